@@ -1,0 +1,1 @@
+"""Agency data in: units, metric values and publication records, read, normalised, checked."""

@@ -1,0 +1,45 @@
+"""AgencyData: everything read from an input folder for one period, immutable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from scoring.issues import DataIssue
+from scoring.periods import Period
+
+# Column contracts, so readers, engine and report agree.
+UNIT_COLUMNS = ["unit_id", "name", "class", "aliases"]
+VALUE_COLUMNS = [
+    "unit_id", "metric", "value", "raw", "approx", "applicable", "source", "row", "column", "evidence",
+]
+RECORD_COLUMNS = ["unit_id", "date", "category", "title", "due_date"]
+
+
+@dataclass(frozen=True)
+class AgencyData:
+    """Input for one scoring period.
+
+    units:   one row per unit: unit_id (str), name, class (class id or ""), aliases (str, "|"-joined)
+    values:  long, one row per (unit_id, metric) actually used after resolving duplicates:
+             value (float; NaN when not applicable or unreadable), raw (text as written),
+             approx (bool, "600余"), applicable (False for "不适用", "—", "/", empty),
+             source (file name), row (1-based), column, evidence (sentence from a report or "")
+    records: publication records already matched to units: unit_id, date (datetime64),
+             category, title, due_date (datetime64 or NaT). Not filtered by period: record
+             metrics look at the scoring period themselves.
+    issues:  data issues found while reading.
+    """
+
+    period: Period
+    units: pd.DataFrame
+    values: pd.DataFrame
+    records: pd.DataFrame
+    issues: tuple[DataIssue, ...] = field(default_factory=tuple)
+    sources: tuple[str, ...] = field(default_factory=tuple)  # files read, for the workbook
+
+    def wide(self) -> pd.DataFrame:
+        """Unit × metric matrix of values (float, NaN = missing or not applicable)."""
+        table = self.values.pivot(index="unit_id", columns="metric", values="value")
+        return table.reindex(self.units["unit_id"])

@@ -1,0 +1,70 @@
+"""Result: what the engine hands to the report writers. Immutable; the workbook computes nothing.
+
+Tables (pandas DataFrames, never modified after the engine builds them):
+
+units    one row per unit, in input order: unit_id, name, class, class_name
+details  tidy, one row per unit × scored item (leaves, bonus items, penalties, vetoes):
+         unit_id, kind ("indicator" | "bonus" | "penalty" | "veto"), item_id, item_name,
+         path (Chinese names joined by " / "), group_id (first-level indicator id, "" for
+         bonus/penalty/veto), metric, value (float or NaN), value_text (as shown), approx (bool),
+         status ("ok" | "missing" | "not_applicable" | "undefined" | "excluded"), rule_text,
+         points (float), max_points (float), explanation (Chinese sentence)
+groups   one row per unit × first-level indicator: unit_id, group_id, group_name, raw (sum of
+         children before clipping), points (after clipping), max_points (for this unit: 0 when
+         excluded by its class)
+totals   one row per unit, index unit_id, columns: name, class, class_name, base (sum of groups),
+         max_base (points applicable to the unit), rescale (factor), rescaled, bonus_raw,
+         bonus (after cap), penalty (positive number of points taken off), total, vetoed (bool),
+         veto_effect ("" | "fail" | "zero"), veto_reasons (str), grade, demoted (bool: lowered by a
+         grade quota), rank (overall, int), class_rank (within class, int)
+inputs   every input value used: unit_id, metric, metric_name, value, raw, approx, source, row,
+         column, evidence
+log      list of Step: what each evaluation step did (clipped, rescaled, capped, vetoed, demoted)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from scoring.issues import DataIssue
+from scoring.periods import Period
+
+if TYPE_CHECKING:
+    from scoring.scheme.model import Scheme
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: str  # derive, leaf, group, rescale, bonus, penalty, veto, grade, rank
+    message: str  # Chinese, one sentence
+    unit_id: str | None = None
+    item_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    scheme: "Scheme"
+    period: Period
+    units: pd.DataFrame
+    details: pd.DataFrame
+    groups: pd.DataFrame
+    totals: pd.DataFrame
+    inputs: pd.DataFrame
+    issues: tuple[DataIssue, ...]
+    log: tuple[Step, ...]
+    generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+    def ranking(self) -> pd.DataFrame:
+        """Totals sorted as the ranking sheet shows them: by class block, then class rank."""
+        t = self.totals
+        class_order = {c.id: i for i, c in enumerate(self.scheme.classes)}
+        key = t["class"].map(class_order).fillna(len(class_order))
+        return t.assign(_c=key).sort_values(["_c", "class_rank"], kind="stable").drop(columns="_c")
+
+    def unit(self, unit_id: str) -> pd.DataFrame:
+        """All detail rows of one unit (for `score explain`)."""
+        return self.details[self.details["unit_id"] == unit_id]

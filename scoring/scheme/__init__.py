@@ -1,0 +1,1 @@
+"""Criteria schemes: the models, loading YAML with line numbers, `extends`, validation."""

@@ -1,0 +1,141 @@
+"""The criteria language as pydantic models (see docs/criteria.md). Immutable once loaded."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MissingPolicy = Literal["zero", "full", "exclude", "error"]
+UndefinedPolicy = Literal["full", "zero", "exclude", "missing"]
+RecordMeasure = Literal["count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitClass(Model):
+    id: str
+    name: str
+    exclude: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # how the units file may write the class ("A类", "县区")
+
+
+class Grade(Model):
+    label: str
+    min: float
+    max_share: float | None = Field(default=None, gt=0, le=1)
+
+
+class RecordsSpec(Model):
+    measure: RecordMeasure
+    where: dict[str, str | tuple[str, ...]] = {}
+
+
+class MetricSpec(Model):
+    id: str
+    name: str | None = None
+    unit: str | None = None
+    description: str | None = None
+    ratio: tuple[str, str] | None = None  # numerator, denominator metric ids
+    expr: str | None = None
+    records: RecordsSpec | None = None
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.ratio or self.expr or self.records)
+
+
+class Indicator(Model):
+    """A group (has children) or a leaf (has metric and rule)."""
+
+    id: str
+    name: str | None = None
+    points: float = Field(ge=0)
+    description: str | None = None
+    children: tuple["Indicator", ...] | None = None
+    metric: str | None = None
+    rule: dict[str, Any] | None = None
+    missing: MissingPolicy = "zero"
+    when_undefined: UndefinedPolicy = "missing"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.children is None
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+    def leaves(self) -> list["Indicator"]:
+        if self.is_leaf:
+            return [self]
+        return [leaf for child in self.children or () for leaf in child.leaves()]
+
+
+class Item(Model):
+    """A bonus item or a penalty: a metric and a rule, outside the indicator tree."""
+
+    id: str
+    name: str | None = None
+    points: float | None = Field(default=None, ge=0)  # optional cap on this item
+    metric: str
+    rule: dict[str, Any]
+    description: str | None = None
+    missing: MissingPolicy = "zero"
+    when_undefined: UndefinedPolicy = "zero"
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+class Bonus(Model):
+    cap: float = Field(ge=0)
+    items: tuple[Item, ...] = ()
+
+
+class Veto(Model):
+    id: str
+    name: str | None = None
+    metric: str | None = None
+    when: str  # "> 0" applies to the metric; a full expression may name metrics itself
+    effect: Literal["fail", "zero"] = "fail"
+    description: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+class Scheme(Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str
+    version: str | None = None
+    description: str | None = None
+    extends: str | None = None
+    remove: tuple[str, ...] = ()
+    total: float = Field(gt=0)
+    precision: int = Field(default=2, ge=0, le=6)
+    classes: tuple[UnitClass, ...] = ()
+    grades: tuple[Grade, ...] = ()
+    tiebreak: tuple[str, ...] = ()
+    metrics: tuple[MetricSpec, ...] = ()
+    indicators: tuple[Indicator, ...]
+    bonus: Bonus | None = None
+    penalties: tuple[Item, ...] = ()
+    vetoes: tuple[Veto, ...] = ()
+    # Filled by the loader, not written by users:
+    source: str = ""  # path of the criteria file
+    sha256: str = ""  # of the file's bytes (and of files it extends, chained)
+    sources: tuple[str, ...] = ()  # this file and every file it extends
+
+    def leaves(self) -> list[Indicator]:
+        return [leaf for ind in self.indicators for leaf in ind.leaves()]
+
+    def metric_spec(self, metric_id: str) -> MetricSpec | None:
+        return next((m for m in self.metrics if m.id == metric_id), None)
+
+    def class_by_id(self, class_id: str) -> UnitClass | None:
+        return next((c for c in self.classes if c.id == class_id), None)
