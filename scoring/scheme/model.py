@@ -130,6 +130,7 @@ class Scheme(Model):
     source: str = ""  # path of the criteria file
     sha256: str = ""  # of the file's bytes (and of files it extends, chained)
     sources: tuple[str, ...] = ()  # this file and every file it extends
+    linked: dict[str, str] = {}  # leaf id → criteria file its `scheme` rule scores
 
     def leaves(self) -> list[Indicator]:
         return [leaf for ind in self.indicators for leaf in ind.leaves()]

@@ -1,0 +1,76 @@
+"""`score explain UNIT --period P`: one unit's breakdown in the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from scoring.cli.common import echo, fail
+from scoring.cli.paths import DEFAULT_CRITERIA, DEFAULT_INPUT, bundled
+
+HELP = """在终端显示某个单位的得分明细:每项指标的数值、规则、得分和说明。
+
+\b
+示例:
+  score explain 市教育局 --period 2021Q4
+  score explain D05 --period 2021 --criteria criteria/examples/county_variant.yaml --input 我的数据/
+"""
+
+
+def explain(
+    unit: str = typer.Argument(..., help="单位编码、名称或别名"),
+    period: str = typer.Option(..., "--period", "-p", help="考评期间,如 2021Q4"),
+    criteria: Optional[Path] = typer.Option(None, "--criteria", "-c", help="准则文件"),
+    input_path: Optional[Path] = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),
+) -> None:
+    from scoring.data.load import load_data
+    from scoring.engine import score
+    from scoring.numbers import normalize_text
+    from scoring.periods import Period
+    from scoring.rules.base import num
+    from scoring.scheme.loader import load_scheme
+
+    run_period = Period.parse(period)
+    scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
+    data = load_data(input_path or bundled(DEFAULT_INPUT), run_period, scheme, progress=False)
+    result = score(scheme, data, run_period)
+    units = data.units
+    wanted = normalize_text(unit)
+    aliases = units["aliases"].fillna("").astype(str).map(lambda a: {normalize_text(x) for x in a.split("|") if x})
+    hit = units[(units["unit_id"].astype(str).map(normalize_text) == wanted)
+                | (units["name"].astype(str).map(normalize_text) == wanted)
+                | aliases.map(lambda s: wanted in s)]
+    if hit.empty:
+        import difflib
+
+        close = difflib.get_close_matches(unit, units["name"].astype(str).tolist(), n=3, cutoff=0.3)
+        raise fail(f"找不到单位“{unit}”" + (f",是否指:{'、'.join(close)}" if close else ""))
+    unit_id = str(hit.iloc[0]["unit_id"])
+    row = result.totals.loc[unit_id]
+    p = scheme.precision
+    echo(f"{row['name']}({row['class_name']})· {scheme.name} · {run_period.label}")
+    echo(f"总分 {num(row['total'], p)} · 等次 {row['grade'] or '—'} · 总排名 {row['rank']} · 类内排名 {row['class_rank']}")
+    details = result.unit(unit_id)
+    groups = result.groups[result.groups["unit_id"] == unit_id].set_index("group_id")
+    kinds = {"bonus": "加分项", "penalty": "扣分项", "veto": "单项否决"}
+    current = None
+    for _, d in details.iterrows():
+        if d["kind"] == "indicator" and d["group_id"] != current:
+            current = d["group_id"]
+            g = groups.loc[current]
+            echo(f"\n【{g['group_name']}】{num(g['points'], p)}/{num(g['max_points'], p)}")
+        elif d["kind"] != "indicator" and current != d["kind"]:
+            current = d["kind"]
+            echo(f"\n【{kinds[d['kind']]}】")
+        echo(f"  {d['path']}:{d['explanation']}")
+    echo("")
+    echo(f"基础分 {num(row['base'], p)}/{num(row['max_base'], p)}"
+         + (f",折算为 {num(row['rescaled'], p)}" if abs(row['rescale'] - 1) > 1e-9 else "")
+         + f";加分 {num(row['bonus'], p)};扣分 {num(row['penalty'], p)};总分 {num(row['total'], p)}")
+    steps = [s for s in result.log if s.unit_id == unit_id]
+    if steps:
+        echo("计算过程:")
+        for s in steps:
+            echo(f"  - {s.message}")

@@ -1,0 +1,74 @@
+"""`score --period P`: the quarterly main job. Score, rank, write the workbook, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from scoring.cli.common import EXIT_STRICT, echo, fail
+from scoring.cli.paths import DEFAULT_CRITERIA, DEFAULT_INPUT, DEFAULT_OUT, bundled
+
+HELP = """政务公开考评:按考评准则为各单位打分、排名,生成给领导看的 Excel 工作簿。
+
+\b
+示例:
+  score --period 2021Q4                      用默认准则和 sample_inputs/ 的数据考评 2021 年第四季度
+  score --period 2021 --criteria criteria/examples/county_variant.yaml --input 我的数据/
+  score --period 2021Q4 --compare 2021Q3 --out 报告/ --overwrite
+  score check criteria/*.yaml                检查准则文件并列出指标体系
+  score explain 市教育局 --period 2021Q4      在终端查看某单位的得分明细
+  score init 新考评/                          生成新考评的起步文件
+  score extract 年报/ --period 2021 --out 提取结果/   从年度报告中提取数据
+
+退出码:0 成功;1 运行完成但 --strict 发现数据问题;2 用法、准则或输入有误。
+"""
+
+
+def main_job(
+    ctx: typer.Context,
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="考评期间,如 2021Q4、2021H1、2021M03、2021"),
+    criteria: Optional[Path] = typer.Option(None, "--criteria", "-c", help=f"准则文件(默认 {DEFAULT_CRITERIA})"),
+    input_path: Optional[Path] = typer.Option(None, "--input", "-i", help=f"数据文件夹或文件(默认 {DEFAULT_INPUT}/)"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help=f"输出文件夹(默认 {DEFAULT_OUT}/期间/)"),
+    compare: Optional[str] = typer.Option(None, "--compare", help="对比的上一期间(默认:上一期数据存在时自动对比)"),
+    strict: bool = typer.Option(False, "--strict", help="有数据问题(错误或警告)时以退出码 1 结束"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="覆盖已有的同名工作簿(默认另存为带编号的新文件)"),
+    unit_sheets: bool = typer.Option(False, "--unit-sheets", help="为每个单位增加一张明细表(最多 200 个)"),
+    version: bool = typer.Option(False, "--version", help="显示版本号"),
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    if version:
+        from scoring import __version__
+
+        echo(f"score {__version__}")
+        return
+    if period is None:
+        raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
+    from scoring.cli.summary import print_summary
+    from scoring.data.load import load_data
+    from scoring.engine import score
+    from scoring.periods import Period
+    from scoring.report.exports import write_outputs
+    from scoring.scheme.loader import load_scheme
+
+    run_period = Period.parse(period)
+    scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
+    source = input_path or bundled(DEFAULT_INPUT)
+    data = load_data(source, run_period, scheme)
+    result = score(scheme, data, run_period)
+
+    previous = None
+    compare_period = Period.parse(compare) if compare else run_period.previous()
+    if compare or (Path(source).is_dir() and (Path(source) / compare_period.label).is_dir()):
+        previous = score(scheme, load_data(source, compare_period, scheme, progress=False), compare_period)
+
+    out_dir = out or bundled(DEFAULT_OUT) / run_period.label
+    target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
+    written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets)
+    print_summary(result, written, previous)
+    if strict and any(i.severity in ("error", "warning") for i in result.issues):
+        echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
+        raise typer.Exit(EXIT_STRICT)

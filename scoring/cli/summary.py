@@ -1,0 +1,50 @@
+"""The short Chinese summary printed after the main job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scoring.cli.common import echo
+from scoring.rules.base import num
+
+if TYPE_CHECKING:
+    from scoring.result import Result
+
+
+def print_summary(result: "Result", written, previous: "Result | None") -> None:
+    s, t = result.scheme, result.totals
+    p = s.precision
+    echo(f"{s.name}({result.period.label})考评完成")
+    groups = [(c.id, c.name) for c in s.classes] or [(None, "全部单位")]
+    known = {c.id for c in s.classes}
+    if s.classes and (~t["class"].isin(known)).any():
+        groups.append(("", "未分类"))
+    for class_id, class_name in groups:
+        block = t if class_id is None else t[t["class"] == class_id] if class_id else t[~t["class"].isin(known)]
+        if block.empty:
+            continue
+        ok = block[block["veto_effect"] != "fail"].sort_values("class_rank" if class_id is not None else "rank")
+        rank_col = "class_rank" if class_id is not None else "rank"
+        top = ",".join(f"{r[rank_col]}. {r['name']} {num(r['total'], p)}" for _, r in ok.head(3).iterrows())
+        echo(f"  {class_name}:{len(block)} 个单位;前三名:{top or '无'}")
+    vetoed = t[t["vetoed"]]
+    if len(vetoed):
+        names = "、".join(f"{r['name']}({r['veto_reasons']})" for _, r in vetoed.iterrows())
+        echo(f"  单项否决:{names}")
+    else:
+        echo("  单项否决:无")
+    counts = {k: sum(1 for i in result.issues if i.severity == k) for k in ("error", "warning", "info")}
+    if result.issues:
+        echo(f"  数据问题:{len(result.issues)} 条(错误 {counts['error']},警告 {counts['warning']},提示 {counts['info']}),详见工作簿“数据问题”表")
+        for issue in [i for i in result.issues if i.severity != "info"][:5]:
+            where = " ".join(str(x) for x in (issue.file, f"第{issue.row}行" if issue.row else None, issue.unit) if x)
+            echo(f"    - [{issue.severity_name}] {where + ':' if where else ''}{issue.message}")
+        if len(result.issues) > 5:
+            echo("    ……")
+    else:
+        echo("  数据问题:无")
+    if previous is not None:
+        echo(f"  对比期间:{previous.period.label}")
+    echo(f"  工作簿:{written.xlsx}")
+    if getattr(written, "renamed", False):
+        echo("  (同名工作簿已存在,未覆盖,新结果另存为上述文件;如需覆盖请加 --overwrite)")

@@ -1,0 +1,218 @@
+"""Evaluate leaves, bonus items, penalties and vetoes for all units: points plus explanations.
+
+Each scored item becomes a `Scored` block (arrays over units). Units whose value is missing,
+not applicable, undefined or whose class excludes the item get the policy the criteria set,
+and the explanation says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring.derive import Metrics
+from scoring.expressions import condition
+from scoring.issues import DataIssue
+from scoring.periods import Period
+from scoring.rules.base import Rule, RuleContext, join, num, nums
+from scoring.scheme.loader import rule_of
+from scoring.scheme.model import Indicator, Item, Scheme, Veto
+from scoring.vocabulary import VOCABULARY
+
+MAX_ISSUES_PER_METRIC = 50  # above that, one summary issue instead of one per unit
+
+
+@dataclass
+class Scored:
+    kind: str  # indicator | bonus | penalty | veto
+    item_id: str
+    item_name: str
+    path: str
+    group_id: str
+    metric: str
+    values: np.ndarray
+    approx: np.ndarray
+    status: np.ndarray  # str per unit
+    rule_text: str
+    points: np.ndarray
+    max_points: np.ndarray
+    explanation: np.ndarray
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Units:
+    ids: np.ndarray
+    names: np.ndarray
+    classes: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def metric_label(scheme: Scheme, metric: str) -> tuple[str, str]:
+    spec = scheme.metric_spec(metric)
+    term = VOCABULARY.get(metric)
+    name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
+    unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
+    return name, unit
+
+
+class Evaluator:
+    def __init__(self, scheme: Scheme, metrics: Metrics, units: Units, period: Period, linked: dict):
+        self.scheme, self.metrics, self.units, self.period = scheme, metrics, units, period
+        self.linked = linked  # leaf id → Result of the scheme its `scheme` rule scores
+        self.issues: list[DataIssue] = []
+        self.excluded = self._class_exclusions()
+
+    def _class_exclusions(self) -> dict[str, np.ndarray]:
+        """indicator id → bool per unit: the unit's class excludes it (or an ancestor)."""
+        out: dict[str, np.ndarray] = {}
+
+        def walk(ind: Indicator, inherited: np.ndarray) -> None:
+            mine = inherited.copy()
+            for c in self.scheme.classes:
+                if ind.id in c.exclude:
+                    mine |= self.units.classes == c.id
+            out[ind.id] = mine
+            for child in ind.children or ():
+                walk(child, mine)
+
+        for ind in self.scheme.indicators:
+            walk(ind, np.zeros(self.units.n, dtype=bool))
+        return out
+
+    # ---- leaves ----
+    def leaf(self, leaf: Indicator, path: str, group_id: str) -> Scored:
+        n = self.units.n
+        rule = rule_of(leaf.rule or {})
+        full = float(leaf.points)
+        if rule.type == "scheme":
+            sub = self.linked[leaf.id]
+            totals = sub.totals["total"].reindex(self.units.ids).to_numpy(dtype=float)
+            name, unit, metric = sub.scheme.name, "分", ""
+            ctx = self._ctx(totals, full, np.isfinite(totals), name, unit, scale=sub.scheme.total)
+            status = np.where(np.isfinite(totals), "ok", "missing").astype(object)
+            approx = np.zeros(n, dtype=bool)
+        else:
+            metric = leaf.metric or ""
+            name, unit = metric_label(self.scheme, metric)
+            values = self.metrics.get(metric, n)
+            status = self._status(metric, values, self.excluded[leaf.id])
+            approx = self.metrics.flag("approx", metric, n)
+            scale = self.period.scale_from(rule.config.per) if getattr(rule.config, "per", None) else 1.0
+            ctx = self._ctx(values, full, status == "ok", name, unit, scale)
+        outcome = rule.score(ctx)
+        points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name)
+        return Scored(
+            "indicator", leaf.id, leaf.title, path, group_id, metric, ctx.values, approx, status,
+            rule.describe(full, name, unit), points, max_points, why, unit,
+        )
+
+    def _ctx(self, values, full, peers, name, unit, scale=1.0) -> RuleContext:
+        return RuleContext(
+            values=values, points=full, classes=self.units.classes, peers=peers, scale=scale,
+            metric_name=name, unit=unit, precision=self.scheme.precision,
+        )
+
+    def _status(self, metric: str, values: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+        n = self.units.n
+        status = np.full(n, "ok", dtype=object)
+        status[np.isnan(values)] = "missing"
+        status[self.metrics.flag("undefined", metric, n)] = "undefined"
+        status[self.metrics.flag("not_applicable", metric, n)] = "not_applicable"
+        status[excluded] = "excluded"
+        return status
+
+    def _apply_policies(self, leaf, ctx, points, why, status, name):
+        full = ctx.points
+        p = self.scheme.precision
+        points = np.where(status == "ok", points, 0.0)
+        max_points = np.full(self.units.n, full)
+        why = why.copy()
+
+        def set_(mask, pts, maxp, text):
+            nonlocal points, max_points
+            points = np.where(mask, pts, points)
+            max_points = np.where(mask, maxp, max_points)
+            why[mask] = text
+
+        set_(status == "excluded", 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
+        set_(status == "not_applicable", 0.0, 0.0, f"{name}:不适用 → 不计分,按适用指标折算")
+        undefined = status == "undefined"
+        policy = leaf.when_undefined
+        reason = f"{name}无定义(分母为0,如无申请)"
+        if policy == "full":
+            set_(undefined, full, full, f"{reason} → 按规定满分 {num(full, p)}/{num(full, p)}")
+        elif policy == "zero":
+            set_(undefined, 0.0, full, f"{reason} → 按规定0分 0/{num(full, p)}")
+        elif policy == "exclude":
+            set_(undefined, 0.0, 0.0, f"{reason} → 不计分,按适用指标折算")
+        else:
+            status[undefined] = "missing"
+        missing = status == "missing"
+        if leaf.missing == "full":
+            set_(missing, full, full, f"缺少{name}数据 → 按规定满分 {num(full, p)}/{num(full, p)}")
+        elif leaf.missing == "exclude":
+            set_(missing, 0.0, 0.0, f"缺少{name}数据 → 不计分,按适用指标折算")
+        else:
+            set_(missing, 0.0, full, f"缺少{name}数据 → 按0分计 0/{num(full, p)}")
+        if missing.any():
+            severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
+            what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
+            self._missing_issues(missing, leaf, name, severity, what)
+        return points, max_points, why
+
+    def _missing_issues(self, mask, leaf, name, severity, what) -> None:
+        names = self.units.names[mask]
+        if len(names) <= MAX_ISSUES_PER_METRIC:
+            for unit_name in names:
+                self.issues.append(DataIssue(severity, f"缺少“{name}”数据,指标“{leaf.title}”{what}", unit=str(unit_name), metric=leaf.metric))
+        else:
+            shown = "、".join(map(str, names[:10]))
+            self.issues.append(DataIssue(severity, f"{len(names)} 个单位缺少“{name}”数据(如 {shown} 等),指标“{leaf.title}”{what}", metric=leaf.metric))
+
+    # ---- bonus items and penalties ----
+    def item(self, item: Item, kind: str, cap: float) -> Scored:
+        n = self.units.n
+        rule: Rule = rule_of(item.rule)
+        name, unit = metric_label(self.scheme, item.metric)
+        values = self.metrics.get(item.metric, n)
+        usable = np.isfinite(values) & ~self.metrics.flag("not_applicable", item.metric, n)
+        limit = float(item.points) if item.points is not None else cap
+        ctx = self._ctx(np.where(usable, values, 0.0), limit, usable, name, unit)
+        outcome = rule.score(ctx) if kind == "bonus" else rule.deduction(ctx)
+        points = np.where(usable, outcome.points, 0.0)
+        why = outcome.explanation.copy()
+        why[~usable] = f"无{name}数据 → 0"
+        status = np.where(usable, "ok", "missing").astype(object)
+        max_points = np.full(n, limit if np.isfinite(limit) else np.nan)
+        return Scored(
+            kind, item.id, item.title, item.title, "", item.metric, values,
+            self.metrics.flag("approx", item.metric, n), status,
+            rule.describe(limit if np.isfinite(limit) else None, name, unit), points, max_points, why, unit,
+        )
+
+    # ---- vetoes ----
+    def veto(self, veto: Veto) -> tuple[Scored, np.ndarray]:
+        n = self.units.n
+        expr = condition(veto.when, veto.metric)
+        env = {m: self.metrics.get(m, n) for m in expr.names}
+        hit = np.nan_to_num(expr.evaluate(env, n)) != 0
+        name, unit = metric_label(self.scheme, veto.metric) if veto.metric else (veto.title, "")
+        values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
+        effect = "单项否决,等次为最低等次并排在最后" if veto.effect == "fail" else "单项否决,总分计0分"
+        shown = join(f"{name} ", nums(values, self.scheme.precision)) if veto.metric else np.full(n, veto.title, dtype=object)
+        why = np.where(hit, join(shown, f",满足“{veto.when}” → {effect}"), join(shown, " → 未触发")).astype(object)
+        status = np.where(np.isnan(values) & bool(veto.metric), "missing", "ok").astype(object)
+        zeros = np.zeros(n)
+        rule_text = f"{veto.title}:{veto.metric + ' ' if veto.metric else ''}{veto.when} 时{effect}"
+        scored = Scored(
+            "veto", veto.id, veto.title, veto.title, "", veto.metric or "", values,
+            np.zeros(n, dtype=bool), status, rule_text, zeros, zeros, why, unit,
+        )
+        return scored, hit
+
+

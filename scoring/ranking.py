@@ -1,0 +1,93 @@
+"""Ranks (competition ranking, ties share, tie-breaks), grades and grade quotas.
+
+Sorting key, best first: not vetoed (`fail`) before vetoed, total rounded to the scheme's
+precision (descending), then each `tiebreak` indicator's points (descending). Units with the
+same key share a rank and the next rank skips (1, 2, 2, 4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.result import Step
+from scoring.scheme.model import Scheme
+
+
+def sort_keys(total: np.ndarray, failed: np.ndarray, tiebreaks: list[np.ndarray], precision: int) -> pd.DataFrame:
+    """Columns that order units best first when sorted ascending."""
+    keys = {"_failed": failed.astype(int), "_total": -np.round(total, precision)}
+    for i, values in enumerate(tiebreaks):
+        keys[f"_tb{i}"] = -np.round(values, precision)
+    return pd.DataFrame(keys)
+
+
+def competition_rank(keys: pd.DataFrame, groups: np.ndarray | None = None) -> np.ndarray:
+    """Rank 1..n (within each group if given); equal keys share the best rank."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    frame = keys.copy()
+    frame["_group"] = groups if groups is not None else 0
+    cols = ["_group", *keys.columns]
+    order = np.lexsort([frame[c].to_numpy() for c in reversed(cols)])
+    ordered = frame.iloc[order]
+    same_group = ordered["_group"].to_numpy()[1:] == ordered["_group"].to_numpy()[:-1]
+    same_key = np.ones(n - 1, dtype=bool)
+    for c in keys.columns:
+        col = ordered[c].to_numpy()
+        same_key &= col[1:] == col[:-1]
+    new_group = np.concatenate([[True], ~same_group])
+    new_key = np.concatenate([[True], ~(same_group & same_key)])
+    rank_sorted = np.maximum.accumulate(np.where(new_key, np.arange(n), 0))
+    rank_sorted = rank_sorted - _group_starts(new_group) + 1
+    ranks = np.empty(n, dtype=int)
+    ranks[order] = rank_sorted
+    return ranks
+
+
+def _group_starts(new_group: np.ndarray) -> np.ndarray:
+    """For each sorted row, the index of the first row of its group."""
+    return np.maximum.accumulate(np.where(new_group, np.arange(len(new_group)), 0))
+
+
+def grade(
+    scheme: Scheme, total: np.ndarray, failed: np.ndarray, keys: pd.DataFrame, classes: np.ndarray,
+    unit_names: np.ndarray, steps: list[Step], unit_ids: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grade labels and a 'demoted by quota' flag per unit."""
+    n = len(total)
+    if not scheme.grades:
+        return np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+    labels = [g.label for g in scheme.grades]
+    rounded = np.round(total, scheme.precision)
+    level = np.full(n, len(labels) - 1)
+    for i in range(len(labels) - 1, -1, -1):
+        level = np.where(rounded >= scheme.grades[i].min - 1e-9, np.minimum(level, i), level)
+    level = np.where(failed, len(labels) - 1, level)
+    demoted = np.zeros(n, dtype=bool)
+    groups = classes if scheme.classes else np.zeros(n, dtype=object)
+    rank_in_group = competition_rank(keys, groups)
+    for i, g in enumerate(scheme.grades[:-1]):
+        if g.max_share is None:
+            continue
+        for group in pd.unique(groups):
+            members = groups == group
+            allowed = int(np.floor(g.max_share * members.sum() + 1e-9))
+            inside = np.flatnonzero(members & (level == i))
+            if len(inside) <= allowed:
+                continue
+            ranks = rank_in_group[inside]
+            # keep units strictly better than the cut; a tie straddling the cut is demoted whole
+            cut_rank = np.sort(ranks)[allowed]
+            out = inside[ranks >= cut_rank]
+            level[out] = i + 1
+            demoted[out] = True
+            for u in out:
+                steps.append(Step(
+                    "grade",
+                    f"{unit_names[u]}:“{g.label}”限额为本类 {members.sum()} 个单位的 {g.max_share:.0%}(最多 {allowed} 个),"
+                    f"按排名降为“{labels[i + 1]}”",
+                    unit_id=str(unit_ids[u]),
+                ))
+    return np.array(labels, dtype=object)[level], demoted

@@ -1,0 +1,114 @@
+"""What every rule type shares: its config model, the evaluation context and the outcome.
+
+A rule type is a small class with a `Config` (pydantic, extra keys forbidden), a docstring with
+an example, `describe()` (the rule in words) and `score()` (points for all units at once).
+Rules that may serve as penalties also implement `deduction()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from scoring.rules import registry
+
+Per = Literal["month", "quarter", "half", "year"]
+PER_NAMES = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
+
+
+class RuleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything a rule sees. Arrays hold one entry per unit, in the units' order."""
+
+    values: np.ndarray  # float; NaN where there is no usable value (the engine masks those)
+    points: float  # full points of the leaf (for penalties: an optional cap, inf if none)
+    classes: np.ndarray  # class id per unit: peers for rank/relative
+    peers: np.ndarray  # bool: units taking part in peer comparisons (value usable, not excluded)
+    scale: float = 1.0  # threshold factor for `per:` (quarter run of a per-year rule: 0.25)
+    metric_name: str = ""
+    unit: str = ""
+    precision: int = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    points: np.ndarray  # float per unit
+    explanation: np.ndarray  # str per unit
+
+
+class Rule:
+    type: ClassVar[str]
+    Config: ClassVar[type[RuleConfig]]
+    monotone: ClassVar[bool] = True  # a better value never earns fewer points (property tests)
+    takes_metric: ClassVar[bool] = True
+    penalty_ok: ClassVar[bool] = False
+    has_per: ClassVar[bool] = False
+
+    def __init__(self, config: RuleConfig):
+        self.config = config
+
+    def describe(self, points: float | None, metric_name: str, unit: str) -> str:
+        raise NotImplementedError
+
+    def score(self, ctx: RuleContext) -> Outcome:
+        raise NotImplementedError
+
+    def deduction(self, ctx: RuleContext) -> Outcome:
+        """Points taken off the total when used as a penalty (positive numbers)."""
+        raise NotImplementedError
+
+    def thresholds_scaled(self) -> bool:
+        return bool(getattr(self.config, "per", None))
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator adding a rule type to the registry under `cls.type`."""
+    registry.add(cls)
+    return cls
+
+
+# ---- formatting helpers shared by explanations (vectorised) ----
+
+def num(x: float, precision: int = 2) -> str:
+    """One number as a reader expects it: 10 not 10.0, 2.5 not 2.50."""
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "—"
+    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
+    """Vectorised `num` over an array (NaN → "—")."""
+    values = np.asarray(values, dtype=float)
+    rounded = np.round(values, precision)
+    out = np.char.mod(f"%.{precision}f", np.nan_to_num(rounded)) if precision else np.char.mod("%.0f", np.nan_to_num(rounded))
+    if precision:
+        out = np.char.rstrip(np.char.rstrip(out, "0"), ".")
+    out = np.where(out == "-0", "0", out)
+    return np.where(np.isnan(values), "—", out).astype(object)
+
+
+def join(*parts) -> np.ndarray:
+    """Concatenate strings and string arrays elementwise."""
+    out = np.asarray("", dtype=object)
+    for p in parts:
+        out = out + (p if isinstance(p, np.ndarray) else str(p))
+    return out
+
+
+def value_phrase(ctx: RuleContext) -> np.ndarray:
+    """"主动公开信息 665 条" for every unit."""
+    unit = f" {ctx.unit}" if ctx.unit and ctx.unit not in ("0–1",) else ""
+    return join(f"{ctx.metric_name} ", nums(ctx.values, ctx.precision), unit)
+
+
+def earned(points: np.ndarray, full: float, precision: int) -> np.ndarray:
+    return join(nums(points, precision), f"/{num(full, precision)}")

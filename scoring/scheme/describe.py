@@ -1,0 +1,98 @@
+"""The criteria in words: the indicator tree with points and rules, for `score check` and the
+workbook's 评分标准 sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.expressions import condition
+from scoring.scheme.loader import rule_of
+from scoring.scheme.model import Indicator, Scheme
+from scoring.vocabulary import VOCABULARY
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    level: int  # 1 for first-level indicators, bonus, penalties and vetoes
+    kind: str  # indicator | bonus | penalty | veto
+    id: str
+    name: str
+    points: float | None
+    metric: str | None
+    rule_text: str
+
+
+def _label(scheme: Scheme, metric: str | None) -> tuple[str, str]:
+    if not metric:
+        return "", ""
+    spec = scheme.metric_spec(metric)
+    term = VOCABULARY.get(metric)
+    name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
+    unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
+    return name, "" if unit == "0–1" else unit
+
+
+def _excluded_by(scheme: Scheme, ind: Indicator) -> str:
+    names = [c.name for c in scheme.classes if ind.id in c.exclude]
+    return f"(不适用于:{'、'.join(names)})" if names else ""
+
+
+def describe_scheme(scheme: Scheme) -> list[TreeRow]:
+    rows: list[TreeRow] = []
+
+    def walk(ind: Indicator, level: int) -> None:
+        if ind.is_leaf:
+            rule = rule_of(ind.rule or {})
+            name, unit = _label(scheme, ind.metric)
+            if rule.type == "scheme":
+                name = rule.config.criteria
+            text = rule.describe(ind.points, name, unit)
+            if ind.when_undefined != "missing":
+                text += {"full": ";无定义(如无申请)时满分", "zero": ";无定义时0分", "exclude": ";无定义时不计分并折算"}[ind.when_undefined]
+            if ind.missing != "zero":
+                text += {"full": ";缺数据时满分", "exclude": ";缺数据时不计分并折算", "error": ";必须有数据"}[ind.missing]
+        else:
+            text = f"下设 {len(ind.children or ())} 项,合计不超过 {ind.points:g} 分,不低于0分"
+        rows.append(TreeRow(level, "indicator", ind.id, ind.title + _excluded_by(scheme, ind), ind.points, ind.metric, text))
+        for child in ind.children or ():
+            walk(child, level + 1)
+
+    for ind in scheme.indicators:
+        walk(ind, 1)
+    if scheme.bonus:
+        for item in scheme.bonus.items:
+            name, unit = _label(scheme, item.metric)
+            cap = item.points if item.points is not None else scheme.bonus.cap
+            rows.append(TreeRow(1, "bonus", item.id, item.title, cap, item.metric,
+                                rule_of(item.rule).describe(cap, name, unit) + f"(加分合计上限 {scheme.bonus.cap:g} 分)"))
+    for item in scheme.penalties:
+        name, unit = _label(scheme, item.metric)
+        rows.append(TreeRow(1, "penalty", item.id, item.title, item.points, item.metric,
+                            rule_of(item.rule).describe(item.points, name, unit) + "(从总分中扣除,不设上限)"))
+    for veto in scheme.vetoes:
+        name, _ = _label(scheme, veto.metric)
+        effect = "等次为最低等次并排在最后" if veto.effect == "fail" else "总分计0分"
+        cond = condition(veto.when, veto.metric).text
+        rows.append(TreeRow(1, "veto", veto.id, veto.title, None, veto.metric, f"当 {name or ''}{cond.removeprefix(veto.metric or '')} 时单项否决:{effect}"))
+    return rows
+
+
+def describe_extras(scheme: Scheme) -> list[str]:
+    """Classes, grades and tie-breaks in words."""
+    lines = []
+    titles = {ind.id: ind.title for top in scheme.indicators for ind in _walk(top)}
+    for c in scheme.classes:
+        ex = f",不考核 {'、'.join(titles.get(i, i) for i in c.exclude)} 并按适用指标折算为 {scheme.total:g} 分" if c.exclude else ""
+        lines.append(f"类别 {c.name}({c.id}):单独排名{ex}")
+    for g in scheme.grades:
+        share = f",不超过本类单位的 {g.max_share:.0%}" if g.max_share else ""
+        lines.append(f"等次 {g.label}:总分 ≥ {g.min:g}{share}")
+    if scheme.tiebreak:
+        lines.append(f"同分时依次比较:{'、'.join(titles.get(i, i) for i in scheme.tiebreak)}")
+    return lines
+
+
+def _walk(ind: Indicator):
+    yield ind
+    for child in ind.children or ():
+        yield from _walk(child)

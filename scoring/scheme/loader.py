@@ -1,0 +1,278 @@
+"""Load a criteria file: read YAML with lines, resolve `extends`, validate, build the Scheme.
+
+Every problem raises CriteriaError naming the file, the line and the key path, in Chinese.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scoring.errors import CriteriaError
+from scoring.expressions import Expression, condition
+from scoring.rules import get_rule, rule_types
+from scoring.rules.base import Rule
+from scoring.scheme.extends import resolve
+from scoring.scheme.messages import describe_error
+from scoring.scheme.model import Indicator, Item, Scheme
+from scoring.scheme.yamlsrc import locate, strip
+from scoring.vocabulary import VOCABULARY
+
+_EPS = 1e-6
+
+
+
+def load_scheme(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scheme:
+    """Load and validate a criteria file. Raises CriteriaError with file, line and key path."""
+    path = Path(path)
+    if not path.exists():
+        raise CriteriaError(f"找不到准则文件“{path}”")
+    if path.is_dir():
+        raise CriteriaError(f"“{path}”是文件夹,请指定一个 .yaml 准则文件")
+    raw, files, digest = resolve(path)
+    _check_shape(raw)
+    try:
+        scheme = Scheme.model_validate(strip(raw))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        raise CriteriaError(describe_error(error, Scheme), locate(raw, loc)) from None
+    scheme = scheme.model_copy(update={"source": str(path), "sha256": digest, "sources": tuple(str(f) for f in files)})
+    validator = _Validator(scheme, raw, path, _stack)
+    validator.run()
+    return scheme.model_copy(update={"linked": validator.linked})
+
+
+def _check_shape(raw: dict) -> None:
+    """Catch a leaf/group mix-up early, where pydantic's message would be vague."""
+    def walk(nodes: Any, path: tuple) -> None:
+        if not isinstance(nodes, list):
+            return
+        for i, node in enumerate(nodes):
+            if not isinstance(node, dict):
+                continue
+            here = (*path, i)
+            children = node.get("children")
+            if children is not None and ("rule" in node or "metric" in node):
+                raise CriteriaError("分组指标(有 children)不能同时有 metric 或 rule", locate(raw, (*here, "children")))
+            if isinstance(children, list) and not children:
+                raise CriteriaError("children 不能为空", locate(raw, (*here, "children")))
+            walk(children, (*here, "children"))
+
+    walk(raw.get("indicators"), ("indicators",))
+
+
+class _Validator:
+    def __init__(self, scheme: Scheme, raw: dict, path: Path, stack: tuple[Path, ...]):
+        self.scheme, self.raw, self.path, self.stack = scheme, raw, path, stack
+        self.metric_ids = {m.id for m in scheme.metrics} | set(VOCABULARY)
+        self.linked: dict[str, str] = {}  # leaf id → path of the scheme its `scheme` rule scores
+
+    def fail(self, message: str, loc: tuple) -> None:
+        raise CriteriaError(message, locate(self.raw, loc))
+
+    def run(self) -> None:
+        s = self.scheme
+        self._unique_ids()
+        top = sum(i.points for i in s.indicators)
+        if not math.isclose(top, s.total, abs_tol=_EPS):
+            self.fail(f"一级指标分值合计 {top:g} 分,与总分 total {s.total:g} 分不符", ("total",))
+        for i, ind in enumerate(s.indicators):
+            self._indicator(ind, ("indicators", i))
+        self._metrics()
+        if s.bonus:
+            for i, item in enumerate(s.bonus.items):
+                self._item(item, ("bonus", "items", i), penalty=False)
+        for i, item in enumerate(s.penalties):
+            self._item(item, ("penalties", i), penalty=True)
+        for i, veto in enumerate(s.vetoes):
+            loc = ("vetoes", i)
+            if veto.metric is not None:
+                self._metric_known(veto.metric, (*loc, "metric"))
+            expr = condition(veto.when, veto.metric, locate(self.raw, (*loc, "when")))
+            for name in expr.names:
+                self._metric_known(name, (*loc, "when"))
+        self._classes()
+        self._grades()
+        indicator_ids = {ind.id for top_ind in s.indicators for ind in _walk(top_ind)}
+        for i, tid in enumerate(s.tiebreak):
+            if tid not in indicator_ids:
+                self.fail(f"tiebreak 中的“{tid}”不是指标编号" + _near(tid, indicator_ids), ("tiebreak", i))
+
+    def _unique_ids(self) -> None:
+        seen: dict[str, tuple] = {}
+
+        def see(node_id: str, loc: tuple) -> None:
+            if node_id in seen:
+                first = locate(self.raw, seen[node_id])
+                self.fail(f"编号“{node_id}”重复(第一次出现在第{first.line}行 {first.key})", (*loc, "id"))
+            seen[node_id] = (*loc, "id")
+
+        def walk(ind: Indicator, loc: tuple) -> None:
+            see(ind.id, loc)
+            for j, child in enumerate(ind.children or ()):
+                walk(child, (*loc, "children", j))
+
+        for i, ind in enumerate(self.scheme.indicators):
+            walk(ind, ("indicators", i))
+        for i, item in enumerate(self.scheme.bonus.items if self.scheme.bonus else ()):
+            see(item.id, ("bonus", "items", i))
+        for i, item in enumerate(self.scheme.penalties):
+            see(item.id, ("penalties", i))
+        for i, veto in enumerate(self.scheme.vetoes):
+            see(veto.id, ("vetoes", i))
+
+    def _indicator(self, ind: Indicator, loc: tuple) -> None:
+        if ind.children is not None:
+            total = sum(c.points for c in ind.children)
+            if not math.isclose(total, ind.points, abs_tol=_EPS):
+                self.fail(
+                    f"“{ind.title}”的下级指标分值合计 {total:g} 分,与其分值 {ind.points:g} 分不符", (*loc, "points")
+                )
+            for j, child in enumerate(ind.children):
+                self._indicator(child, (*loc, "children", j))
+            return
+        if ind.rule is None:
+            self.fail(f"末级指标“{ind.title}”缺少 rule(评分规则)", loc)
+        rule = self._rule(ind.rule, (*loc, "rule"))
+        if rule.takes_metric:
+            if ind.metric is None:
+                self.fail(f"末级指标“{ind.title}”缺少 metric(取哪个数据)", loc)
+            self._metric_known(ind.metric, (*loc, "metric"))
+        elif rule.type == "scheme":
+            self._linked_scheme(ind, rule, loc)
+        for j, band in enumerate(getattr(rule.config, "bands", ()) or ()):
+            if not -_EPS <= band.points <= ind.points + _EPS:
+                self.fail(f"档次得分 {band.points:g} 应在 0 到该指标分值 {ind.points:g} 之间", (*loc, "rule", "bands", j, "points"))
+        for j, value in enumerate(getattr(rule.config, "table", None) or ()):
+            if not -_EPS <= value <= ind.points + _EPS:
+                self.fail(f"排名得分 {value:g} 应在 0 到该指标分值 {ind.points:g} 之间", (*loc, "rule", "table", j))
+
+    def _rule(self, spec: dict[str, Any], loc: tuple) -> Rule:
+        kind = spec.get("type")
+        if kind is None:
+            self.fail("rule 缺少 type(规则类型)。可用:" + "、".join(rule_types()), loc)
+        cls = get_rule(str(kind))
+        if cls is None:
+            self.fail(f"未知的规则类型“{kind}”" + _near(str(kind), rule_types(), all_=True), (*loc, "type"))
+        try:
+            config = cls.Config.model_validate(spec)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            sub = tuple(error["loc"])
+            raise CriteriaError(describe_error(error, cls.Config), locate(self.raw, (*loc, *sub))) from None
+        return cls(config)
+
+    def _linked_scheme(self, ind: Indicator, rule: Rule, loc: tuple) -> None:
+        origin = locate(self.raw, (*loc, "rule", "criteria")).file or str(self.path)
+        target = (Path(origin).parent / rule.config.criteria).resolve()
+        if target == self.path.resolve() or target in self.stack:
+            self.fail(f"scheme 规则引用形成循环:{rule.config.criteria}", (*loc, "rule", "criteria"))
+        if not target.exists():
+            self.fail(f"scheme 规则引用的准则文件“{rule.config.criteria}”不存在", (*loc, "rule", "criteria"))
+        try:
+            load_scheme(target, (*self.stack, self.path.resolve()))
+            self.linked[ind.id] = str(target)
+        except CriteriaError as exc:
+            raise CriteriaError(
+                f"scheme 规则引用的准则文件有误:{exc}", locate(self.raw, (*loc, "rule", "criteria"))
+            ) from None
+
+    def _item(self, item: Item, loc: tuple, penalty: bool) -> None:
+        rule = self._rule(item.rule, (*loc, "rule"))
+        if not rule.takes_metric:
+            self.fail(f"规则类型“{rule.type}”不能用于加分项或扣分项", (*loc, "rule", "type"))
+        if penalty and not rule.penalty_ok:
+            self.fail(f"扣分项不能使用规则类型“{rule.type}”(可用 bands、deduct、per_item、boolean)", (*loc, "rule", "type"))
+        if penalty and rule.type == "boolean" and item.points is None:
+            self.fail("boolean 扣分项需要写 points(扣多少分)", loc)
+        self._metric_known(item.metric, (*loc, "metric"))
+
+    def _metric_known(self, metric: str, loc: tuple) -> None:
+        if metric not in self.metric_ids:
+            self.fail(
+                f"指标数据“{metric}”既未在 metrics 中声明,也不在标准指标词汇表中" + _near(metric, self.metric_ids), loc
+            )
+
+    def _metrics(self) -> None:
+        graph: dict[str, set[str]] = {}
+        seen: set[str] = set()
+        for i, m in enumerate(self.scheme.metrics):
+            loc = ("metrics", i)
+            if m.id in seen:
+                self.fail(f"指标数据编号“{m.id}”重复", (*loc, "id"))
+            seen.add(m.id)
+            ways = sum(x is not None for x in (m.ratio, m.expr, m.records))
+            if ways > 1:
+                self.fail("ratio、expr、records 只能写一个", loc)
+            deps: set[str] = set()
+            if m.ratio:
+                deps = set(m.ratio)
+                for j, name in enumerate(m.ratio):
+                    self._metric_known(name, (*loc, "ratio", j))
+            if m.expr:
+                expr = Expression(m.expr, locate(self.raw, (*loc, "expr")))
+                deps = set(expr.names)
+                for name in deps:
+                    self._metric_known(name, (*loc, "expr"))
+            graph[m.id] = deps
+        for start in graph:  # derived metrics must not depend on themselves
+            stack, visited = [start], set()
+            while stack:
+                for dep in graph.get(stack.pop(), ()):
+                    if dep == start:
+                        i = next(i for i, m in enumerate(self.scheme.metrics) if m.id == start)
+                        self.fail(f"指标数据“{start}”的计算依赖自身(循环引用)", ("metrics", i))
+                    if dep not in visited:
+                        visited.add(dep)
+                        stack.append(dep)
+
+    def _classes(self) -> None:
+        ids = {ind.id for top in self.scheme.indicators for ind in _walk(top)}
+        seen: set[str] = set()
+        for i, c in enumerate(self.scheme.classes):
+            if c.id in seen:
+                self.fail(f"类别编号“{c.id}”重复", ("classes", i, "id"))
+            seen.add(c.id)
+            for j, ex in enumerate(c.exclude):
+                if ex not in ids:
+                    self.fail(f"exclude 中的“{ex}”不是指标编号" + _near(ex, ids), ("classes", i, "exclude", j))
+            excluded = sum(ind.points for ind in self.scheme.indicators if ind.id in c.exclude)
+            if excluded >= self.scheme.total - _EPS:
+                self.fail(f"类别“{c.name}”排除了全部指标", ("classes", i, "exclude"))
+
+    def _grades(self) -> None:
+        grades = self.scheme.grades
+        for i in range(1, len(grades)):
+            if not grades[i].min < grades[i - 1].min:
+                self.fail(f"等次“{grades[i].label}”的 min 应低于上一等次“{grades[i - 1].label}”(从高到低排列)", ("grades", i, "min"))
+        labels = [g.label for g in grades]
+        if len(set(labels)) != len(labels):
+            self.fail("等次名称重复", ("grades",))
+
+
+def _walk(ind: Indicator):
+    yield ind
+    for child in ind.children or ():
+        yield from _walk(child)
+
+
+def _near(word: str, candidates, all_: bool = False) -> str:
+    close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
+    if close:
+        return f",是否想写“{close[0]}”?"
+    return f"。可用:{'、'.join(sorted(candidates))}" if all_ else ""
+
+
+def rule_of(spec: dict[str, Any]) -> Rule:
+    """The rule object of a validated rule spec (validation already passed at load time)."""
+    cls = get_rule(spec["type"])
+    assert cls is not None
+    return cls(cls.Config.model_validate(spec))
+
+
+__all__ = ["load_scheme", "rule_of"]

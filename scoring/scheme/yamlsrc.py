@@ -1,0 +1,154 @@
+"""YAML to plain Python, remembering the line of every key and list item.
+
+Only PyYAML's safe composer is used: nodes are built into dicts, lists and scalars by hand, so
+no tag can construct an object. Each mapping gets a hidden `__lines__` entry mapping its keys
+(and `.` for itself) to (file, line); list items are located by their own line. The engine never
+sees those entries: `strip()` removes them after validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.errors import CriteriaError, Location
+
+LINES = "__lines__"
+MAX_BYTES = 2_000_000
+MAX_NODES = 100_000
+MAX_DEPTH = 40
+
+
+class _Builder:
+    def __init__(self, file: str):
+        self.file = file
+        self.count = 0
+        self.constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.count += 1
+        line = node.start_mark.line + 1
+        if self.count > MAX_NODES:
+            raise CriteriaError(f"准则文件内容过多(超过 {MAX_NODES} 个元素),请检查是否有误用的锚点/别名", Location(self.file, line))
+        if depth > MAX_DEPTH:
+            raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(self.file, line))
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            lines: dict[str, tuple[str, int]] = {".": (self.file, line)}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, depth + 1)
+                if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
+                    raise CriteriaError("键必须是文字", Location(self.file, key_node.start_mark.line + 1))
+                key = str(key)
+                if key in out:
+                    raise CriteriaError(f"键“{key}”重复出现", Location(self.file, key_node.start_mark.line + 1, key))
+                out[key] = self.build(value_node, depth + 1)
+                lines[key] = (self.file, key_node.start_mark.line + 1)
+            out[LINES] = lines
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, depth + 1) for item in node.value]
+        if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+            return str(node.value)
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            raise CriteriaError(f"无法读取的值:{exc}", Location(self.file, line)) from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a criteria file into dicts/lists carrying line numbers."""
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CriteriaError("找不到准则文件", Location(shown)) from None
+    if size > MAX_BYTES:
+        raise CriteriaError(f"准则文件过大({size // 1024} KB,上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CriteriaError("准则文件不是 UTF-8 编码,请另存为 UTF-8", Location(shown)) from None
+    except OSError as exc:
+        raise CriteriaError(f"无法读取准则文件({exc.strerror})", Location(shown)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = _yaml_problem(exc)
+        raise CriteriaError(f"YAML 格式错误:{problem}", Location(shown, line)) from None
+    except yaml.YAMLError as exc:
+        raise CriteriaError(f"YAML 格式错误:{exc}", Location(shown)) from None
+    except RecursionError:
+        raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(shown)) from None
+    if node is None:
+        raise CriteriaError("准则文件是空的", Location(shown))
+    try:
+        data = _Builder(shown).build(node)
+    except RecursionError:
+        raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(shown)) from None
+    if not isinstance(data, dict):
+        raise CriteriaError("准则文件的顶层应是“键: 值”形式的映射", Location(shown, 1))
+    return data
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    known = {
+        "could not find expected ':'": "缺少冒号“:”",
+        "found character '\\t' that cannot start any token": "含有制表符(Tab),请改用空格缩进",
+        "mapping values are not allowed here": "此处不能出现“键: 值”(可能是缩进不对,或值中含冒号需加引号)",
+        "expected <block end>, but found": "缩进不一致",
+        "found undefined alias": "使用了未定义的别名(*)",
+        "found unexpected end of stream": "文件意外结束(引号或括号未闭合)",
+    }
+    for en, zh in known.items():
+        if problem.startswith(en) or en in problem:
+            return zh
+    return problem or str(exc)
+
+
+def line_of(data: Any, key: str | None = None) -> tuple[str, int] | None:
+    if isinstance(data, dict) and LINES in data:
+        lines = data[LINES]
+        return lines.get(key) if key is not None and key in lines else lines.get(".")
+    return None
+
+
+def strip(data: Any) -> Any:
+    """A copy without the hidden line entries."""
+    if isinstance(data, dict):
+        return {k: strip(v) for k, v in data.items() if k != LINES}
+    if isinstance(data, list):
+        return [strip(v) for v in data]
+    return data
+
+
+def locate(data: Any, path: tuple) -> Location:
+    """File, line and dotted key path for a path into the (unstripped) data."""
+    where: tuple[str, int] | None = line_of(data)
+    node = data
+    for part in path:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            where = line_of(node, part) or where
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            where = line_of(node) or where
+        else:
+            if isinstance(node, dict) and isinstance(part, str):
+                where = line_of(node, part) or where
+            break
+    file, line = where if where else (None, None)
+    return Location(file=file, line=line, key=key_path(path))
+
+
+def key_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

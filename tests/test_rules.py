@@ -1,0 +1,132 @@
+"""Each rule type on values worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scoring.rules import get_rule, rule_types
+from scoring.rules.base import RuleContext
+
+
+def run(spec: dict, values, points: float, classes=None, scale: float = 1.0, name="指标", unit="条", penalty=False):
+    cls = get_rule(spec["type"])
+    rule = cls(cls.Config.model_validate(spec))
+    v = np.asarray(values, dtype=float)
+    ctx = RuleContext(
+        values=v, points=points, classes=np.asarray(classes if classes is not None else ["a"] * len(v), dtype=object),
+        peers=~np.isnan(v), scale=scale, metric_name=name, unit=unit,
+    )
+    return rule.deduction(ctx) if penalty else rule.score(ctx)
+
+
+def test_every_documented_type_is_registered():
+    assert set(rule_types()) >= {"bands", "linear", "deduct", "per_item", "boolean", "rank", "relative", "score", "scheme"}
+
+
+def test_bands_min_first_match_and_else():
+    spec = {"type": "bands", "bands": [{"min": 500, "points": 10}, {"min": 200, "points": 8}, {"min": 50, "points": 5}], "else": 0}
+    out = run(spec, [665, 500, 499, 200, 50, 49, 0], 10, name="主动公开信息")
+    assert out.points.tolist() == [10, 10, 8, 8, 5, 0, 0]
+    assert out.explanation[0] == "主动公开信息 665 条,≥500条 → 10/10"
+    assert out.explanation[5] == "主动公开信息 49 条,未达任何档次 → 0/10"
+
+
+def test_bands_max_lower_is_better():
+    spec = {"type": "bands", "bands": [{"max": 14, "points": 10}, {"max": 30, "points": 5}], "else": 0}
+    assert run(spec, [3, 14, 15, 30, 31], 10, unit="天").points.tolist() == [10, 10, 5, 5, 0]
+
+
+def test_bands_per_year_scaled_to_a_quarter():
+    spec = {"type": "bands", "bands": [{"min": 500, "points": 10}, {"min": 200, "points": 8}], "else": 0, "per": "year"}
+    out = run(spec, [125, 124, 50, 49], 10, scale=0.25)
+    assert out.points.tolist() == [10, 8, 8, 0]
+    assert "≥125条" in out.explanation[0]
+
+
+def test_bands_ranges():
+    spec = {"type": "bands", "bands": [{"min": 0, "max": 10, "points": 2}, {"min": 11, "max": 20, "points": 4}], "else": 1}
+    assert run(spec, [5, 15, 25], 4).points.tolist() == [2, 4, 1]
+
+
+def test_bands_as_penalty_takes_points_off():
+    spec = {"type": "bands", "bands": [{"min": 0.9, "points": -5}, {"min": 0.7, "points": -2}], "else": 0}
+    out = run(spec, [0.95, 0.8, 0.1], np.inf, penalty=True, unit="0–1")
+    assert out.points.tolist() == [5, 2, 0]
+
+
+def test_linear_higher_and_lower_better():
+    spec = {"type": "linear", "zero_at": 0.8, "full_at": 1.0}
+    assert np.allclose(run(spec, [0.7, 0.8, 0.9, 1.0, 1.1], 14).points, [0, 0, 7, 14, 14])
+    lower = {"type": "linear", "zero_at": 30, "full_at": 0}
+    assert np.allclose(run(lower, [0, 15, 30, 45], 10).points, [10, 5, 0, 0])
+
+
+def test_linear_per_quarter_scaled():
+    spec = {"type": "linear", "zero_at": 0, "full_at": 20, "per": "year"}
+    assert np.allclose(run(spec, [0, 2.5, 5, 9], 6, scale=0.25).points, [0, 3, 6, 6])
+
+
+def test_deduct_each_and_floor():
+    spec = {"type": "deduct", "each": 2}
+    out = run(spec, [0, 3, 5, 6], 10, name="未按时公开")
+    assert out.points.tolist() == [10, 4, 0, 0]
+    assert out.explanation[1] == "未按时公开 3 条 × 2 → 扣 6 分,得 4/10"
+
+
+def test_deduct_max_deduction_and_group_floor():
+    assert run({"type": "deduct", "each": 2, "max_deduction": 4}, [3], 10).points.tolist() == [6]
+    assert run({"type": "deduct", "each": 6, "floor": "group"}, [2], 6).points.tolist() == [-6]
+
+
+def test_per_item_capped_at_points():
+    assert run({"type": "per_item", "each": 2}, [0, 1, 2, 3], 5).points.tolist() == [0, 2, 4, 5]
+
+
+def test_boolean_and_invert():
+    assert run({"type": "boolean"}, [1, 0], 3).points.tolist() == [3, 0]
+    assert run({"type": "boolean", "invert": True}, [1, 0], 3).points.tolist() == [0, 3]
+
+
+def test_rank_table_with_shared_ranks_per_class():
+    spec = {"type": "rank", "table": [10, 9, 8, 7, 6], "else": 5}
+    values = [100, 90, 90, 80, 70, 60, 50, 1]
+    classes = ["a"] * 7 + ["b"]
+    out = run(spec, values, 10, classes=classes)
+    assert out.points.tolist() == [10, 9, 9, 7, 6, 5, 5, 10]  # the only "b" unit ranks first in its class
+
+
+def test_rank_shares():
+    spec = {"type": "rank", "shares": [{"top": 0.2, "points": 10}, {"top": 0.5, "points": 6}], "else": 3}
+    out = run(spec, list(range(10, 0, -1)), 10)
+    assert out.points.tolist() == [10, 10, 6, 6, 6, 3, 3, 3, 3, 3]
+
+
+def test_rank_ascending_and_missing_values_take_no_part():
+    spec = {"type": "rank", "table": [5, 3], "else": 0, "order": "asc"}
+    assert run(spec, [3, np.nan, 1, 2], 5).points.tolist() == [0, 0, 5, 3]
+
+
+def test_relative_both_directions():
+    assert np.allclose(run({"type": "relative"}, [50, 100, 25], 10).points, [5, 10, 2.5])
+    assert np.allclose(run({"type": "relative", "order": "asc"}, [2, 4, 8], 10).points, [10, 5, 2.5])
+    assert np.allclose(run({"type": "relative"}, [0, 0], 10).points, [0, 0])
+
+
+def test_score_scaled_and_clamped():
+    assert np.allclose(run({"type": "score", "scale": 100}, [85, 100, 120, -5], 30).points, [25.5, 30, 30, 0])
+
+
+@pytest.mark.parametrize("spec", [
+    {"type": "bands", "bands": [{"min": 5, "points": 1}, {"min": 9, "points": 2}]},
+    {"type": "bands", "bands": [{"max": 30, "points": 1}, {"max": 10, "points": 2}]},
+    {"type": "bands", "bands": [{"min": 0, "max": 10, "points": 1}, {"min": 5, "max": 20, "points": 2}]},
+    {"type": "bands", "bands": [{"min": 5, "points": 1}, {"max": 2, "points": 2}]},
+    {"type": "linear", "zero_at": 1, "full_at": 1},
+    {"type": "rank", "table": [1], "shares": [{"top": 0.5, "points": 1}]},
+])
+def test_bad_configs_rejected(spec):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        get_rule(spec["type"]).Config.model_validate(spec)
