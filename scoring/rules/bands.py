@@ -16,7 +16,7 @@ the bounds are stated for that span and scaled to the run's period.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scoring.rules.base import (
     PER_NAMES, Outcome, Per, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase,
@@ -45,24 +45,25 @@ class BandsConfig(RuleConfig):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "BandsConfig":
-        kinds = {("min" if b.max is None else "max" if b.min is None else "range") for b in self.bands}
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, bands: tuple[Band, ...]) -> tuple[Band, ...]:
+        kinds = {("min" if b.max is None else "max" if b.min is None else "range") for b in bands}
         if len(kinds) > 1:
             raise ValueError("同一规则的各档不能混用 min、max 和区间,请统一写法")
         kind = kinds.pop()
-        for i in range(1, len(self.bands)):
-            prev, cur = self.bands[i - 1], self.bands[i]
+        for i in range(1, len(bands)):
+            prev, cur = bands[i - 1], bands[i]
             if kind == "min" and not cur.min < prev.min:
                 raise ValueError(f"第{i + 1}档 min {num(cur.min)} 应小于上一档 {num(prev.min)}(按 min 从高到低排列)")
             if kind == "max" and not cur.max > prev.max:
                 raise ValueError(f"第{i + 1}档 max {num(cur.max)} 应大于上一档 {num(prev.max)}(按 max 从低到高排列)")
         if kind == "range":
-            ordered = sorted(self.bands, key=lambda b: b.min)
+            ordered = sorted(bands, key=lambda b: b.min)
             for a, b in zip(ordered, ordered[1:]):
                 if b.min <= a.max:
                     raise ValueError(f"区间 [{num(a.min)}, {num(a.max)}] 与 [{num(b.min)}, {num(b.max)}] 重叠")
-        return self
+        return bands
 
 
 def _gets(points: float) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from scoring.rules import registry
@@ -81,19 +82,37 @@ def num(x: float, precision: int = 2) -> str:
     """One number as a reader expects it: 10 not 10.0, 2.5 not 2.50."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "—"
-    text = f"{x:.{precision}f}".rstrip("0").rstrip(".")
+    text = f"{x:.{precision}f}"
+    if precision:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
 def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
-    """Vectorised `num` over an array (NaN → "—")."""
+    """Vectorised `num` over an array (NaN → "—"). Formats each distinct value once."""
     values = np.asarray(values, dtype=float)
-    rounded = np.round(values, precision)
-    out = np.char.mod(f"%.{precision}f", np.nan_to_num(rounded)) if precision else np.char.mod("%.0f", np.nan_to_num(rounded))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = _format_many(np.asarray(uniques, dtype=float), precision)
+    out = np.append(texts, "—").astype(object)
+    return out[codes]  # sentinel -1 picks the trailing "—"
+
+
+def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
+    """Integer arithmetic plus numpy string ufuncs: no Python-level loop per value."""
+    if values.size == 0:
+        return np.array([], dtype=object)
+    scale = 10**precision
+    safe = np.abs(values) < 1e15 / scale
+    r = np.round(np.where(safe, values, 0.0) * scale).astype(np.int64)
+    a = np.abs(r)
+    text = (a // scale).astype(str)
     if precision:
-        out = np.char.rstrip(np.char.rstrip(out, "0"), ".")
-    out = np.where(out == "-0", "0", out)
-    return np.where(np.isnan(values), "—", out).astype(object)
+        frac = np.strings.rstrip(np.strings.zfill((a % scale).astype(str), precision), "0")
+        text = np.where(frac == "", text, np.strings.add(np.strings.add(text, "."), frac))
+    text = np.where(r < 0, np.strings.add("-", text), text).astype(object)
+    for i in np.flatnonzero(~safe):  # astronomically large values: rare, format one by one
+        text[i] = num(float(values[i]), precision)
+    return text
 
 
 def join(*parts) -> np.ndarray:

@@ -17,7 +17,7 @@ from scoring.expressions import Expression, condition
 from scoring.rules import get_rule, rule_types
 from scoring.rules.base import Rule
 from scoring.scheme.extends import resolve
-from scoring.scheme.messages import describe_error
+from scoring.scheme.messages import describe_error, first_error
 from scoring.scheme.model import Indicator, Item, Scheme
 from scoring.scheme.yamlsrc import locate, strip
 from scoring.vocabulary import VOCABULARY
@@ -38,7 +38,7 @@ def load_scheme(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scheme:
     try:
         scheme = Scheme.model_validate(strip(raw))
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = first_error(exc)
         loc = tuple(error["loc"])
         raise CriteriaError(describe_error(error, Scheme), locate(raw, loc)) from None
     scheme = scheme.model_copy(update={"source": str(path), "sha256": digest, "sources": tuple(str(f) for f in files)})
@@ -162,7 +162,7 @@ class _Validator:
         try:
             config = cls.Config.model_validate(spec)
         except ValidationError as exc:
-            error = exc.errors()[0]
+            error = first_error(exc)
             sub = tuple(error["loc"])
             raise CriteriaError(describe_error(error, cls.Config), locate(self.raw, (*loc, *sub))) from None
         return cls(config)

@@ -7,7 +7,7 @@ import difflib
 import typing
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -44,6 +44,12 @@ def allowed_keys(model: type[BaseModel]) -> list[str]:
 def suggest(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.5)
     return f",是否想写“{close[0]}”?" if close else f"。可用的键:{'、'.join(candidates)}"
+
+
+def first_error(exc: ValidationError) -> dict:
+    """The error to show: a misspelt key first, since it also causes a 'missing' error."""
+    errors = exc.errors()
+    return next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
 
 
 def describe_error(error: dict, root: type[BaseModel]) -> str:
