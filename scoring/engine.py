@@ -22,6 +22,7 @@ from scoring.ranking import competition_rank, grade, sort_keys
 from scoring.result import Result, Step
 from scoring.rules.base import num
 from scoring.scheme.model import Indicator, Scheme
+from scoring.scheme.usage import metrics_used
 
 
 
@@ -104,8 +105,7 @@ class _Run:
             "bonus_raw": bonus_raw, "bonus": bonus, "penalty": penalty, "total": total,
             "vetoed": failed | (veto_effect != ""), "veto_effect": veto_effect, "veto_reasons": reasons,
             "grade": grades, "demoted": demoted, "rank": rank, "class_rank": class_rank,
-        }).set_index("unit_id", drop=False)
-        totals.index.name = None
+        }).set_index("unit_id")
         issues = list(self.data.issues) + ev.issues
         for sub in linked.values():
             issues += [i for i in sub.issues if i not in issues]
@@ -231,29 +231,6 @@ def _find(ind: Indicator, target: str) -> list[Indicator]:
     if ind.id == target:
         return ind.leaves()
     return [leaf for child in ind.children or () for leaf in _find(child, target)]
-
-
-def metrics_used(scheme: Scheme) -> set[str]:
-    from scoring.expressions import Expression, condition
-
-    used = {leaf.metric for leaf in scheme.leaves() if leaf.metric}
-    if scheme.bonus:
-        used |= {i.metric for i in scheme.bonus.items}
-    used |= {i.metric for i in scheme.penalties}
-    for v in scheme.vetoes:
-        used |= set(condition(v.when, v.metric).names)
-    changed = True
-    while changed:  # follow derived metrics down to what the data provides
-        changed = False
-        for m in scheme.metrics:
-            if m.id in used:
-                deps = set(m.ratio or ()) | (Expression(m.expr).names if m.expr else set())
-                if not deps <= used:
-                    used |= deps
-                    changed = True
-    return used
-
-
 
 
 def _linked_result(path: str, data: AgencyData, period: Period) -> Result:

@@ -31,5 +31,5 @@ app.command("init", help=init_cmd.HELP)(init_cmd.init)
 app.command("extract", help=extract_cmd.HELP)(extract_cmd.extract)
 
 
-def main() -> None:
-    sys.exit(run_safely(app))
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run_safely(app, argv))

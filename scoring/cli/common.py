@@ -6,8 +6,8 @@ import os
 import sys
 import traceback
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 EXIT_OK, EXIT_STRICT, EXIT_USAGE = 0, 1, 2
 DEBUG_ENV = "SCORING_DEBUG"
@@ -23,25 +23,24 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def run_safely(app: typer.Typer) -> int:
+def run_safely(app: typer.Typer, argv: list[str] | None = None) -> int:
     """Run the typer app; user errors become exit 2 without a traceback (unless --debug)."""
     from scoring.errors import ScoringError
 
-    debug = "--debug" in sys.argv or os.environ.get(DEBUG_ENV) == "1"
-    if "--debug" in sys.argv:
-        sys.argv.remove("--debug")
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get(DEBUG_ENV) == "1"
+    args = [a for a in args if a != "--debug"]
     try:
-        app(standalone_mode=False)
-        return EXIT_OK
+        # without standalone mode, typer hands back the code a command exited with
+        code = app(args=args, prog_name="score", standalone_mode=False)
+        return code if isinstance(code, int) else EXIT_OK
     except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:  # bad usage: unknown option, missing argument
+    except TyperException as exc:  # bad usage: unknown option, missing argument
         echo(f"用法错误:{_usage_message(exc)}", err=True)
         echo("运行 score --help 查看用法和示例。", err=True)
         return EXIT_USAGE
-    except click.exceptions.Abort:
+    except typer.Abort:
         echo("已中止。", err=True)
         return EXIT_USAGE
     except ScoringError as exc:
@@ -59,7 +58,7 @@ def run_safely(app: typer.Typer) -> int:
         return 3
 
 
-def _usage_message(exc: click.ClickException) -> str:
+def _usage_message(exc: TyperException) -> str:
     text = exc.format_message()
     replacements = {
         "No such option": "没有这个选项",

@@ -94,7 +94,7 @@ def init(
 
 def _metric_headers(scheme) -> list[str]:
     """Chinese names of every metric the scheme reads from the data (not derived ones)."""
-    from scoring.engine import metrics_used
+    from scoring.scheme.usage import metrics_used
     from scoring.evaluate import metric_label
 
     derived = {m.id for m in scheme.metrics if m.derived}

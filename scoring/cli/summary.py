@@ -8,10 +8,11 @@ from scoring.cli.common import echo
 from scoring.rules.base import num
 
 if TYPE_CHECKING:
+    from scoring.report.exports import OutputPaths
     from scoring.result import Result
 
 
-def print_summary(result: "Result", written, previous: "Result | None") -> None:
+def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None") -> None:
     s, t = result.scheme, result.totals
     p = s.precision
     echo(f"{s.name}({result.period.label})考评完成")
@@ -45,6 +46,8 @@ def print_summary(result: "Result", written, previous: "Result | None") -> None:
         echo("  数据问题:无")
     if previous is not None:
         echo(f"  对比期间:{previous.period.label}")
-    echo(f"  工作簿:{written.xlsx}")
-    if getattr(written, "renamed", False):
+    echo(f"  工作簿:{written.workbook}")
+    if written.renamed:
         echo("  (同名工作簿已存在,未覆盖,新结果另存为上述文件;如需覆盖请加 --overwrite)")
+    for note in written.notes:
+        echo(f"  {note}")

@@ -1,0 +1,328 @@
+"""load_data: an input folder (or one file) → AgencyData for one period.
+
+Which files are read for a run of period P (see docs/input_formats.md):
+- `units.csv`/`units.xlsx` at the top of the folder (for one file: beside it or up to two
+  folders up; none → units taken from the data's unit column, with an info issue);
+- top-level CSV/XLSX files: metric rows whose `period` column says P (no period column → read
+  as P, with an info issue), and all their publication records;
+- the folder named P (`2021Q4/`): its metrics and records; any other period folder that overlaps
+  P (`2021/` for 2021Q4): its records only. Other folders (`review/`) are ignored.
+Files are read in name order, top-level first; of conflicting values the last one read is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.data.issuelog import IssueLog
+from scoring.data.metrics import long_cells, wide_cells
+from scoring.data.model import VALUE_COLUMNS, AgencyData
+from scoring.data.names import Names, parse_period_text, unit_position
+from scoring.data.records import empty_records, record_rows
+from scoring.data.tables import SUFFIXES, RawTable, read_table
+from scoring.data.units import UnitIndex, derive_units, read_units
+from scoring.data.values import parse_values
+from scoring.errors import InputError, Location
+from scoring.issues import DataIssue
+from scoring.numbers import normalize_text
+from scoring.periods import Period
+from scoring.progress import track
+from scoring.scheme.model import Scheme
+
+UNITS_STEMS = ("units", "单位名单")
+PARENT_LEVELS = 2  # a single file looks for the units file this many folders up
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: Path
+    display: str
+    folder_period: Period | None  # the period folder it sits in
+    metrics: bool  # False: a period folder that only overlaps the run: records only
+
+
+def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | None = None,
+              progress: bool = True) -> AgencyData:
+    """Read units, metric values and publication records for `period` from a folder or one file."""
+    run = period if isinstance(period, Period) else Period.parse(str(period))
+    path = Path(input_path)
+    if not path.exists():
+        raise InputError(f"找不到输入“{path}”,请检查 --input 的路径")
+    names = Names.build(scheme)
+    issues = IssueLog()
+    base, units_path, files = _plan(path, run, issues)
+    tables = _read_tables(files, names, issues, progress)
+    if units_path is not None:
+        units_file = _display(units_path, base)
+        units = _read_units_file(units_path, units_file, names, issues)
+        sources = [units_file]
+    else:
+        units, sources = _derived_units(tables, names, issues), []
+    index = UnitIndex.build(units, issues, sources[0] if sources else None)
+
+    value_parts: list[pd.DataFrame] = []
+    record_parts: list[pd.DataFrame] = []
+    for data_file, table, kind in tables:
+        sources.append(table.file)
+        if kind == "records":
+            record_parts.append(record_rows(table, names, index, issues).assign(_file=len(record_parts)))
+        else:
+            value_parts.append(_values(data_file, table, kind, run, names, index, issues))
+    values = _resolve_duplicates(value_parts, index, names, issues)
+    records = _merge_records(record_parts, issues)
+    if values.empty and records.empty:
+        raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}",
+                         Location(file=str(path)))
+    return AgencyData(run, units, values, records, tuple(issues.items), tuple(sources))
+
+
+def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None, list[DataFile]]:
+    """The folder names are shown relative to, the units file, and the data files to read."""
+    if path.is_dir():
+        units_path = _units_file(path, issues)
+        return path, units_path, _folder_files(path, run, issues, exclude=units_path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=str(path)))
+    units_path = _units_near(path, issues)
+    base = units_path.parent if units_path else path.parent
+    return base, units_path, [DataFile(path, _display(path, base), parse_period_text(path.parent.name), True)]
+
+
+def _read_tables(files: list[DataFile], names: Names, issues: IssueLog,
+                 progress: bool) -> list[tuple[DataFile, RawTable, str]]:
+    """Each file's table and kind; metric files of periods other than the run's are dropped."""
+    tables: list[tuple[DataFile, RawTable, str]] = []
+    for data_file in track(files, "读取数据文件", total=len(files), enabled=progress):
+        table = read_table(data_file.path, data_file.display, lambda cells: _is_header(cells, names), issues)
+        if table is None:
+            continue
+        kind = _kind(table, names)
+        if kind is None:
+            issues.add("warning", "无法判断文件内容(不是指标数据也不是发布记录),已跳过", file=table.file)
+        elif kind == "records" or data_file.metrics:
+            tables.append((data_file, table, kind))
+    return tables
+
+
+def _read_units_file(path: Path, file: str, names: Names, issues: IssueLog) -> pd.DataFrame:
+    table = read_table(path, file, lambda cells: _is_units_header(cells, names), issues)
+    if table is None:
+        raise InputError("单位名单为空或缺少表头(需要“单位编码”“单位名称”“类别”等列)", Location(file=file))
+    return read_units(table, names, issues)
+
+
+# ---- which files ------------------------------------------------------------------------------
+
+
+def _data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+
+
+def _is_units_name(path: Path) -> bool:
+    return path.stem.casefold() in UNITS_STEMS and path.suffix.lower() in SUFFIXES
+
+
+def _units_file(folder: Path, issues: IssueLog) -> Path | None:
+    found = [p for p in _data_files(folder) if _is_units_name(p)]
+    found.sort(key=lambda p: p.suffix.lower() != ".csv")  # a CSV wins over an XLSX
+    if len(found) > 1:
+        issues.add("warning", f"同时存在 {'、'.join(p.name for p in found)},使用 {found[0].name}", file=found[0].name)
+    return found[0] if found else None
+
+
+def _units_near(path: Path, issues: IssueLog) -> Path | None:
+    for folder in [path.parent, *list(path.parent.parents)[:PARENT_LEVELS]]:
+        found = _units_file(folder, issues)
+        if found is not None:
+            return found
+    return None
+
+
+def _folder_files(root: Path, run: Period, issues: IssueLog, exclude: Path | None) -> list[DataFile]:
+    files = [DataFile(p, p.name, None, True) for p in _data_files(root)
+             if p != exclude and _readable(p, p.name, issues)]
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        folder_period = parse_period_text(folder.name)
+        if folder_period is None or not _overlaps(folder_period, run):
+            continue
+        exact = folder_period == run
+        files += [DataFile(p, f"{folder.name}/{p.name}", folder_period, exact)
+                  for p in _data_files(folder) if _readable(p, f"{folder.name}/{p.name}", issues)]
+    return files
+
+
+def _readable(path: Path, display: str, issues: IssueLog) -> bool:
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        issues.add("warning", "不支持旧版 .xls 文件,已跳过;请在 Excel 中另存为 .xlsx", file=display)
+    return suffix in SUFFIXES
+
+
+def _overlaps(a: Period, b: Period) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _found_periods(path: Path) -> str:
+    if not path.is_dir():
+        return "请检查文件中的“期间”列或 --period。"
+    labels = sorted(p.label for p in (parse_period_text(d.name) for d in path.iterdir() if d.is_dir()) if p)
+    if labels:
+        return f"输入文件夹中的期间文件夹:{'、'.join(labels)}。"
+    return "输入文件夹中没有期间文件夹(如 2021Q4/),顶层文件也没有该期间的数据。"
+
+
+# ---- what a file holds --------------------------------------------------------------------------
+
+
+def _recognised(cells: list[str], names: Names) -> tuple[int, bool]:
+    """How many cells name a known column or metric, and whether one names the unit column."""
+    roles = [names.role(c) if c else None for c in cells]
+    count = sum(1 for c, r in zip(cells, roles) if r is not None or (c and names.metric(c) is not None))
+    return count, any(r in ("unit_id", "name") for r in roles)
+
+
+def _is_header(cells: list[str], names: Names) -> bool:
+    count, has_unit = _recognised(cells, names)
+    return has_unit and count >= 2
+
+
+def _is_units_header(cells: list[str], names: Names) -> bool:
+    return _recognised(cells, names)[1]
+
+
+def _kind(table: RawTable, names: Names) -> str | None:
+    roles = names.positions(table.header)
+    if unit_position(roles) is None:
+        return None
+    if "metric" in roles and "value" in roles:
+        return "long"
+    if "date" in roles and ("category" in roles or "title" in roles):
+        return "records"
+    if any(h and names.role(h) is None and names.metric(h) for h in table.header):
+        return "wide"
+    return None
+
+
+# ---- units without a units file ----------------------------------------------------------------
+
+
+def _derived_units(tables: list[tuple[DataFile, RawTable, str]], names: Names, issues: IssueLog) -> pd.DataFrame:
+    texts = [t.column(unit_position(names.positions(t.header))) for _, t, _ in tables]  # type: ignore[arg-type]
+    units = derive_units(pd.concat(texts, ignore_index=True) if texts else pd.Series([], dtype=object))
+    issues.add("info", f"没有找到单位名单(units.csv 或 units.xlsx),按数据中出现的 {len(units)} 个单位名称建立名单,"
+               "这些单位没有类别")
+    return units
+
+
+# ---- metric values ----------------------------------------------------------------------------
+
+
+def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names: Names, index: UnitIndex,
+            issues: IssueLog) -> pd.DataFrame:
+    read = long_cells if kind == "long" else wide_cells
+    cells = read(table, names, data_file.folder_period, issues)
+    undated = (cells["period"] == "").to_numpy()
+    if undated.any():
+        rows = len(set(cells.loc[undated, "row"]))
+        issues.add("info", f"{rows} 行未注明期间(文件不在期间文件夹中,也没有填写“期间”列),按本次考评期间 "
+                   f"{run.label} 读取", file=table.file)
+    cells = cells[undated | (cells["period"] == run.label).to_numpy()].reset_index(drop=True)
+    unit_ids = index.match(cells["unit_text"])
+    unit_column = table.header[unit_position(names.positions(table.header))]  # type: ignore[index]
+    firsts = cells.drop_duplicates(["unit_text", "row"])  # a wide row has many cells: count rows once
+    index.report_unknown(firsts["unit_text"], unit_ids[firsts.index], firsts["row"].to_numpy(), table.file,
+                         unit_column, "error", "该单位的数据", issues)
+    cells = cells.assign(unit_id=unit_ids)[(unit_ids != "").to_numpy()].reset_index(drop=True)
+    metric = cells["metric"]
+    parsed = parse_values(cells["raw"], metric.map(names.is_count), metric.map(names.is_fraction))
+    _report_problems(cells, parsed, index, names, issues)
+    return pd.DataFrame({
+        "unit_id": cells["unit_id"], "metric": metric, "value": parsed["value"], "raw": cells["raw"],
+        "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
+        "source": cells["source"], "row": cells["row"], "column": cells["column"], "evidence": cells["evidence"],
+        "usable": parsed["problem"] == "",
+        "filled": cells["raw"].map(normalize_text) != "",
+    })
+
+
+def _report_problems(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex, names: Names,
+                     issues: IssueLog) -> None:
+    bad = (parsed["problem"] != "").to_numpy()
+    if not bad.any():
+        return
+    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    rows = cells[bad]
+    issues.add_rows(
+        (DataIssue("error", f"{unit_names[u]} 的“{names.display_name(m)}”:{p},该值未使用", s, int(r), c,
+                   unit_names[u], m)
+         for u, m, p, s, r, c in zip(rows["unit_id"], rows["metric"], parsed["problem"][bad], rows["source"],
+                                     rows["row"], rows["column"])),
+        "数值无法使用",
+    )
+
+
+def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Names, issues: IssueLog) -> pd.DataFrame:
+    """One row per (unit, metric): the last value read, reporting conflicting values.
+
+    An unusable cell (reported already) or an empty cell never hides a value read elsewhere.
+    """
+    if not parts:
+        return _empty_values()
+    values = pd.concat(parts, ignore_index=True)
+    values["order"] = np.arange(len(values))
+    values = values.sort_values(["unit_id", "metric", "usable", "filled", "order"], kind="stable")
+    used = values.groupby(["unit_id", "metric"], sort=False).tail(1)
+    usable = values[values["usable"] & values["filled"]]
+    shown = usable["value"].map(repr).where(usable["applicable"], "不适用")
+    distinct = shown.groupby([usable["unit_id"], usable["metric"]], sort=False).nunique()
+    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    for unit_id, metric in distinct[distinct > 1].index:
+        group = usable[(usable["unit_id"] == unit_id) & (usable["metric"] == metric)]
+        last = group.iloc[-1]
+        listed = ";".join(f"{s} 第{r}行为“{raw}”" for s, r, raw in zip(group["source"], group["row"], group["raw"]))
+        issues.add("warning", f"{unit_names[unit_id]} 的“{names.display_name(metric)}”有不同的值:{listed}。"
+                   f"采用最后读入的“{last['raw']}”({last['source']} 第{last['row']}行)",
+                   file=last["source"], row=int(last["row"]), column=last["column"], unit=unit_names[unit_id],
+                   metric=metric)
+    used = used.sort_values("order")
+    return _typed(used[VALUE_COLUMNS].reset_index(drop=True))
+
+
+def _typed(values: pd.DataFrame) -> pd.DataFrame:
+    return values.astype({
+        "unit_id": str, "metric": str, "value": float, "raw": str, "approx": bool, "applicable": bool,
+        "source": str, "row": "int64", "column": str, "evidence": str,
+    })
+
+
+def _empty_values() -> pd.DataFrame:
+    return _typed(pd.DataFrame({c: pd.Series([], dtype=object) for c in VALUE_COLUMNS}))
+
+
+# ---- records ----------------------------------------------------------------------------------
+
+
+def _merge_records(parts: list[pd.DataFrame], issues: IssueLog) -> pd.DataFrame:
+    """All records; the same record found in two files (2021/ and 2021Q4/) is kept once."""
+    if not parts:
+        return empty_records()
+    records = pd.concat(parts, ignore_index=True)
+    if len(parts) > 1:
+        key = ["unit_id", "date", "category", "title"]
+        first_file = records.groupby(key, sort=False, dropna=False)["_file"].transform("min")
+        repeated = (records["_file"] != first_file).to_numpy()
+        if repeated.any():
+            issues.add("info", f"{int(repeated.sum())} 条发布记录在多个文件中重复出现,只计一次")
+            records = records[~repeated]
+    return records.drop(columns="_file").reset_index(drop=True)

@@ -1,0 +1,215 @@
+"""Publication records (unit, date, category, title, due_date) and the metrics derived from them.
+
+Day arithmetic for gaps: the period runs from the start of its first day to the end of its last
+day, and an item counts at the start of the day it was published. So the gaps of a unit are
+the days from the period start to its first item, between consecutive items, and from its last
+item to the end of the period; they add up to the period's length, and a unit without any item
+has one gap as long as the period (a quarter Q4: 92 days).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from scoring.data.issuelog import IssueLog
+from scoring.data.model import RECORD_COLUMNS
+from scoring.data.names import ROLE_SPELLINGS, Names, key, unit_position
+from scoring.data.tables import RawTable
+from scoring.data.units import UnitIndex
+from scoring.errors import CriteriaError
+from scoring.issues import DataIssue
+from scoring.numbers import normalize_text
+from scoring.periods import Period
+
+MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}秒?)?)?$"
+)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^[2-7]\d{4}$")  # Excel day numbers 20000–79999: years 1954–2118
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_dates(texts: pd.Series) -> pd.Series:
+    """Dates written as 2021-10-05, 2021/10/5, 2021.10.05, 2021年10月5日, 20211005 or as an Excel
+    day number (44474); the time of day is dropped. NaT for empty or unreadable text. Each
+    distinct text is parsed once."""
+    codes, uniques = pd.factorize(texts.fillna("").astype(str), sort=False)
+    if not len(codes):
+        return pd.Series([], index=texts.index, dtype="datetime64[ns]")
+    uniques = pd.Series(uniques, dtype=object)
+    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    iso = uniques.str.match(_ISO).to_numpy(bool)  # pandas' ISO8601 also takes "2021" or "2021-10"
+    if iso.any():
+        fast = pd.to_datetime(uniques[iso], format="ISO8601", errors="coerce")
+        parsed[iso] = fast.dt.normalize().to_numpy("datetime64[ns]")
+    for i in np.flatnonzero(np.isnat(parsed)):
+        if uniques[i]:
+            parsed[i] = _slow_date(uniques[i])
+    years = parsed.astype("datetime64[Y]").astype("int64") + 1970
+    parsed[(years < MIN_YEAR) | (years > MAX_YEAR)] = np.datetime64("NaT")
+    return pd.Series(parsed[codes], index=texts.index)
+
+
+def _slow_date(text: str) -> np.datetime64:
+    s = unicodedata.normalize("NFKC", text).strip()
+    if _SERIAL.match(s):  # an Excel date cell shown as a number (General format)
+        return np.datetime64("1899-12-30", "ns") + np.timedelta64(int(s), "D")
+    m = _DATE.match(s) or _COMPACT.match(s)
+    if not m:
+        return np.datetime64("NaT")
+    try:
+        return np.datetime64(datetime(int(m[1]), int(m[2]), int(m[3])), "ns")
+    except ValueError:
+        return np.datetime64("NaT")
+
+
+def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLog) -> pd.DataFrame:
+    """Rows of a records file matched to units; unusable rows reported and left out."""
+    roles = names.positions(table.header)
+    unit_at = unit_position(roles)
+    assert unit_at is not None and "date" in roles
+    cells, rows = table.cells, table.rows
+    unit_text = cells[unit_at]
+    unit_ids = units.match(unit_text)
+    units.report_unknown(unit_text, unit_ids, rows, table.file, table.header[unit_at], "error",
+                         "这些发布记录", issues)
+    date_text = cells[roles["date"]]
+    dates = parse_dates(date_text)
+    bad = (dates.isna() & (unit_ids != "")).to_numpy()
+    date_header = table.header[roles["date"]]
+    unit_names = dict(zip(units.units["unit_id"], units.units["name"]))
+    issues.add_rows(
+        (DataIssue("error", f"发布日期“{text}”无法识别,本条记录未使用" if text else "未填写发布日期,本条记录未使用",
+                   table.file, int(row), date_header, unit_names[unit_id])
+         for text, row, unit_id in zip(date_text[bad], rows[bad], unit_ids[bad])),
+        "发布日期无法识别",
+    )
+    due = _due_dates(table, roles, unit_ids, unit_names, issues)
+    keep = ((unit_ids != "") & dates.notna()).to_numpy()
+    text_or_empty = lambda role: cells[roles[role]] if role in roles else pd.Series("", index=cells.index)  # noqa: E731
+    categories = text_or_empty("category")
+    codes, uniques = pd.factorize(categories, sort=False)
+    categories = pd.Series(np.array([normalize_text(u) for u in uniques], dtype=object)[codes]
+                           if len(codes) else [], index=cells.index, dtype=object)
+    frame = pd.DataFrame({
+        "unit_id": unit_ids, "date": dates, "category": categories, "title": text_or_empty("title"),
+        "due_date": due,
+    })[keep]
+    return frame.astype({"unit_id": str, "category": str, "title": str}).reset_index(drop=True)
+
+
+def _due_dates(table: RawTable, roles: dict[str, int], unit_ids: pd.Series, unit_names: dict[str, str],
+               issues: IssueLog) -> pd.Series:
+    if "due_date" not in roles:
+        return pd.Series(pd.NaT, index=table.cells.index, dtype="datetime64[ns]")
+    text = table.cells[roles["due_date"]]
+    due = parse_dates(text)
+    bad = (due.isna() & (text != "") & (unit_ids != "")).to_numpy()
+    issues.add_rows(
+        (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
+                   table.header[roles["due_date"]], unit_names[u])
+         for t, r, u in zip(text[bad], table.rows[bad], unit_ids[bad])),
+        "应公开日期无法识别",
+    )
+    return due
+
+
+def empty_records() -> pd.DataFrame:
+    return pd.DataFrame({
+        "unit_id": pd.Series([], dtype=str), "date": pd.Series([], dtype="datetime64[ns]"),
+        "category": pd.Series([], dtype=str), "title": pd.Series([], dtype=str),
+        "due_date": pd.Series([], dtype="datetime64[ns]"),
+    })[RECORD_COLUMNS]
+
+
+# ---- derived metrics -------------------------------------------------------------------------
+
+_WHERE_COLUMNS = {key(s): role for role in ("category", "title") for s in ROLE_SPELLINGS[role]}
+
+
+def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str,
+                         where: Mapping[str, str | Sequence[str]], period: Period) -> pd.Series:
+    """One float per unit (indexed like `unit_ids`) from the records dated inside `period`.
+
+    count                 items
+    max_gap_days          longest gap in days (see the module docstring); no item → period days
+    days_since_last       days from the last item to the end of the period; no item → period days
+    months_with_updates   calendar months with at least one item
+    on_time_share         share of items with a due_date published on or before it; NaN without any
+
+    `where` keeps records whose column equals the text (or one of the texts), compared normalised.
+    When no record at all falls inside the period (no records supplied for it), every unit is NaN.
+    """
+    if measure not in MEASURES:
+        raise CriteriaError(f"未知的发布记录统计方式“{measure}”,可用:{'、'.join(MEASURES)}")
+    index = pd.Index(unit_ids)
+    n = len(index)
+    start = np.datetime64(period.start, "D")
+    span = period.days
+    days = records["date"].to_numpy("datetime64[ns]").astype("datetime64[D]")
+    offset = (days - start).astype("int64")
+    inside = ~np.isnat(days) & (offset >= 0) & (offset < span)
+    if not inside.any():
+        return pd.Series(np.nan, index=index, dtype=float)
+    mask = inside & _where_mask(records, where)
+    positions = index.get_indexer(records["unit_id"])
+    mask &= positions >= 0
+    pos, off = positions[mask], offset[mask]
+    if measure == "count":
+        result = np.bincount(pos, minlength=n).astype(float)
+    elif measure == "months_with_updates":
+        months = (days[mask].astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
+        pairs = np.unique(pos * 12 + months)
+        result = np.bincount(pairs // 12, minlength=n).astype(float)
+    elif measure == "on_time_share":
+        due = records["due_date"].to_numpy("datetime64[ns]").astype("datetime64[D]")[mask]
+        has_due = ~np.isnat(due)
+        on_time = has_due & (days[mask] <= due)
+        total = np.bincount(pos[has_due], minlength=n).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            result = np.bincount(pos, weights=on_time, minlength=n) / total
+        result[total == 0] = np.nan
+    else:
+        result = _gaps(pos, off, n, span, measure)
+    return pd.Series(result, index=index, dtype=float)
+
+
+def _gaps(pos: np.ndarray, off: np.ndarray, n: int, span: int, measure: str) -> np.ndarray:
+    """Longest gap, or the gap after the last item, per unit; `span` for units without items."""
+    pairs = np.unique(pos.astype("int64") * (span + 1) + off)  # sorted by unit, then day
+    unit, day = pairs // (span + 1), pairs % (span + 1)
+    first = np.r_[True, unit[1:] != unit[:-1]]
+    last = np.r_[unit[1:] != unit[:-1], True]
+    result = np.full(n, float(span))
+    tail = span - day[last]
+    if measure == "days_since_last":
+        result[unit[last]] = tail
+        return result
+    before = np.where(first, day, day - np.r_[0, day[:-1]])  # from period start, or from previous item
+    longest = np.zeros(n)
+    np.maximum.at(longest, unit, before)
+    np.maximum.at(longest, unit[last], tail)
+    result[unit] = longest[unit]
+    return result
+
+
+def _where_mask(records: pd.DataFrame, where: Mapping[str, str | Sequence[str]]) -> np.ndarray:
+    mask = np.ones(len(records), dtype=bool)
+    for column, wanted in where.items():
+        name = column if column in records.columns else _WHERE_COLUMNS.get(key(column), column)
+        if name not in records.columns:
+            raise CriteriaError(f"发布记录没有“{column}”列,where 只能按 category(栏目)或 title(标题)筛选")
+        values = {normalize_text(wanted)} if isinstance(wanted, str) else {normalize_text(v) for v in wanted}
+        codes, uniques = pd.factorize(records[name].fillna("").astype(str), sort=False)
+        hit = np.array([normalize_text(u) in values for u in uniques], dtype=bool)
+        mask &= hit[codes]
+    return mask

@@ -1,0 +1,224 @@
+"""Reading one CSV or XLSX file into a table of text cells with the rows users see.
+
+CSV encodings are found by strict decoding (UTF-8 with or without BOM, then GB18030, which
+covers GBK), never by platform. The header row is the first row whose cells name known columns,
+so title rows and merged title cells above it are skipped. Every cell is kept as text; values
+are parsed later. Row numbers are 1-based as Excel or a text editor shows them (header = 1 when
+it is the first row).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import InputError, Location
+from scoring.data.issuelog import IssueLog
+from scoring.issues import DataIssue
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+HEADER_SEARCH_ROWS = 30  # a header lower than this is not a header
+SHEET_NAMES = ("数据", "data", "提取结果")  # preferred sheets, before the rest in workbook order
+SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells of one sheet below its header; columns are positions 0..n-1 matching `header`."""
+
+    file: str  # name shown to users (relative to the input folder)
+    header: tuple[str, ...]
+    cells: pd.DataFrame  # object dtype, "" for empty cells; blank rows removed
+    rows: np.ndarray  # 1-based row number of each line of `cells`
+    header_row: int
+
+    def column(self, position: int) -> pd.Series:
+        return self.cells[position]
+
+
+IsHeader = Callable[[list[str]], bool]
+
+
+def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog) -> RawTable | None:
+    """Read `path`; None (with a warning) when it is empty, has no recognisable header or no rows."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid, counts = _read_csv(path, file)
+    elif suffix in (".xlsx", ".xlsm"):
+        grid, counts = _read_xlsx(path, file), None
+    else:
+        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=file))
+    if grid.empty:
+        issues.add("warning", "文件为空,已跳过", file=file)
+        return None
+    header_at = _find_header(grid, is_header)
+    if header_at is None:
+        issues.add("warning", "未找到可识别的表头(如“单位”“指标”“数值”或指标名称),已跳过该文件", file=file)
+        return None
+    header = tuple(str(c).strip() for c in grid.iloc[header_at])
+    width = _header_width(header)
+    body = grid.iloc[header_at + 1:]
+    rows = np.arange(header_at + 2, header_at + 2 + len(body))
+    if counts is not None:
+        _report_ragged(counts[header_at + 1: header_at + 1 + len(body)], counts[header_at], rows, body,
+                       width, file, issues)
+    body = body.iloc[:, :width]
+    keep = (body != "").any(axis=1).to_numpy()
+    body, rows = body[keep], rows[keep]
+    if body.empty:
+        issues.add("warning", "文件只有表头,没有数据行,已跳过", file=file, row=header_at + 1)
+        return None
+    body = body.reset_index(drop=True)
+    body.columns = range(width)
+    return RawTable(file, header[:width], body, rows, header_at + 1)
+
+
+def _header_width(header: tuple[str, ...]) -> int:
+    filled = [i for i, cell in enumerate(header) if cell]
+    return filled[-1] + 1 if filled else 0
+
+
+def _find_header(grid: pd.DataFrame, is_header: IsHeader) -> int | None:
+    for i in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        if is_header([str(c) for c in grid.iloc[i]]):
+            return i
+    return None
+
+
+# ---- CSV -------------------------------------------------------------------------------------
+
+
+def detect_encoding(raw: bytes, file: str) -> str:
+    """The first encoding that decodes the whole file strictly."""
+    for encoding in ENCODINGS:
+        try:
+            raw.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError("无法识别文件编码(既不是 UTF-8 也不是 GBK/GB18030),请在 Excel 中另存为“CSV UTF-8”",
+                     Location(file=file))
+
+
+def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """All cells as text (one grid row per record), and the number of fields of each record."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取文件:{exc.strerror or exc}", Location(file=file)) from exc
+    encoding = detect_encoding(raw, file)
+    if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
+        return pd.DataFrame(), np.zeros(0, dtype=int)
+    sep = _separator(raw)
+    counts = _field_counts(raw, encoding, sep)
+    try:
+        grid = pd.read_csv(
+            io.BytesIO(raw), sep=sep, header=None, names=range(int(counts.max())), dtype=object,
+            na_filter=False, skip_blank_lines=False, encoding=encoding,
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(f"CSV 格式有误,无法读取({exc})", Location(file=file)) from exc
+    grid = grid.apply(_strip)
+    return grid, counts[: len(grid)]
+
+
+def _strip(column: pd.Series) -> pd.Series:
+    """Strip spaces around cells, each distinct text once (big files repeat most of their cells)."""
+    codes, uniques = pd.factorize(column, sort=False)
+    stripped = np.array([u.strip() for u in uniques], dtype=object)
+    if (stripped == np.asarray(uniques, dtype=object)).all():
+        return column
+    return pd.Series(stripped[codes], index=column.index, dtype=object)
+
+
+def _separator(raw: bytes) -> str:
+    first = raw.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    return "\t" if b"\t" in first and b"," not in first else ","
+
+
+def _field_counts(raw: bytes, encoding: str, sep: str) -> np.ndarray:
+    """Fields per record. Without quotes a record is a line; both encodings keep ASCII bytes intact."""
+    if b'"' in raw:
+        text = raw.decode(encoding)
+        return np.array([len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)] or [0])
+    data = np.frombuffer(raw, dtype=np.uint8)
+    newlines = np.flatnonzero(data == 10)
+    seps = np.flatnonzero(data == ord(sep))
+    counts = np.bincount(np.searchsorted(newlines, seps), minlength=len(newlines) + 1) + 1
+    if raw.endswith(b"\n"):
+        counts = counts[:-1]
+    return counts
+
+
+def _report_ragged(counts: np.ndarray, header_count: int, rows: np.ndarray, body: pd.DataFrame,
+                   width: int, file: str, issues: IssueLog) -> None:
+    blank = (body == "").all(axis=1).to_numpy()
+    beyond = body.iloc[:, width:]
+    extra_filled = (beyond != "").any(axis=1).to_numpy() if beyond.shape[1] else np.zeros(len(body), bool)
+    too_few = ~blank & (counts < width)
+    issues.add_rows(
+        (DataIssue("warning", f"本行有 {n} 个字段,多于表头的 {header_count} 个,多出的内容已忽略", file, int(r))
+         for r, n in zip(rows[extra_filled], counts[extra_filled])),
+        "字段多于表头",
+    )
+    issues.add_rows(
+        (DataIssue("warning", f"本行只有 {n} 个字段,少于表头的 {width} 个,缺少的单元格按空白处理", file, int(r))
+         for r, n in zip(rows[too_few], counts[too_few])),
+        "字段少于表头",
+    )
+
+
+# ---- XLSX ------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"不是有效的 XLSX 文件,无法打开({type(exc).__name__})。请在 Excel 中另存为 .xlsx",
+                         Location(file=file)) from exc
+    try:
+        sheet = _pick_sheet(book)
+        sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
+        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
+    finally:
+        book.close()
+    if not grid:
+        return pd.DataFrame()
+    width = max(len(r) for r in grid)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
+
+
+def _pick_sheet(book):
+    by_key = {name.strip().casefold(): name for name in book.sheetnames}
+    for wanted in SHEET_NAMES:
+        if wanted in by_key:
+            return book[by_key[wanted]]
+    return book[book.sheetnames[0]]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == time(0) else value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,97 @@
+"""Metric values as people write them in spreadsheets: "665条", "600余", "1.2万", "百分之百", "无".
+
+`parse_value` reads one cell; `parse_values` reads a column by parsing each distinct text once.
+Not-applicable marks ("—", "/", "不适用", empty) give applicable=False and NaN; text that is not
+a number gives a problem message (the caller turns it into a data issue).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.numbers import normalize_text, parse_number
+
+NOT_APPLICABLE = frozenset({"", "-", "--", "—", "——", "/", "\\", "不适用", "不涉及", "n/a", "na", "#n/a"})
+TRUE_WORDS = frozenset({"是", "有", "true", "yes", "y", "√", "✓"})
+FALSE_WORDS = frozenset({"否", "无", "没有", "未收到", "未发生", "false", "no", "n", "×", "✗"})
+LIMIT = 1e12  # larger magnitudes are typing errors ("1e308"), not counts of anything
+
+_SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$|^[+-]?(inf|infinity|nan)$")
+_MINUS = str.maketrans({"−": "-", "–": "-"})
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float
+    approx: bool = False
+    applicable: bool = True
+    percent: bool = False
+    problem: str = ""  # Chinese, empty when the text was read
+
+
+def parse_value(text: object) -> ParsedValue:
+    """One cell. A problem leaves value NaN; "—"/"不适用"/empty is not applicable."""
+    s = normalize_text(str(text)).translate(_MINUS)
+    folded = s.casefold()
+    if folded in NOT_APPLICABLE:
+        return ParsedValue(math.nan, applicable=False)
+    if folded in TRUE_WORDS:
+        return ParsedValue(1.0)
+    if folded in FALSE_WORDS:
+        return ParsedValue(0.0)
+    parsed = parse_number(s)
+    if parsed is not None:
+        value, approx, percent = parsed.value, parsed.approx, parsed.unit == "%"
+    elif _SCIENTIFIC.match(folded):
+        value, approx, percent = float(folded), False, False
+    else:
+        return ParsedValue(math.nan, problem=f"无法识别的数值“{text}”")
+    if not math.isfinite(value):
+        return ParsedValue(math.nan, problem=f"数值“{text}”不是有限数")
+    if abs(value) > LIMIT:
+        return ParsedValue(math.nan, problem=f"数值“{text}”大得不合理(超过 {LIMIT:.0e})")
+    return ParsedValue(value, approx, True, percent)
+
+
+def parse_values(raw: pd.Series, is_count: pd.Series | None = None,
+                 is_fraction: pd.Series | None = None) -> pd.DataFrame:
+    """Parse a column of cells: value, approx, applicable, problem (same index as `raw`).
+
+    `is_count` marks cells of count metrics (a negative value is a problem); `is_fraction` marks
+    cells of 0–1 metrics (a percentage is divided by 100).
+    """
+    text = raw.fillna("").astype(str)
+    codes, uniques = pd.factorize(text, sort=False)
+    parsed = [parse_value(u) for u in uniques]
+    pick = lambda attr, dtype: np.array([getattr(p, attr) for p in parsed], dtype=dtype)[codes]  # noqa: E731
+    value = pick("value", float)
+    problem = pick("problem", object)
+    percent = pick("percent", bool)
+    if is_fraction is not None:
+        value = np.where(percent & is_fraction.to_numpy(bool), value / 100, value)
+    if is_count is not None:
+        negative = (value < 0) & is_count.to_numpy(bool)
+        problem = np.where(negative, "计数类指标不能为负数“" + text.to_numpy(object) + "”", problem)
+        value = np.where(negative, np.nan, value)
+    return pd.DataFrame(
+        {"value": value, "approx": pick("approx", bool), "applicable": pick("applicable", bool),
+         "problem": problem},
+        index=raw.index,
+    )
+
+
+def truthy(raw: pd.Series) -> pd.Series:
+    """A yes/no column ("是"/"否", "true"/"false", 1/0) as bool; anything else is False."""
+    codes, uniques = pd.factorize(raw.fillna("").astype(str), sort=False)
+    flags = np.array([_truthy(u) for u in uniques], dtype=bool)
+    return pd.Series(flags[codes] if len(codes) else np.zeros(0, bool), index=raw.index)
+
+
+def _truthy(text: str) -> bool:
+    s = normalize_text(text).casefold()
+    return s in TRUE_WORDS or s in {"1", "1.0"}

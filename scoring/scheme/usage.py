@@ -1,0 +1,36 @@
+"""What a scheme reads: the metrics it uses and the other schemes its `scheme` rules score."""
+
+from __future__ import annotations
+
+from scoring.expressions import Expression, condition
+from scoring.scheme.model import Scheme
+
+
+def family(scheme: Scheme) -> list[Scheme]:
+    """The scheme and every scheme its `scheme` rules score, recursively (loading is cycle-checked)."""
+    from scoring.scheme.loader import load_scheme
+
+    out = [scheme]
+    for path in scheme.linked.values():
+        out += family(load_scheme(path))
+    return out
+
+
+def metrics_used(scheme: Scheme) -> set[str]:
+    """Metric ids the scheme's leaves, items and vetoes read, followed through derived metrics."""
+    used = {leaf.metric for leaf in scheme.leaves() if leaf.metric}
+    if scheme.bonus:
+        used |= {i.metric for i in scheme.bonus.items}
+    used |= {i.metric for i in scheme.penalties}
+    for v in scheme.vetoes:
+        used |= set(condition(v.when, v.metric).names)
+    changed = True
+    while changed:  # follow derived metrics down to what the data provides
+        changed = False
+        for m in scheme.metrics:
+            if m.id in used:
+                deps = set(m.ratio or ()) | (Expression(m.expr).names if m.expr else set())
+                if not deps <= used:
+                    used |= deps
+                    changed = True
+    return used

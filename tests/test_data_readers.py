@@ -1,0 +1,387 @@
+"""Reading input folders: formats, encodings, headers, units, periods, records and their issues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from scoring.data.load import load_data
+from scoring.errors import InputError
+from scoring.scheme.model import Indicator, MetricSpec, Scheme, UnitClass
+
+UNITS_CSV = (
+    "unit_id,name,class,aliases\n"
+    "C01,东湖区,county,东湖\n"
+    "C02,西山县,county,\n"
+    "D01,市发展和改革委员会,dept,市发改委|发改委\n"
+    "D02,市教育局,dept,\n"
+)
+WIDE = "单位,主动公开政府信息,政策解读\n东湖区,120,5\n市教育局,80,3\n"
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(folder: Path, name: str, rows: list[list], sheet: str = "Sheet1",
+               other_first: list[list] | None = None, merge: str | None = None) -> Path:
+    book = Workbook()
+    first = book.active
+    if other_first is not None:
+        first.title = "说明"
+        for row in other_first:
+            first.append(row)
+        ws = book.create_sheet(sheet)
+    else:
+        ws = first
+        ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def scheme() -> Scheme:
+    return Scheme(
+        id="test", name="测试方案", total=100,
+        classes=(UnitClass(id="county", name="县区政府", aliases=("A类",)),
+                 UnitClass(id="dept", name="市直部门", aliases=("B类",))),
+        metrics=(MetricSpec(id="evaluation_score", name="第三方评估得分"),),
+        indicators=(
+            Indicator(id="volume", points=50, metric="proactive_items", rule={"type": "linear"}),
+            Indicator(id="third", points=50, metric="evaluation_score", rule={"type": "score"}),
+        ),
+    )
+
+
+def folder_with(tmp_path: Path, metrics: str = WIDE, name: str = "2021Q4/metrics.csv", encoding: str = "utf-8") -> Path:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, name, metrics, encoding)
+    return tmp_path
+
+
+def value(data, unit_id: str, metric: str) -> float:
+    v = data.values
+    return v[(v["unit_id"] == unit_id) & (v["metric"] == metric)]["value"].item()
+
+
+# ---- encodings and CSV shape ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings_read_the_same(tmp_path: Path, encoding: str) -> None:
+    data = load_data(folder_with(tmp_path, encoding=encoding), "2021Q4", progress=False)
+    assert value(data, "C01", "proactive_items") == 120
+    assert value(data, "D02", "policy_interpretations") == 3
+    assert data.issues == ()
+    assert data.sources == ("units.csv", "2021Q4/metrics.csv")
+
+
+def test_undecodable_csv_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    (folder / "2021Q4" / "bad.csv").write_bytes(b"\xff\xfe\xff\xff,\x80\n")
+    with pytest.raises(InputError) as err:
+        load_data(folder, "2021Q4", progress=False)
+    assert err.value.location.file == "2021Q4/bad.csv"
+    assert "编码" in err.value.message
+
+
+def test_ragged_rows_are_reported_with_their_row(tmp_path: Path) -> None:
+    text = "单位,主动公开政府信息,政策解读\n东湖区,120,5,多余\n市教育局,80\n西山县,10,1\n"
+    data = load_data(folder_with(tmp_path, text), "2021Q4", progress=False)
+    rows = {i.row: i for i in data.issues}
+    assert set(rows) == {2, 3}
+    assert rows[2].severity == "warning" and "多于表头" in rows[2].message
+    assert "少于表头" in rows[3].message and rows[3].file == "2021Q4/metrics.csv"
+    assert value(data, "C01", "policy_interpretations") == 5
+    assert not data.values.query("unit_id == 'D02' and metric == 'policy_interpretations'")["applicable"].item()
+
+
+def test_quoted_cells_with_commas_and_tabs_separated_files(tmp_path: Path) -> None:
+    write(tmp_path, "2021Q4/b.csv", "单位\t回应关切\n西山县\t7\n")
+    folder = folder_with(tmp_path, '单位,"主动公开政府信息",标题备注\n"东湖区","1,200",\n')
+    data = load_data(folder, "2021Q4", progress=False)
+    assert value(data, "C01", "proactive_items") == 1200
+    assert value(data, "C02", "responses_to_concerns") == 7
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_count_from_the_file_top(tmp_path: Path) -> None:
+    text = "临江市2021年第四季度政务公开数据\n\n单位,主动公开政府信息\n东湖区,很多\n"
+    data = load_data(folder_with(tmp_path, text), "2021Q4", progress=False)
+    (issue,) = data.issues
+    assert (issue.row, issue.column) == (4, "主动公开政府信息")
+
+
+def test_empty_and_header_only_data_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    write(folder, "2021Q4/empty.csv", "")
+    write(folder, "2021Q4/header.csv", "单位,政策解读\n")
+    data = load_data(folder, "2021Q4", progress=False)
+    by_file = {i.file: i for i in data.issues}
+    assert by_file["2021Q4/empty.csv"].severity == "warning" and "为空" in by_file["2021Q4/empty.csv"].message
+    assert "只有表头" in by_file["2021Q4/header.csv"].message
+    assert "2021Q4/empty.csv" not in data.sources
+
+
+def test_empty_units_file_is_an_input_error(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", "")
+    write(tmp_path, "2021Q4/metrics.csv", WIDE)
+    with pytest.raises(InputError, match="单位名单为空"):
+        load_data(tmp_path, "2021Q4", progress=False)
+
+
+# ---- XLSX -------------------------------------------------------------------------------------
+
+
+def test_xlsx_with_merged_title_numbers_as_text_and_a_data_sheet(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    rows = [["临江市第四季度评估结果", None, None], [None, None, None],
+            ["单位名称", "第三方评估得分", "政策解读"], ["东湖区", 88.5, "7"], ["市教育局", "91", 2]]
+    write_xlsx(tmp_path, "2021Q4/评估.xlsx", rows, sheet="数据", other_first=[["填表说明"]], merge="A1:C1")
+    data = load_data(tmp_path, "2021Q4", scheme=scheme(), progress=False)
+    assert value(data, "C01", "evaluation_score") == 88.5
+    assert value(data, "D02", "evaluation_score") == 91
+    assert value(data, "C01", "policy_interpretations") == 7
+    row = data.values.query("unit_id == 'D02' and metric == 'evaluation_score'")["row"].item()
+    assert row == 5
+    assert data.issues == ()
+
+
+def test_not_an_xlsx_is_an_input_error(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    write(folder, "2021Q4/fake.xlsx", "单位,政策解读\n")
+    with pytest.raises(InputError) as err:
+        load_data(folder, "2021Q4", progress=False)
+    assert err.value.location.file == "2021Q4/fake.xlsx" and "XLSX" in err.value.message
+
+
+# ---- units ------------------------------------------------------------------------------------
+
+
+def test_units_with_chinese_headers_class_names_and_aliases(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv",
+          "单位编码,单位名称,类别,别名\nC01,东湖区,县区政府,\nC02,西山县,A类,\nD01,市发展和改革委员会,dept,市发改委\n"
+          "D02,市教育局,市直部门,\n")
+    write(tmp_path, "2021Q4/metrics.csv", "单位名称,主动公开政府信息\n市发改委,9\n西山县　,4\nＣ０１,3\n")
+    data = load_data(tmp_path, "2021Q4", scheme=scheme(), progress=False)
+    assert data.units["class"].tolist() == ["county", "county", "dept", "dept"]
+    assert value(data, "D01", "proactive_items") == 9  # alias
+    assert value(data, "C02", "proactive_items") == 4  # trailing full-width space
+    assert value(data, "C01", "proactive_items") == 3  # full-width id
+    assert data.issues == ()
+
+
+def test_units_xlsx(tmp_path: Path) -> None:
+    write_xlsx(tmp_path, "units.xlsx", [["考评单位名单"], ["单位编码", "单位名称", "类别"], ["C01", "东湖区", "county"]])
+    write(tmp_path, "2021Q4/metrics.csv", "单位,政策解读\n东湖区,2\n")
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    assert data.units.to_dict("records") == [{"unit_id": "C01", "name": "东湖区", "class": "county", "aliases": ""}]
+
+
+def test_unknown_class_and_duplicate_units_are_reported(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv",
+          "unit_id,name,class\nC01,东湖区,county\nC01,西山县,county\nC03,东湖区,county\nD01,市教育局,直属单位\n")
+    write(tmp_path, "2021Q4/metrics.csv", "单位,政策解读\n东湖区,2\n")
+    data = load_data(tmp_path, "2021Q4", scheme=scheme(), progress=False)
+    assert data.units["unit_id"].tolist() == ["C01", "D01"]
+    assert data.units["class"].tolist() == ["county", ""]
+    issues = {i.row: i for i in data.issues}
+    assert issues[3].severity == "warning" and "单位编码“C01”重复" in issues[3].message and "第 2 行" in issues[3].message
+    assert issues[4].severity == "warning" and "单位名称“东湖区”重复" in issues[4].message
+    assert issues[5].severity == "error" and "直属单位" in issues[5].message and issues[5].column == "class"
+
+
+def test_unknown_unit_lists_the_closest_names(tmp_path: Path) -> None:
+    text = "单位,主动公开政府信息,政策解读\n市教育厅,10,1\n东湖区,2,2\n市教育厅,3,3\n"
+    data = load_data(folder_with(tmp_path, text), "2021Q4", progress=False)
+    (issue,) = data.issues
+    assert issue.severity == "error" and issue.unit == "市教育厅" and issue.row == 2 and issue.column == "单位"
+    assert "共 2 行" in issue.message and "最接近的单位:市教育局" in issue.message
+    assert set(data.values["unit_id"]) == {"C01"}
+
+
+def test_folder_without_units_file_derives_units_from_the_data(tmp_path: Path) -> None:
+    write(tmp_path, "2021Q4/metrics.csv", WIDE)
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    assert data.units["name"].tolist() == ["东湖区", "市教育局"]
+    assert data.units["class"].tolist() == ["", ""]
+    assert [i.severity for i in data.issues] == ["info"]
+
+
+# ---- metric files -----------------------------------------------------------------------------
+
+
+def test_wide_headers_by_id_name_alias_unit_suffix_and_declared_name(tmp_path: Path) -> None:
+    text = ("unit,proactive_items,解读,回应关切(条),第三方评估得分,工作亮点(highlights),序号,奇怪的列\n"
+            "东湖区,1,2,3,4,5,1,x\n")
+    data = load_data(folder_with(tmp_path, text), "2021Q4", scheme=scheme(), progress=False)
+    got = dict(zip(data.values["metric"], data.values["value"]))
+    assert got == {"proactive_items": 1, "policy_interpretations": 2, "responses_to_concerns": 3,
+                   "evaluation_score": 4, "highlights": 5}
+    unknown = [i for i in data.issues if i.column == "奇怪的列"]
+    assert len(unknown) == 1 and unknown[0].severity == "warning" and unknown[0].row == 1
+    # highlights is an identifier the scheme does not use: read, with a note (not a warning)
+    assert any(i.metric == "highlights" and i.severity == "info" for i in data.issues)
+
+
+def test_long_format_with_english_headers(tmp_path: Path) -> None:
+    text = ("unit,metric,value,source,evidence,approx,period\n"
+            "东湖区,proactive_items,665条,东湖区年报.pdf,全年主动公开政府信息665条,false,2021Q4\n"
+            "市教育局,政策解读,20,,,true,2021Q4\n"
+            "市教育局,政策解读,99,,,false,2021Q3\n")
+    data = load_data(folder_with(tmp_path, text, name="long.csv"), "2021Q4", progress=False)
+    v = data.values.set_index(["unit_id", "metric"])
+    assert v.loc[("C01", "proactive_items"), "value"] == 665
+    assert v.loc[("C01", "proactive_items"), "evidence"] == "东湖区年报.pdf:全年主动公开政府信息665条"
+    assert v.loc[("C01", "proactive_items"), "source"] == "long.csv"
+    assert v.loc[("D02", "policy_interpretations"), ["value", "approx"]].tolist() == [20, True]
+    assert len(data.values) == 2  # the 2021Q3 row belongs to another period
+    assert data.issues == ()
+
+
+def test_review_workbook_from_the_extractor(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    header = ["单位", "指标", "数值", "期间", "来源文件", "依据原文", "约数", "置信度", "核对"]
+    rows = [header,
+            ["东湖区", "主动公开政府信息", "600余", "2021", "东湖.pdf", "主动公开信息600余条", "是", 0.9, ""],
+            ["东湖区", "政策解读", "12", "2021", "东湖.pdf", "政策解读12篇", "否", 0.8, "删除"],
+            ["市教育局", "行政复议", "1", "2021年度", "教育.pdf", "行政复议1件", "否", 0.7, "作废(重复)"],
+            ["市教育局", "关注度", "3", "2021", "教育.pdf", "", "否", 0.5, ""]]
+    review = write_xlsx(tmp_path, "review/2021_review.xlsx", rows, sheet="提取结果")
+    data = load_data(review, "2021", progress=False)
+    assert data.values[["unit_id", "metric", "value", "approx"]].values.tolist() == [
+        ["C01", "proactive_items", 600.0, True]]
+    assert data.units["unit_id"].tolist() == ["C01", "C02", "D01", "D02"]  # units.csv one folder up
+    assert data.sources == ("units.csv", "review/2021_review.xlsx")
+    infos = [i for i in data.issues if i.severity == "info"]
+    assert len(infos) == 1 and "2 行" in infos[0].message and infos[0].column == "核对"
+    unknown = [i for i in data.issues if i.severity == "warning"]
+    assert len(unknown) == 1 and "关注度" in unknown[0].message and unknown[0].row == 5
+
+
+def test_review_folder_is_ignored_by_the_folder_loader(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    write(folder, "review/notes.csv", "单位,政策解读\n东湖区,999\n")
+    data = load_data(folder, "2021Q4", progress=False)
+    assert value(data, "C01", "policy_interpretations") == 5
+
+
+def test_top_level_file_with_a_period_column_and_chinese_period_labels(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "all.csv", "单位,期间,政策解读\n东湖区,2021年第四季度,4\n东湖区,2021Q3,9\n西山县,下季度,1\n")
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    assert data.values[["unit_id", "value"]].values.tolist() == [["C01", 4.0]]
+    (issue,) = data.issues
+    assert issue.severity == "error" and issue.row == 4 and issue.column == "期间"
+
+
+def test_top_level_file_without_period_is_read_for_the_run_with_a_note(tmp_path: Path) -> None:
+    data = load_data(folder_with(tmp_path, name="metrics.csv"), "2021Q4", progress=False)
+    assert value(data, "C01", "proactive_items") == 120
+    assert [(i.severity, i.file) for i in data.issues] == [("info", "metrics.csv")]
+
+
+def test_other_period_folders_are_not_read_for_metrics(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    write(folder, "2021Q3/metrics.csv", "单位,政策解读\n东湖区,999\n")
+    write(folder, "2021/metrics.csv", "单位,政策解读\n东湖区,888\n")
+    data = load_data(folder, "2021Q4", progress=False)
+    assert value(data, "C01", "policy_interpretations") == 5
+    with pytest.raises(InputError, match="2021Q1"):
+        load_data(folder, "2021Q1", progress=False)
+
+
+def test_single_file_without_units_derives_them(tmp_path: Path) -> None:
+    path = write(tmp_path, "data/x.csv", WIDE)
+    data = load_data(path, "2021Q4", progress=False)
+    assert data.units["unit_id"].tolist() == ["东湖区", "市教育局"]
+    assert data.sources == ("x.csv",)
+
+
+def test_missing_input_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="找不到输入"):
+        load_data(tmp_path / "nope", "2021Q4", progress=False)
+
+
+# ---- records ----------------------------------------------------------------------------------
+
+
+RECORDS = ("单位,发布日期,栏目,标题,应公开日期\n"
+           "东湖区,2021-10-05,工作动态,召开会议,\n"
+           "东湖,2021/11/5,通知公告,关于放假的通知,2021-11-01\n"
+           "东湖镇,2021-10-06,工作动态,开展督查,\n"
+           "东湖镇,2021-10-07,工作动态,开展督查,\n"
+           "市教育局,十月五日,工作动态,开学,\n"
+           "市教育局,2021-12-01,工作动态,开学,不知道\n")
+
+
+def test_records_are_matched_parsed_and_their_problems_reported(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "2021/records.csv", RECORDS)  # a year folder serves a quarter run
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    r = data.records
+    assert r["unit_id"].tolist() == ["C01", "C01", "D02"]
+    assert str(r["date"].iloc[1].date()) == "2021-11-05"
+    assert str(r["due_date"].iloc[1].date()) == "2021-11-01"
+    assert r["due_date"].iloc[[0, 2]].isna().all()
+    by_row = {i.row: i for i in data.issues}
+    unknown = by_row[4]
+    assert unknown.unit == "东湖镇" and "共 2 行" in unknown.message and unknown.severity == "error"
+    assert "东湖区" in unknown.message  # closest name
+    assert by_row[6].column == "发布日期" and "十月五日" in by_row[6].message
+    assert by_row[7].column == "应公开日期" and "不知道" in by_row[7].message
+    assert len(data.issues) == 3
+    assert data.values.empty
+
+
+def test_same_record_in_two_files_is_counted_once(tmp_path: Path) -> None:
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "2021/records.csv", RECORDS.split("东湖镇")[0].rstrip(",\n") + "\n")
+    write(tmp_path, "2021Q4/records.csv", "单位,发布日期,栏目,标题\n东湖区,2021-10-05,工作动态,召开会议\n"
+                                          "东湖区,2021-10-05,工作动态,另一条\n")
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    assert len(data.records) == 3
+    assert [i.severity for i in data.issues] == ["info"]
+
+
+def test_total_rows_are_skipped_with_a_note(tmp_path: Path) -> None:
+    text = WIDE + "合 计,200,8\n"
+    data = load_data(folder_with(tmp_path, text), "2021Q4", progress=False)
+    (issue,) = data.issues
+    assert issue.severity == "info" and issue.row == 4 and "合计" in issue.message
+    assert len(data.values) == 4
+
+
+def test_old_xls_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path)
+    (folder / "2021Q4" / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    data = load_data(folder, "2021Q4", progress=False)
+    (issue,) = data.issues
+    assert issue.file == "2021Q4/old.xls" and issue.severity == "warning" and ".xlsx" in issue.message
+
+
+def test_the_committed_sample_folder_reads_with_its_documented_blemishes() -> None:
+    sample = Path(__file__).resolve().parent.parent / "sample_inputs"
+    data = load_data(sample, "2021Q4", progress=False)
+    assert len(data.units) == 44 and set(data.units["class"]) == {"county", "dept"}
+    (conflict,) = data.issues  # 市财政局's two values; everything else reads cleanly
+    assert conflict.unit == "市财政局" and conflict.file == "2021Q4/补报.csv"
+    wide = data.wide()
+    ids = dict(zip(data.units["name"], data.units["unit_id"]))
+    assert wide.loc[ids["市发展和改革委员会"]].notna().sum() >= 25  # written by its alias
+    assert wide.loc[ids["松林镇"], "site_down"] == 1
+    assert wide.loc[ids["市体育局"], "applications_received"] == 0
+    assert pd.isna(wide.loc[ids["市档案馆"], "evaluation_score"])
+    approx = data.values[data.values["approx"]]
+    assert set(approx["raw"].str[-1]) == {"余", "多"}
+    assert len(data.records) > 100_000
