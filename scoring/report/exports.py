@@ -1,0 +1,142 @@
+"""CSV and JSON beside the workbook, and `write_outputs` which writes all three under one name.
+
+CSV: the ranking table, UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
+that Excel would take for a formula (a unit named "=HYPERLINK(…)") starts with an apostrophe.
+JSON: the full result for other programs: scheme identity, period, every table, issues, log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePath
+
+import pandas as pd
+
+import scoring
+from scoring.report.frames import comparison, ranking_table
+from scoring.report.layout import as_text
+from scoring.report.output import atomic_write, atomic_write_all, choose_paths
+from scoring.report.workbook import workbook_writer
+from scoring.result import Result
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    workbook: Path
+    csv: Path
+    json: Path
+    renamed: bool  # True when a file of that name existed and a numbered name was used
+    notes: tuple[str, ...] = ()  # things the user should know (Chinese)
+
+
+def ranking_csv_frame(result: Result) -> pd.DataFrame:
+    """The ranking table as the CSV holds it: one row per unit, ranks as integers."""
+    table = ranking_table(result, with_ids=True)
+    data = {}
+    for column in table.columns:
+        values = column.values.reset_index(drop=True)
+        if column.kind == "int":
+            values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif column.kind in ("score", "signed"):
+            values = pd.to_numeric(values, errors="coerce").round(result.scheme.precision)
+        else:
+            values = _defuse(as_text(values))
+        data[column.header] = values
+    return pd.DataFrame(data)
+
+
+def _defuse(text: pd.Series) -> pd.Series:
+    """Text that Excel would run as a formula when opening the CSV gets a leading apostrophe."""
+    risky = text.str.match(r"[=+\-@\t\r]")
+    return text.where(~risky, "'" + text)
+
+
+def write_csv(result: Result, path: Path) -> None:
+    atomic_write(Path(path), _csv_writer(result))
+
+
+def _csv_writer(result: Result):
+    frame = ranking_csv_frame(result)
+    precision = result.scheme.precision
+    return lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format=f"%.{precision}f")
+
+
+def write_json(result: Result, path: Path, previous: Result | None = None) -> None:
+    atomic_write(Path(path), _json_writer(result, previous))
+
+
+def _json_writer(result: Result, previous: Result | None):
+    text = json_text(result, previous)
+    return lambda tmp: tmp.write_text(text, encoding="utf-8")
+
+
+def json_text(result: Result, previous: Result | None = None) -> str:
+    """The JSON document. Small parts go through json.dumps; tables through pandas' fast writer."""
+    scheme, period = result.scheme, result.period
+    head = {
+        "tool": {"name": "gov-openness-scoring", "version": scoring.__version__},
+        "scheme": {
+            "id": scheme.id,
+            "name": scheme.name,
+            "version": scheme.version,
+            "sha256": scheme.sha256,
+            "source": PurePath(scheme.source).name if scheme.source else None,
+            "total": scheme.total,
+            "precision": scheme.precision,
+        },
+        "period": {
+            "label": period.label,
+            "name": period.chinese,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "generated_at": result.generated_at.isoformat(),
+        "issues": [{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
+        "log": [asdict(step) for step in result.log],
+    }
+    tables = {
+        "totals": result.totals.rename_axis("unit_id").reset_index(),
+        "groups": result.groups,
+        "details": result.details,
+        "inputs": result.inputs,
+    }
+    if previous is not None:
+        head["previous_period"] = previous.period.label
+        tables["comparison"] = comparison(result, previous).rename_axis("unit_id").reset_index()
+    parts = [f"  {json.dumps(k)}: " + _indented(v) for k, v in head.items()]
+    parts += [f"  {json.dumps(k)}: {_table_json(frame)}" for k, frame in tables.items()]
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _indented(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def _table_json(frame: pd.DataFrame) -> str:
+    return frame.to_json(orient="records", force_ascii=False, double_precision=10, date_format="iso")
+
+
+def write_outputs(
+    result: Result,
+    out_path: Path,
+    previous: Result | None = None,
+    overwrite: bool = False,
+    unit_sheets: bool = False,
+) -> OutputPaths:
+    """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and .json.
+
+    Without `overwrite`, an existing file is never replaced: the three files move together to
+    the first free numbered name, x(2).xlsx / x(2).csv / x(2).json.
+    """
+    out_path = Path(out_path)
+    base = out_path if out_path.suffix.lower() == ".xlsx" else out_path.with_name(out_path.name + ".xlsx")
+    wanted = [base, base.with_suffix(".csv"), base.with_suffix(".json")]
+    (workbook, csv, json_path), renamed = choose_paths(wanted, overwrite)
+    notes: list[str] = []
+    atomic_write_all([
+        (workbook, workbook_writer(result, previous, unit_sheets, notes)),
+        (csv, _csv_writer(result)),
+        (json_path, _json_writer(result, previous)),
+    ])
+    return OutputPaths(workbook, csv, json_path, renamed, tuple(notes))

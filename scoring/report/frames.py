@@ -1,0 +1,155 @@
+"""Tables shown to readers, taken from the Result without computing any score.
+
+The ranking table is shared by the 排名 sheet, the CSV export and the JSON comparison, so the
+three always agree. Everything here is vectorised over all units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.report.layout import Column, points_label
+from scoring.result import Result
+
+UNCLASSIFIED = "未分类"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of ranking rows of one class (or all rows when the scheme has no classes)."""
+
+    name: str
+    start: int  # positional, inclusive
+    stop: int  # positional, exclusive
+
+
+@dataclass(frozen=True)
+class RankingTable:
+    order: pd.DataFrame  # totals rows in display order (index unit_id)
+    columns: list[Column]  # display columns, values positional in `order`
+    blocks: list[Block]  # one per class; a single unnamed block without classes
+    vetoed: np.ndarray  # bool per row
+    excluded: pd.DataFrame  # bool, per row × first-level header: not applicable to the unit
+
+
+def display_order(result: Result) -> pd.DataFrame:
+    """Totals in display order: class blocks in scheme order, vetoed units last in their block.
+
+    `Result.ranking()` already sorts by class block then class rank; without classes the
+    overall rank decides. Vetoed units rank after all others, but ranks come from the engine,
+    so the vetoed-last rule is applied here again (stable, so the engine's order holds otherwise).
+    """
+    if result.scheme.classes:
+        ranked = result.ranking()
+    else:
+        ranked = result.totals.sort_values("rank", kind="stable")
+    order = {c.id: i for i, c in enumerate(result.scheme.classes)}
+    block = ranked["class"].map(order).fillna(len(order)).to_numpy()
+    vetoed = ranked["vetoed"].fillna(False).astype(bool).to_numpy()
+    positions = np.lexsort((np.arange(len(ranked)), vetoed, block))
+    return ranked.iloc[positions]
+
+
+def ranking_table(result: Result, previous: Result | None = None, with_ids: bool = False) -> RankingTable:
+    scheme = result.scheme
+    order = display_order(result)
+    has_classes = bool(scheme.classes)
+    vetoed = order["vetoed"].fillna(False).astype(bool).to_numpy()
+
+    def col(name: str) -> pd.Series:
+        return order[name].reset_index(drop=True)
+
+    columns = [Column("排名", col("class_rank" if has_classes else "rank"), "int")]
+    if has_classes:
+        columns.append(Column("总排名", col("rank"), "int"))
+    columns.append(Column("单位", col("name")))
+    if with_ids:
+        columns.append(Column("单位编码", pd.Series(order.index, dtype=str)))
+    columns += [
+        Column("类别", col("class_name")),
+        Column("总分", col("total"), "score"),
+        Column("等次", col("grade")),
+    ]
+    group_columns, excluded = _group_columns(result, order.index)
+    columns += group_columns
+    reasons = col("veto_reasons").astype(object).where(col("veto_reasons").notna(), "").astype(str)
+    columns += [
+        Column("加分", col("bonus"), "score"),
+        Column("扣分", col("penalty"), "score"),
+        Column("否决", pd.Series(np.where(vetoed, reasons.where(reasons != "", "是"), ""), dtype=str)),
+    ]
+    if previous is not None:
+        columns += _comparison_columns(result, previous, order.index)
+    return RankingTable(order, columns, _blocks(result, order), vetoed, excluded)
+
+
+def _group_columns(result: Result, unit_ids: pd.Index) -> tuple[list[Column], pd.DataFrame]:
+    groups = result.groups
+    points = groups.pivot(index="unit_id", columns="group_id", values="points").reindex(unit_ids)
+    max_points = groups.pivot(index="unit_id", columns="group_id", values="max_points").reindex(unit_ids)
+    columns: list[Column] = []
+    excluded: dict[str, np.ndarray] = {}
+    for indicator in result.scheme.indicators:
+        header = f"{indicator.title}({points_label(indicator.points)})"
+        if indicator.id in points.columns:
+            earned = points[indicator.id]
+            na = (max_points[indicator.id] == 0).to_numpy()
+        else:
+            earned = pd.Series(np.nan, index=unit_ids)
+            na = np.zeros(len(unit_ids), dtype=bool)
+        columns.append(Column(header, earned.where(~na).reset_index(drop=True), "score"))
+        excluded[header] = na
+    return columns, pd.DataFrame(excluded)
+
+
+def _comparison_columns(result: Result, previous: Result, unit_ids: pd.Index) -> list[Column]:
+    table = comparison(result, previous).reindex(unit_ids).reset_index(drop=True)
+    return [
+        Column("上期排名", table["previous_rank"], "int"),
+        Column("排名变化", table["rank_change"]),
+        Column("总分变化", table["total_change"], "signed"),
+    ]
+
+
+def comparison(result: Result, previous: Result) -> pd.DataFrame:
+    """Per unit (index unit_id): previous_rank, rank_change ("↑2", "↓1", "—", "新"), total_change.
+
+    Units are matched by unit_id. With classes the class ranks are compared; a unit that
+    changed class cannot be compared by rank ("类别变更").
+    """
+    current = result.totals
+    before = previous.totals.reindex(current.index)
+    rank_col = "class_rank" if result.scheme.classes else "rank"
+    known = current.index.isin(previous.totals.index)
+    moved = known & (before["class"].astype(str) != current["class"].astype(str)).to_numpy()
+    prev_rank = pd.to_numeric(before[rank_col], errors="coerce")
+    delta = (prev_rank - pd.to_numeric(current[rank_col], errors="coerce")).fillna(0).astype(int)
+    steps = delta.abs().astype(str)
+    change = np.select(
+        [~known, moved, (delta > 0).to_numpy(), (delta < 0).to_numpy()],
+        ["新", "类别变更", ("↑" + steps).to_numpy(), ("↓" + steps).to_numpy()],
+        "—",
+    )
+    return pd.DataFrame(
+        {
+            "previous_rank": prev_rank.where(known).astype("Int64"),
+            "rank_change": pd.Series(change, index=current.index, dtype=str),
+            "total_change": (current["total"] - before["total"]).where(known),
+        },
+        index=current.index,
+    )
+
+
+def _blocks(result: Result, order: pd.DataFrame) -> list[Block]:
+    if not result.scheme.classes or order.empty:
+        return [Block("", 0, len(order))]
+    names = {c.id: c.name for c in result.scheme.classes}
+    labels = order["class"].map(names)
+    fallback = order["class_name"].astype(object).where(order["class_name"].fillna("") != "", UNCLASSIFIED)
+    labels = labels.fillna(fallback).astype(str).to_numpy()
+    starts = [0, *(np.flatnonzero(labels[1:] != labels[:-1]) + 1).tolist()]
+    stops = [*starts[1:], len(labels)]
+    return [Block(str(labels[a]), a, b) for a, b in zip(starts, stops)]

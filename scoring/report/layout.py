@@ -1,0 +1,235 @@
+"""Shared presentation: cell formats, writing a table column by column, widths, page setup.
+
+Cells are written one by one because XlsxWriter has no bulk write, but each column is turned
+into a plain list once and written with the typed writer (write_string / write_number), so
+text is never read as a formula or a link and a large table costs little more than the library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+# 等线 ships with Office 2016+ on Chinese Windows; charset 134 (GB2312) lets Excel and
+# LibreOffice substitute another Chinese font (宋体 / SimSun) where it is missing.
+FONT = {"font_name": "等线", "font_charset": 134, "font_size": 11}
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "constant_memory": False,
+    "default_format_properties": FONT,
+}
+
+Kind = Literal["text", "wrap", "score", "signed", "int", "general"]
+
+RED_FONT, RED_FILL = "#9C0006", "#FFC7CE"
+HEADER_FILL = "#DDEBF7"
+BLOCK_FILL = "#F2F2F2"
+_CJK = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
+_MAX_WIDTH: dict[str, int] = {"wrap": 50, "text": 36}
+LINE_HEIGHT = 14.5  # points per line of 11pt text
+MAX_LINES = 20  # Excel rows are at most 409 points high
+_MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
+
+
+class Styles:
+    """The workbook's formats, made once; `cell(kind, red)` for table cells."""
+
+    def __init__(self, workbook: Workbook, precision: int):
+        self.precision = precision
+        add = workbook.add_format
+        border = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
+        score = "0" if precision == 0 else "0." + "0" * precision
+        bodies: dict[str, dict] = {
+            "text": {},
+            "wrap": {"text_wrap": True},
+            "score": {"num_format": score},
+            "signed": {"num_format": f"+{score};-{score};{score}"},
+            "int": {"num_format": "0", "align": "center"},
+            "general": {"num_format": "General"},
+        }
+        red = {"font_color": RED_FONT, "bg_color": RED_FILL}
+        self._cells = {
+            (kind, flag): add({**border, **props, **(red if flag else {})})
+            for kind, props in bodies.items()
+            for flag in (False, True)
+        }
+        self.title = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.heading = add({"bold": True, "font_size": 14, "valign": "vcenter"})
+        self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
+        self.label = add({**border, "bold": True, "bg_color": BLOCK_FILL})  # block headers, labels
+        self.note = add({"italic": True, "font_color": "#595959"})
+        self.indent = [add({**border, "indent": level}) for level in range(4)]
+
+    def cell(self, kind: Kind, red: bool = False):
+        return self._cells[(kind, red)]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its header, its values (positional) and how to show them."""
+
+    header: str
+    values: pd.Series
+    kind: Kind = "text"
+
+    @cached_property
+    def text(self) -> pd.Series:
+        """Values as display text (text columns), computed once for writing and fitting."""
+        return as_text(self.values)
+
+    @cached_property
+    def text_widths(self) -> np.ndarray:
+        """Display width of each row's text: CJK characters count two."""
+        return display_widths(self.text)
+
+
+def write_header(ws: Worksheet, row: int, headers: list[str], fmt, first_col: int = 0) -> None:
+    for offset, text in enumerate(headers):
+        ws.write_string(row, first_col + offset, text, fmt)
+
+
+def write_rows(
+    ws: Worksheet,
+    styles: Styles,
+    first_row: int,
+    columns: list[Column],
+    red: np.ndarray | None = None,
+    first_col: int = 0,
+) -> int:
+    """Write the columns' values from `first_row` down; `red` marks rows to show in red.
+
+    Missing values (NaN, None, "") give an empty cell. Returns the row after the last one.
+    """
+    n = len(columns[0].values) if columns else 0
+    red_rows = np.zeros(n, dtype=bool) if red is None else np.asarray(red, dtype=bool)
+    for offset, column in enumerate(columns):
+        _write_column(ws, styles, first_row, first_col + offset, column, red_rows)
+    return first_row + n
+
+
+def _write_column(
+    ws: Worksheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray
+) -> None:
+    plain, marked = styles.cell(column.kind), styles.cell(column.kind, True)
+    if column.kind in ("text", "wrap"):
+        texts = column.text
+        present = (texts != "").to_numpy()
+        write = ws.write_string
+        values = texts.tolist()
+    else:
+        numbers = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        present = np.isfinite(numbers)
+        write = ws.write_number
+        values = numbers.tolist()
+    for i in np.flatnonzero(present & ~red).tolist():
+        write(first_row + i, col, values[i], plain)
+    for i in np.flatnonzero(present & red).tolist():
+        write(first_row + i, col, values[i], marked)
+    for i in np.flatnonzero(~present).tolist():  # keeps borders and the red fill on empty cells
+        ws.write_blank(first_row + i, col, None, marked if red[i] else plain)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Values as display text: missing → "", floats that are whole numbers without ".0"."""
+    s = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(s):
+        return s.map({True: "是", False: ""}).astype(str)
+    if pd.api.types.is_numeric_dtype(s):
+        numbers = s.astype(float)
+        whole = numbers.notna() & (numbers == numbers.round()) & (numbers.abs() < 1e15)
+        text = numbers.astype(str).where(~whole, numbers.round().astype("Int64").astype(str))
+        return text.where(numbers.notna(), "").astype(str)
+    text = s.astype(object).where(s.notna(), "").astype(str)
+    return text.str.slice(0, _MAX_CELL_TEXT)
+
+
+def display_widths(text: pd.Series) -> np.ndarray:
+    return (text.str.len() + text.str.count(_CJK)).to_numpy(dtype=int)
+
+
+def text_width(values: pd.Series) -> int:
+    """Display width of the widest text: CJK characters count two, others one."""
+    widths = display_widths(as_text(values))
+    return int(widths.max()) if len(widths) else 0
+
+
+def column_width(column: Column, precision: int) -> float:
+    """Width fitted to header and content, within limits that keep the sheet readable."""
+    header = text_width(pd.Series([column.header]))
+    if column.kind in ("text", "wrap"):
+        content = int(column.text_widths.max()) if len(column.text_widths) else 0
+        limit = _MAX_WIDTH[column.kind]
+    else:
+        numbers = pd.to_numeric(column.values, errors="coerce")
+        biggest = float(numbers.abs().max()) if numbers.notna().any() else 0.0
+        decimals = precision if column.kind in ("score", "signed") else (0 if column.kind == "int" else 4)
+        content = len(f"{biggest:.{decimals}f}") + (2 if column.kind == "signed" else 1)
+        limit = 20
+    return float(min(max(header, content, 4) + 2, limit))
+
+
+def fit_widths(
+    ws: Worksheet,
+    columns: list[Column],
+    precision: int,
+    first_col: int = 0,
+    header_row: int | None = None,
+    first_row: int | None = None,
+) -> None:
+    """Fit each column's width, make `header_row` tall enough for its headers and, from
+    `first_row` down, rows whose wrapped text needs several lines (LibreOffice, and Excel
+    when printing, do not always grow such rows by themselves)."""
+    widths = [column_width(column, precision) for column in columns]
+    lines = 1
+    for offset, (column, width) in enumerate(zip(columns, widths)):
+        ws.set_column(first_col + offset, first_col + offset, width)
+        lines = max(lines, _lines(text_width(pd.Series([column.header])), width))
+    if header_row is not None and lines > 1:
+        ws.set_row(header_row, LINE_HEIGHT * min(lines, 4) + 3)
+    wrapped = [(c, w) for c, w in zip(columns, widths) if c.kind == "wrap"]
+    if first_row is not None and wrapped:
+        _fit_row_heights(ws, first_row, wrapped)
+
+
+def _lines(needed: int | np.ndarray, width: float) -> int | np.ndarray:
+    """Lines that text of display width `needed` takes in a column `width` wide."""
+    return -(-needed // max(int(width) - 1, 1))
+
+
+def _fit_row_heights(ws: Worksheet, first_row: int, wrapped: list[tuple[Column, float]]) -> None:
+    lines = np.ones(len(wrapped[0][0].values), dtype=int)
+    for column, width in wrapped:
+        lines = np.maximum(lines, _lines(column.text_widths, width))
+    lines = np.minimum(lines, MAX_LINES)
+    for i in np.flatnonzero(lines > 1).tolist():
+        ws.set_row(first_row + i, LINE_HEIGHT * int(lines[i]) + 3)
+
+
+def setup_page(ws: Worksheet, title: str, repeat: tuple[int, int] | None) -> None:
+    """A4 landscape, one page wide, repeated header rows, title and page numbers in the margins."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    if repeat is not None:
+        ws.repeat_rows(*repeat)
+    ws.set_header("&C" + _header_text(title))
+    ws.set_footer("&C第 &P 页,共 &N 页")
+
+
+def _header_text(text: str) -> str:
+    """Escape `&` (a control character in page headers) and stay within Excel's 255 characters."""
+    return text.replace("&", "&&")[:200]
+
+
+def points_label(points: float) -> str:
+    """30.0 → "30", 22.5 → "22.5"."""
+    return f"{round(float(points), 6):g}"

@@ -1,0 +1,1 @@
+"""One module per workbook sheet; each adds its sheet to an open XlsxWriter workbook."""

@@ -1,0 +1,96 @@
+"""评分标准: which criteria produced these scores (file, fingerprint, tool version) and the
+indicator tree with every rule in words, so a reader can recheck any score by hand."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+
+import scoring
+from scoring.report.layout import (
+    Column, Styles, column_width, fit_widths, points_label, setup_page, write_header, write_rows,
+)
+from scoring.result import Result
+from scoring.scheme.describe import describe_extras, describe_scheme
+from scoring.scheme.model import Scheme
+from scoring.vocabulary import display_name
+
+SHEET = "评分标准"
+KIND_NAMES = {"indicator": "指标", "bonus": "加分项", "penalty": "扣分项", "veto": "否决项"}
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def header_block(result: Result) -> list[tuple[str, str]]:
+    """(label, text) pairs shown above the indicator tree."""
+    scheme, period = result.scheme, result.period
+    files = [PurePath(s).name for s in scheme.sources]
+    block = [
+        ("考评方案", scheme.name + (f"(版本 {scheme.version})" if scheme.version else "")),
+        ("方案编号", scheme.id),
+        ("考评标准文件", PurePath(scheme.source).name if scheme.source else "未记录"),
+        ("文件 SHA-256", scheme.sha256 or "未记录"),
+    ]
+    if len(files) > 1:
+        block.append(("继承的标准文件", "、".join(files[1:])))
+    block += [
+        ("工具版本", scoring.__version__),
+        ("考评期间", f"{period.label}({period.chinese},{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d})"),
+        ("生成时间", result.generated_at.strftime(TIME_FORMAT)),
+        ("满分", f"{points_label(scheme.total)} 分,保留 {scheme.precision} 位小数"),
+    ]
+    extras = describe_extras(scheme)  # classes, grades, tie-breaks in words
+    block += [("考评规则" if i == 0 else "", line) for i, line in enumerate(extras)]
+    return block
+
+
+def tree_frame(scheme: Scheme) -> pd.DataFrame:
+    rows = describe_scheme(scheme)
+    return pd.DataFrame(
+        {
+            "层级": [r.level for r in rows],
+            "类型": [KIND_NAMES.get(r.kind, r.kind) for r in rows],
+            "编号": [r.id for r in rows],
+            "名称": [r.name for r in rows],
+            "分值": [r.points for r in rows],
+            "数据项": [_metric_text(scheme, r.metric) for r in rows],
+            "评分规则": [r.rule_text for r in rows],
+        }
+    )
+
+
+def _metric_text(scheme: Scheme, metric: str | None) -> str:
+    if not metric:
+        return ""
+    spec = scheme.metric_spec(metric)
+    name = spec.name if spec is not None and spec.name else display_name(metric)
+    return metric if name == metric else f"{name}({metric})"
+
+
+def write_criteria(wb: Workbook, styles: Styles, result: Result) -> None:
+    ws = wb.add_worksheet(SHEET)
+    block = header_block(result)
+    for row, (label, text) in enumerate(block):
+        ws.write_string(row, 0, label, styles.label)
+        ws.merge_range(row, 1, row, 6, "", styles.cell("text"))
+        ws.write_string(row, 1, text, styles.cell("text"))
+
+    tree = tree_frame(result.scheme)
+    kinds = {"层级": "int", "分值": "general", "评分规则": "wrap"}
+    columns = [Column(h, tree[h], kinds.get(h, "text")) for h in tree.columns]
+    header_row, first = len(block) + 1, len(block) + 2
+    write_header(ws, header_row, list(tree.columns), styles.header)
+    name_col = list(tree.columns).index("名称")
+    write_rows(ws, styles, first, columns[:name_col])
+    write_rows(ws, styles, first, columns[name_col + 1 :], first_col=name_col + 1)
+    for i, (level, name) in enumerate(zip(tree["层级"].tolist(), tree["名称"].tolist())):
+        ws.write_string(first + i, name_col, str(name), styles.indent[min(max(int(level) - 1, 0), 3)])
+    last = max(first + len(tree) - 1, header_row)
+
+    ws.autofilter(header_row, 0, last, len(columns) - 1)
+    ws.freeze_panes(first, 0)
+    fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
+    labels = Column("", pd.Series([label for label, _ in block]))
+    ws.set_column(0, 0, max(column_width(labels, 0), column_width(columns[0], 0)))
+    setup_page(ws, f"{result.scheme.name} 评分标准", repeat=(header_row, header_row))

@@ -1,0 +1,64 @@
+"""得分明细: one row per unit and scored item, with the rule and a sentence anyone can check.
+
+Results with hundreds of thousands of rows are written too; the frame is built with vectorised
+pandas and written column by column.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+
+from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
+from scoring.report.layout import Column, Styles, as_text, fit_widths, setup_page, write_header, write_rows
+from scoring.result import Result
+
+SHEET = "得分明细"
+APPROX_MARK = "约"
+_SAYS_APPROX = "|".join(re.escape(w) for w in (*APPROX_PREFIXES, *APPROX_SUFFIXES))
+
+
+def ordered_details(result: Result, order: pd.DataFrame) -> pd.DataFrame:
+    """Detail rows sorted by the units' ranking position, keeping the engine's item order."""
+    details = result.details
+    position = pd.Series(np.arange(len(order)), index=order.index)
+    key = details["unit_id"].map(position).fillna(len(order)).to_numpy()
+    return details.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+
+
+def value_text(details: pd.DataFrame) -> pd.Series:
+    """The value as shown, with 约 before approximate numbers unless the text already says so
+    ("600余条" stays as written, "350" becomes "约350")."""
+    text = as_text(details["value_text"])
+    approx = details["approx"].astype(object).where(details["approx"].notna(), False).astype(bool).to_numpy()
+    said = text.str.contains(_SAYS_APPROX, regex=True).to_numpy()
+    mark = approx & (text != "").to_numpy() & ~said
+    return pd.Series(np.where(mark, APPROX_MARK + text, text), dtype=str)
+
+
+def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None) -> list[Column]:
+    """Columns of the details table; `unit_names` (index unit_id) adds the 单位 column."""
+    columns = [] if unit_names is None else [Column("单位", details["unit_id"].map(unit_names))]
+    return columns + [
+        Column("指标路径", details["path"]),
+        Column("指标值", value_text(details)),
+        Column("评分规则", details["rule_text"], "wrap"),
+        Column("得分", details["points"], "score"),
+        Column("满分", details["max_points"], "score"),
+        Column("说明", details["explanation"], "wrap"),
+    ]
+
+
+def write_details(wb: Workbook, styles: Styles, result: Result, details: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(SHEET)
+    names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
+    columns = detail_columns(details, names)
+    write_header(ws, 0, [c.header for c in columns], styles.header)
+    last = write_rows(ws, styles, 1, columns) - 1
+    ws.autofilter(0, 0, max(last, 0), len(columns) - 1)
+    ws.freeze_panes(1, 1)
+    fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
+    setup_page(ws, f"{result.scheme.name} 得分明细", repeat=(0, 0))

@@ -1,0 +1,39 @@
+"""原始数据: every input value the scoring used, with where it came from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+
+from scoring.report.layout import Column, Styles, fit_widths, setup_page, write_header, write_rows
+from scoring.result import Result
+
+SHEET = "原始数据"
+
+
+def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> None:
+    ws = wb.add_worksheet(SHEET)
+    inputs = result.inputs
+    position = pd.Series(np.arange(len(order)), index=order.index)
+    key = inputs["unit_id"].map(position).fillna(len(order)).to_numpy()
+    rows = inputs.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
+    metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
+    columns = [
+        Column("单位", rows["unit_id"].map(names).fillna(rows["unit_id"])),
+        Column("指标", metric),
+        Column("数值", rows["value"], "general"),
+        Column("原文", rows["raw"]),
+        Column("约数", rows["approx"].astype(object).where(rows["approx"].notna(), False).astype(bool)),
+        Column("来源文件", rows["source"]),
+        Column("行号", rows["row"], "int"),
+        Column("列", rows["column"]),
+        Column("依据原文", rows["evidence"], "wrap"),
+    ]
+    write_header(ws, 0, [c.header for c in columns], styles.header)
+    last = write_rows(ws, styles, 1, columns) - 1
+    ws.autofilter(0, 0, max(last, 0), len(columns) - 1)
+    ws.freeze_panes(1, 1)
+    fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
+    setup_page(ws, f"{result.scheme.name} 原始数据", repeat=(0, 0))

@@ -1,0 +1,173 @@
+"""The `score` command end to end: invoke it, read the workbook back, check ranks, totals and exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from scoring.cli import main
+
+CRITERIA = """\
+id: tiny
+name: 小型考评
+total: 10
+grades:
+  - {label: 优秀, min: 9}
+  - {label: 合格, min: 0}
+metrics:
+  - {id: evaluation_score, name: 第三方评估得分, unit: 分}
+indicators:
+  - {id: a, name: 评估, points: 6, metric: evaluation_score, rule: {type: score, scale: 100}}
+  - id: b
+    name: 发布数量
+    points: 4
+    metric: proactive_items
+    rule: {type: bands, bands: [{min: 100, points: 4}, {min: 10, points: 2}], else: 0}
+"""
+
+# hand-computed: U1 6 + 4 = 10; U2 3 + 2 = 5; U3 4.8 + 0 = 4.8
+METRICS = "unit,evaluation_score,proactive_items\n甲局,100,150\n乙局,50,20\n丙局,80,5\n"
+UNITS = "unit_id,name,class,aliases\nU1,甲局,,\nU2,乙局,,\nU3,丙局,,\n"
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "2021Q4").mkdir(parents=True)
+    (tmp_path / "data" / "units.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "data" / "2021Q4" / "metrics.csv").write_text(METRICS, encoding="utf-8")
+    (tmp_path / "tiny.yaml").write_text(CRITERIA, encoding="utf-8")
+    return tmp_path
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    out = capsys.readouterr()
+    return info.value.code, out.out, out.err
+
+
+def job(kit: Path, *extra: str) -> list[str]:
+    return ["--period", "2021Q4", "--criteria", kit / "tiny.yaml", "--input", kit / "data", "--out", kit / "out", *extra]
+
+
+def ranking_rows(path: Path) -> dict[str, dict]:
+    ws = openpyxl.load_workbook(path)["排名"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_at = next(i for i, r in enumerate(rows) if r and "排名" in r and "单位" in r)
+    header = rows[header_at]
+    out = {}
+    for r in rows[header_at + 1:]:
+        record = dict(zip(header, r))
+        if record.get("单位"):
+            out[record["单位"]] = record
+    return out
+
+
+def test_main_job_writes_ranked_workbook(kit, capsys):
+    code, out, err = run(job(kit), capsys)
+    assert code == 0, err
+    book = kit / "out" / "tiny_2021Q4.xlsx"
+    assert book.exists() and (kit / "out" / "tiny_2021Q4.csv").exists() and (kit / "out" / "tiny_2021Q4.json").exists()
+    rows = ranking_rows(book)
+    assert {u: (r["排名"], float(r["总分"])) for u, r in rows.items()} == {"甲局": (1, 10.0), "乙局": (2, 5.0), "丙局": (3, 4.8)}
+    assert rows["甲局"]["等次"] == "优秀" and rows["丙局"]["等次"] == "合格"
+    assert "前三名:1. 甲局 10,2. 乙局 5,3. 丙局 4.8" in out
+    assert str(book) in out and "单项否决:无" in out and "数据问题:无" in out
+
+
+def test_explain_shows_the_workbook_points(kit, capsys):
+    assert run(job(kit), capsys)[0] == 0
+    code, out, _ = run(["explain", "丙局", "--period", "2021Q4", "--criteria", kit / "tiny.yaml", "--input", kit / "data"], capsys)
+    assert code == 0
+    assert "总分 4.8" in out and "总排名 3" in out
+    assert "第三方评估得分 80/100 × 6 → 4.8/6" in out
+    assert "主动公开政府信息 5 条,未达任何档次 → 0/4" in out
+
+
+def test_existing_workbook_is_kept_unless_overwrite(kit, capsys):
+    assert run(job(kit), capsys)[0] == 0
+    first = (kit / "out" / "tiny_2021Q4.xlsx").read_bytes()
+    code, out, _ = run(job(kit), capsys)
+    assert code == 0 and "未覆盖" in out
+    assert (kit / "out" / "tiny_2021Q4.xlsx").read_bytes() == first
+    numbered = [p.name for p in (kit / "out").glob("tiny_2021Q4*.xlsx")]
+    assert len(numbered) == 2
+    code, out, _ = run(job(kit, "--overwrite"), capsys)
+    assert code == 0 and "未覆盖" not in out
+    assert len(list((kit / "out").glob("tiny_2021Q4*.xlsx"))) == 2
+
+
+def test_strict_exit_1_on_data_issues(kit, capsys):
+    (kit / "data" / "2021Q4" / "metrics.csv").write_text(METRICS + "丁局,70,abc\n", encoding="utf-8")
+    code, out, err = run(job(kit), capsys)
+    assert code == 0 and "丁局" in out
+    code, out, err = run(job(kit, "--strict", "--overwrite"), capsys)
+    assert code == 1 and "--strict" in err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--period", "2021Q5"], "期间"),
+    (["--period", "21Q4"], "期间"),
+    (["--period", "2021Q4", "--criteria", "nowhere.yaml"], "找不到准则文件"),
+    (["--no-such-option"], "用法错误"),
+    ([], "--period"),
+])
+def test_exit_2_for_bad_usage(args, words, capsys):
+    code, _, err = run(args, capsys)
+    assert code == 2 and words in err and "Traceback" not in err
+
+
+def test_exit_2_for_bad_criteria_and_unreadable_input(kit, capsys):
+    (kit / "bad.yaml").write_text(CRITERIA.replace("points: 4\n", "pionts: 4\n"), encoding="utf-8")
+    code, _, err = run(job(kit)[:2] + ["--criteria", kit / "bad.yaml", "--input", kit / "data"], capsys)
+    assert code == 2 and "第13行" in err and "pionts" in err
+    code, _, err = run(["--period", "2021Q4", "--criteria", kit / "tiny.yaml", "--input", kit / "missing"], capsys)
+    assert code == 2 and "Traceback" not in err
+
+
+def test_check_bundled_and_bad(kit, capsys):
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "criteria").rglob("*.yaml"))
+    code, out, _ = run(["check", *files], capsys)
+    assert code == 0 and out.count("✓") == len(files)
+    assert "信息发布数量 8分" in out
+    (kit / "bad.yaml").write_text(CRITERIA.replace("total: 10", "total: 12"), encoding="utf-8")
+    code, _, err = run(["check", kit / "tiny.yaml", kit / "bad.yaml"], capsys)
+    assert code == 2 and "bad.yaml 第3行 total" in err
+
+
+def test_init_scaffolds_a_starter_kit(tmp_path, capsys):
+    target = tmp_path / "新考评"
+    code, out, _ = run(["init", target, "--period", "2022Q1"], capsys)
+    assert code == 0
+    assert (target / "criteria" / "my_criteria.yaml").exists()
+    header = (target / "data" / "2022Q1" / "metrics.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("单位,") and "第三方评估得分" in header
+    code, out, _ = run(["check", target / "criteria" / "my_criteria.yaml"], capsys)
+    assert code == 0
+    code, _, err = run(["init", target], capsys)
+    assert code == 2 and "已存在" in err
+
+
+def test_help_has_worked_examples():
+    for args in ([], ["check"], ["explain"], ["init"], ["extract"]):
+        proc = subprocess.run([sys.executable, "-m", "scoring", *args, "--help"], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert "示例" in proc.stdout
+
+
+def test_bundled_sample_main_job(tmp_path):
+    """The README's main job, as a subprocess on the bundled sample."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "scoring", "--period", "2021Q4", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = ranking_rows(tmp_path / "gov-openness-2021_2021Q4.xlsx")
+    assert len(rows) >= 40
+    assert "县区政府" in proc.stdout and "市直部门" in proc.stdout and "单项否决" in proc.stdout

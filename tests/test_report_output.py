@@ -1,0 +1,169 @@
+"""Output paths, atomic writes, and the CSV / JSON exports."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import report_fixtures as fx
+from scoring.errors import OutputError
+from scoring.report.exports import write_csv, write_json, write_outputs
+from scoring.report.output import atomic_write, choose_path, choose_paths
+
+
+def test_choose_path_numbers_beside_existing_file(tmp_path):
+    target = tmp_path / "x.xlsx"
+    assert choose_path(target, overwrite=False) == (target, False)
+    target.write_bytes(b"old")
+    assert choose_path(target, overwrite=False) == (tmp_path / "x(2).xlsx", True)
+    (tmp_path / "x(2).xlsx").write_bytes(b"old")
+    assert choose_path(target, overwrite=False) == (tmp_path / "x(3).xlsx", True)
+    assert choose_path(target, overwrite=True) == (target, False)
+
+
+def test_related_files_share_one_number(tmp_path):
+    wanted = [tmp_path / "r.xlsx", tmp_path / "r.csv", tmp_path / "r.json"]
+    (tmp_path / "r.csv").write_text("old")
+    (tmp_path / "r(2).json").write_text("old")
+    chosen, renamed = choose_paths(wanted, overwrite=False)
+    assert renamed and [p.name for p in chosen] == ["r(3).xlsx", "r(3).csv", "r(3).json"]
+
+
+def test_atomic_write_writes_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    atomic_write(target, lambda tmp: tmp.write_text("新内容", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "新内容"
+    assert [p.name for p in target.parent.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_failure_keeps_previous_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("旧内容", encoding="utf-8")
+
+    def half_then_fail(tmp: Path) -> None:
+        tmp.write_text("半截", encoding="utf-8")
+        raise ValueError("disk full")
+
+    with pytest.raises(ValueError, match="disk full"):
+        atomic_write(target, half_then_fail)
+    assert target.read_text(encoding="utf-8") == "旧内容"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_into_unusable_folder_is_an_output_error(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    with pytest.raises(OutputError) as info:
+        atomic_write(blocker / "out.xlsx", lambda tmp: tmp.write_text("x"))
+    assert "无法在文件夹" in info.value.message
+    assert info.value.location.file == str(blocker / "out.xlsx")
+
+
+def test_file_locked_by_another_program_is_an_output_error(tmp_path, monkeypatch):
+    target = tmp_path / "out.xlsx"
+    target.write_text("旧内容", encoding="utf-8")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(OutputError, match="可能正被 Excel"):
+        atomic_write(target, lambda tmp: tmp.write_text("新内容", encoding="utf-8"))
+    assert target.read_text(encoding="utf-8") == "旧内容"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_atomic_write_keeps_mode_of_replaced_file(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    atomic_write(target, lambda tmp: tmp.write_text("new"))
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_csv_has_bom_chinese_headers_and_ranking(tmp_path):
+    path = tmp_path / "r.csv"
+    write_csv(fx.make_result(), path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "排名,总排名,单位,单位编码,类别,总分,等次,主动公开(60),依申请公开(40),加分,扣分,否决"
+    assert lines[1] == "1,2,东城区,c1,县区政府,90.00,优秀,54.00,34.00,2.00,0.00,"
+    assert lines[3] == "3,5,\"'=HYPERLINK(\"\"x\"\")\",c3,县区政府,75.00,合格,38.00,37.00,0.00,0.00,"
+    assert lines[5] == "2,4,市财政局,d2,市直部门,75.50,合格,41.00,34.50,0.00,0.00,"
+    assert lines[6].endswith(",市直部门,100.00,不合格,60.00,40.00,0.00,0.00,泄密等严重问题")
+    assert len(lines) == 7
+
+
+def _strict_json(path: Path) -> dict:
+    def no_nan(token: str):
+        raise AssertionError(f"JSON holds {token}")
+
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=no_nan)
+
+
+def test_json_holds_full_results(tmp_path):
+    path = tmp_path / "r.json"
+    write_json(fx.make_result(), path, previous=fx.make_previous())
+    data = _strict_json(path)
+    assert data["scheme"] == {
+        "id": "test-openness", "name": "2021年度政务公开工作考评", "version": "2021.1", "sha256": "ab" * 32,
+        "source": "test_openness.yaml", "total": 100.0, "precision": 2,
+    }
+    assert data["period"] == {"label": "2021Q4", "name": "2021年第四季度", "start": "2021-10-01", "end": "2021-12-31"}
+    assert data["generated_at"] == "2022-01-10T09:30:00"
+    totals = {t["unit_id"]: t for t in data["totals"]}
+    assert {u: t["total"] for u, t in totals.items()} == {"c1": 90, "c2": 90, "c3": 75, "d1": 92, "d2": 75.5, "d3": 100}
+    assert totals["d3"]["vetoed"] is True and totals["d3"]["class_rank"] == 3
+    assert len(data["details"]) == 42 and len(data["groups"]) == 12 and len(data["inputs"]) == 12
+    c3_on_time = next(d for d in data["details"] if d["unit_id"] == "c3" and d["item_id"] == "on_time")
+    assert c3_on_time["value"] is None and c3_on_time["status"] == "undefined"
+    assert [i["severity_name"] for i in data["issues"]] == ["警告", "错误"]
+    assert data["log"][0] == {"stage": "veto", "message": fx.LOG[0].message, "unit_id": "d3", "item_id": "leak"}
+    assert data["previous_period"] == "2021Q3"
+    changes = {c["unit_id"]: (c["previous_rank"], c["rank_change"], c["total_change"]) for c in data["comparison"]}
+    assert changes["c3"] == (None, "新", None) and changes["d2"] == (1, "↓1", -9.5)
+
+
+def test_write_outputs_numbers_all_three_files_together(tmp_path):
+    result = fx.make_result()
+    first = write_outputs(result, tmp_path / "2021Q4.xlsx")
+    assert (first.workbook.name, first.csv.name, first.json.name, first.renamed) == (
+        "2021Q4.xlsx", "2021Q4.csv", "2021Q4.json", False)
+    second = write_outputs(result, tmp_path / "2021Q4.xlsx", previous=fx.make_previous())
+    assert (second.workbook.name, second.csv.name, second.json.name, second.renamed) == (
+        "2021Q4(2).xlsx", "2021Q4(2).csv", "2021Q4(2).json", True)
+    third = write_outputs(result, tmp_path / "2021Q4.xlsx", overwrite=True)
+    assert third.workbook == first.workbook and not third.renamed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "2021Q4(2).csv", "2021Q4(2).json", "2021Q4(2).xlsx", "2021Q4.csv", "2021Q4.json", "2021Q4.xlsx",
+    ]
+    assert "上期排名" in [c.value for c in openpyxl.load_workbook(second.workbook)["排名"][2]]
+
+
+def test_write_outputs_adds_xlsx_suffix(tmp_path):
+    paths = write_outputs(fx.make_result(), tmp_path / "考评结果")
+    assert [p.name for p in (paths.workbook, paths.csv, paths.json)] == ["考评结果.xlsx", "考评结果.csv", "考评结果.json"]
+
+
+def test_outputs_are_all_or_nothing(tmp_path, monkeypatch):
+    """A failure while writing the JSON leaves neither a new workbook nor a CSV behind."""
+    from scoring.report import exports
+    from tests.report_fixtures import make_result
+
+    result = make_result()
+    target = tmp_path / "out.xlsx"
+
+    def broken(*_args):
+        def write(tmp):
+            raise RuntimeError("disk full")
+        return write
+
+    monkeypatch.setattr(exports, "_json_writer", broken)
+    with pytest.raises(RuntimeError):
+        exports.write_outputs(result, target)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,344 @@
+"""The leadership workbook, read back with openpyxl. Expected values come from report_fixtures."""
+
+from __future__ import annotations
+
+import dataclasses
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import report_fixtures as fx
+from scoring.report.layout import text_width
+from scoring.report.names import sheet_names
+from scoring.report.workbook import SHEETS, write_workbook
+from scoring.scheme.describe import describe_extras, describe_scheme
+
+RED_FILL, RED_FONT = "FFFFC7CE", "FF9C0006"
+
+
+@pytest.fixture(scope="module")
+def book_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wb") / "result.xlsx"
+    notes = write_workbook(fx.make_result(), path, previous=fx.make_previous(), unit_sheets=True)
+    assert notes == []
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(book_path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(book_path)
+
+
+def rows(ws, first: int = 1) -> list[tuple]:
+    return list(ws.iter_rows(min_row=first, values_only=True))
+
+
+def ranking_rows(ws) -> dict[str, dict]:
+    """Unit name → {header: value} for the unit rows of the 排名 sheet."""
+    header = [c.value for c in ws[2]]
+    out = {}
+    for row in ws.iter_rows(min_row=3):
+        values = {h: c.value for h, c in zip(header, row)}
+        if isinstance(values["排名"], int):
+            out[values["单位"]] = values | {"_row": row[0].row}
+    return out
+
+
+def test_sheet_names_and_order(book):
+    assert book.sheetnames[:7] == list(SHEETS)
+    assert book.sheetnames[7:] == ["东城区", "西城区", fx.FORMULA_NAME, "市教育局", "市财政局", "市卫健委"]
+
+
+def test_ranking_title_headers_and_class_blocks(book):
+    ws = book["排名"]
+    assert ws["A1"].value == "2021年度政务公开工作考评(2021Q4)考评结果"
+    assert [c.value for c in ws[2]] == [
+        "排名", "总排名", "单位", "类别", "总分", "等次", "主动公开(60)", "依申请公开(40)", "加分", "扣分", "否决",
+        "上期排名", "排名变化", "总分变化",
+    ]
+    first_column = [r[0] for r in rows(ws, 3)][:8]
+    assert first_column == ["县区政府(共 3 个单位)", 1, 1, 3, "市直部门(共 3 个单位)", 1, 2, 3]
+    units = [r[2] for r in rows(ws, 3)][:8]
+    assert units == [None, "东城区", "西城区", fx.FORMULA_NAME, None, "市教育局", "市财政局", "市卫健委"]
+
+
+def test_ranking_values(book):
+    table = ranking_rows(book["排名"])
+    got = {name: (r["排名"], r["总排名"], r["总分"], r["等次"], r["主动公开(60)"], r["依申请公开(40)"], r["加分"], r["扣分"])
+           for name, r in table.items()}
+    assert got == {
+        "东城区": (1, 2, 90, "优秀", 54, 34, 2, 0),
+        "西城区": (1, 2, 90, "优秀", 60, 35, 0, 5),
+        fx.FORMULA_NAME: (3, 5, 75, "合格", 38, 37, 0, 0),
+        "市教育局": (1, 1, 92, "优秀", 52, 40, 0, 0),
+        "市财政局": (2, 4, 75.5, "合格", 41, 34.5, 0, 0),
+        "市卫健委": (3, 6, 100, "不合格", 60, 40, 0, 0),
+    }
+    assert table["市卫健委"]["否决"] == fx.VETO_REASON
+    assert table["东城区"]["否决"] is None
+
+
+def test_vetoed_unit_last_in_block_and_red(book):
+    ws = book["排名"]
+    table = ranking_rows(ws)
+    vetoed_row = table["市卫健委"]["_row"]  # highest total, still after its class
+    assert vetoed_row > table["市财政局"]["_row"] > table["市教育局"]["_row"]
+    for cell in ws[vetoed_row]:
+        assert cell.fill.fgColor.rgb == RED_FILL
+        assert cell.font.color.rgb == RED_FONT
+    assert ws.cell(table["市教育局"]["_row"], 3).fill.fgColor.rgb != RED_FILL
+
+
+def test_comparison_with_previous(book):
+    table = ranking_rows(book["排名"])
+    got = {name: (r["上期排名"], r["排名变化"], r["总分变化"]) for name, r in table.items()}
+    assert got == {
+        "东城区": (2, "↑1", 10),
+        "西城区": (1, "—", 2),
+        fx.FORMULA_NAME: (None, "新", None),
+        "市教育局": (2, "↑1", 12),
+        "市财政局": (1, "↓1", -9.5),
+        "市卫健委": (3, "—", 30),
+    }
+
+
+def test_ranking_without_classes_or_previous(tmp_path):
+    result = fx.make_result()
+    plain = dataclasses.replace(result, scheme=result.scheme.model_copy(update={"classes": ()}))
+    path = tmp_path / "plain.xlsx"
+    write_workbook(plain, path)
+    ws = openpyxl.load_workbook(path)["排名"]
+    header = [c.value for c in ws[2]]
+    assert "总排名" not in header and "上期排名" not in header
+    assert header[:3] == ["排名", "单位", "类别"]
+    body = rows(ws, 3)[:6]
+    # No block rows; ranked by overall rank, the vetoed unit last.
+    assert [r[0] for r in body] == [1, 2, 2, 4, 5, 6]
+    assert [r[1] for r in body] == ["市教育局", "东城区", "西城区", "市财政局", fx.FORMULA_NAME, "市卫健委"]
+
+
+def test_formula_like_text_is_literal_and_no_cell_is_a_formula(book):
+    table = ranking_rows(book["排名"])
+    cell = book["排名"].cell(table[fx.FORMULA_NAME]["_row"], 3)
+    assert cell.value == fx.FORMULA_NAME and cell.data_type == "s"
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+
+
+def test_numbers_use_scheme_precision_and_chinese_font(book):
+    ws = book["排名"]
+    row = ranking_rows(ws)["东城区"]["_row"]
+    assert ws.cell(row, 5).number_format == "0.00"
+    assert ws.cell(row, 14).number_format == "+0.00;-0.00;0.00"
+    assert ws.cell(row, 3).font.name == "等线"
+
+
+def test_indicator_scores_sheet(book):
+    ws = book["指标得分"]
+    assert [c.value for c in ws[1]][2:] == ["主动公开(60)", None, "依申请公开(40)", None]
+    assert [c.value for c in ws[2]] == [
+        "单位", "类别", "信息发布数量(满分30)", "政策解读(满分30)", "按时答复(满分25)", "复议纠错(满分15)",
+    ]
+    body = rows(ws, 3)
+    assert body[0] == ("东城区", "县区政府", 30, 24, 25, 9)
+    assert body[4] == ("市财政局", "市直部门", 20, 21, 22.5, 12)
+    assert [r[0] for r in body] == ["东城区", "西城区", fx.FORMULA_NAME, "市教育局", "市财政局", "市卫健委"]
+    scales = {str(cf.sqref): [r.type for r in cf.rules] for cf in ws.conditional_formatting}
+    assert scales == {f"{col}3:{col}8": ["colorScale"] for col in "CDEF"}
+
+
+def test_details_sheet(book):
+    ws = book["得分明细"]
+    assert [c.value for c in ws[1]] == ["单位", "指标路径", "指标值", "评分规则", "得分", "满分", "说明"]
+    body = rows(ws, 2)
+    assert len(body) == len(fx.make_result().details)
+    assert body[0] == ("东城区", "主动公开 / 信息发布数量", "665条", "信息发布数量规则", 30, 30, "信息发布数量 665条 → 30/30")
+    by_key = {(r[0], r[1]): r for r in body}
+    assert by_key[("西城区", "主动公开 / 信息发布数量")][2] == "600余条"  # already says it is approximate
+    assert by_key[("市教育局", "主动公开 / 信息发布数量")][2] == "约350"
+    assert by_key[("西城区", "扣分项 / 年报雷同")][6] == "年报雷同度 0.95 ≥ 0.9 → 扣 5 分"
+    assert by_key[("市卫健委", "否决项 / 泄密等严重问题")][6] == "发生泄密 1 件 → 单项否决,等次为不合格"
+    # Units appear in ranking order, the vetoed one last.
+    assert list(dict.fromkeys(r[0] for r in body)) == ["东城区", "西城区", fx.FORMULA_NAME, "市教育局", "市财政局", "市卫健委"]
+
+
+def test_inputs_sheet(book):
+    ws = book["原始数据"]
+    assert [c.value for c in ws[1]] == ["单位", "指标", "数值", "原文", "约数", "来源文件", "行号", "列", "依据原文"]
+    body = rows(ws, 2)
+    assert len(body) == 12
+    assert body[2] == ("西城区", "主动公开政府信息", 600, "600余条", "是", "西城区2021年报.txt", 3, "主动公开政府信息",
+                       "全年主动公开政府信息600余条,其中政策解读20条。")
+
+
+def test_criteria_sheet(book):
+    ws = book["评分标准"]
+    header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "层级")
+    block = {r[0]: r[1] for r in rows(ws)[: header_row - 2]}
+    assert block["考评方案"] == "2021年度政务公开工作考评(版本 2021.1)"
+    assert block["考评标准文件"] == "test_openness.yaml"
+    assert block["文件 SHA-256"] == "ab" * 32
+    assert block["工具版本"] == "0.1.0"
+    assert block["考评期间"] == "2021Q4(2021年第四季度,2021-10-01 至 2021-12-31)"
+    assert block["生成时间"] == "2022-01-10 09:30:00"
+    assert block["考评规则"] == describe_extras(fx.make_scheme())[0]
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    tree = rows(ws, header_row + 1)
+    expected = describe_scheme(fx.make_scheme())
+    assert [r[2] for r in tree] == [
+        "proactive", "volume", "interpretation", "applications", "on_time", "corrected", "demo_site",
+        "copied_report", "leak",
+    ]
+    assert [(r[0], r[3], r[6]) for r in tree] == [(e.level, e.name, e.rule_text) for e in expected]
+    assert tree[1][:6] == (2, "指标", "volume", "信息发布数量", 30, "主动公开政府信息(proactive_items)")
+    assert [r[1] for r in tree[-3:]] == ["加分项", "扣分项", "否决项"]
+
+
+def test_issues_sheet_errors_first(book):
+    ws = book["数据问题"]
+    assert [c.value for c in ws[1]] == ["严重程度", "文件", "行", "列", "单位", "指标", "说明"]
+    body = rows(ws, 2)
+    assert body[0][:6] == ("错误", "metrics.csv", 5, None, "市财政局", "本年新收依申请公开申请")
+    assert body[1][:6] == ("警告", "metrics.csv", 3, "主动公开政府信息", "西城区", "主动公开政府信息")
+
+
+def test_issues_sheet_when_there_are_none(tmp_path):
+    path = tmp_path / "clean.xlsx"
+    write_workbook(fx.make_result(issues=()), path)
+    ws = openpyxl.load_workbook(path)["数据问题"]
+    assert [c.value for c in ws[1]] == ["严重程度", "文件", "行", "列", "单位", "指标", "说明"]
+    assert ws["A2"].value == "无数据问题"
+    assert ws.max_row == 2
+
+
+def test_frozen_panes_and_filters(book):
+    expected = {"排名": "D3", "指标得分": "C3", "得分明细": "B2", "原始数据": "B2", "数据问题": "A2"}
+    assert {name: book[name].freeze_panes for name in expected} == expected
+    assert book["排名"].auto_filter.ref == "A2:N10"
+    assert book["得分明细"].auto_filter.ref == "A1:G43"
+
+
+def test_print_settings(book):
+    for name in SHEETS:
+        ws = book[name]
+        assert ws.page_setup.orientation == "landscape", name
+        assert ws.page_setup.paperSize == 9, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0, name
+        assert "&P" in ws.oddFooter.center.text, name
+    assert book["排名"].print_title_rows == "$2:$2"
+    assert book["指标得分"].print_title_rows == "$1:$2"
+    assert book["得分明细"].print_title_rows == "$1:$1"
+    assert book["排名"].oddHeader.center.text == "2021年度政务公开工作考评(2021Q4)考评结果"
+
+
+def test_one_chart_per_class(book, book_path):
+    assert len(book["图表"]._charts) == 2
+    with zipfile.ZipFile(book_path) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+        xml = z.read("xl/charts/chart2.xml").decode("utf-8")
+    assert "<c:barChart>" in xml and "市直部门总分排名" in xml
+    assert "C00000" in xml  # the vetoed unit's bar is red
+    ws = book["图表"]
+    assert [r[:2] for r in rows(ws, 3)][:5] == [
+        ("县区政府", None), ("单位", "总分"), ("东城区", 90), ("西城区", 90), (fx.FORMULA_NAME, 75),
+    ]
+
+
+def test_unit_sheets(book):
+    ws = book["市卫健委"]
+    assert ws["A1"].value == "市卫健委 2021Q4 考评结果"
+    summary = {r[0]: r[1] for r in rows(ws, 3) if r[0] in ("总分", "等次", "排名", "否决")}
+    assert summary == {"排名": 3, "总分": 100, "等次": "不合格", "否决": fx.VETO_REASON}
+    header_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "指标路径")
+    assert len(rows(ws, header_row + 1)) == 7
+
+
+def test_unit_sheets_skipped_beyond_limit(tmp_path):
+    path = tmp_path / "many.xlsx"
+    notes = write_workbook(fx.make_large_result(201, 4), path, unit_sheets=True)
+    assert len(notes) == 1 and "201" in notes[0] and "未生成单位工作表" in notes[0]
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == list(SHEETS)
+
+
+def test_sheet_names_valid_and_unique():
+    wanted = ["排名", "a/b:c*d?e[f]g\\h", "'引号'", "X" * 40, "x" * 40, "History", "东城区", "东城区", "", "'''"]
+    names = sheet_names(wanted, taken=SHEETS)
+    assert names == [
+        "排名~2", "a_b_c_d_e_f_g_h", "引号", "X" * 31, "x" * 29 + "~2", "History~2", "东城区", "东城区~2", "单位",
+        "单位~2",
+    ]
+    folded = [n.casefold() for n in [*SHEETS, *names]]
+    assert len(set(folded)) == len(folded)
+    for name in names:
+        assert len(name) <= 31 and not set(name) & set("[]:*?/\\") and name[0] != "'" and name[-1] != "'"
+
+
+def test_same_result_gives_same_cells_except_generation_time(tmp_path):
+    result = fx.make_result()
+    later = dataclasses.replace(result, generated_at=result.generated_at.replace(hour=18))
+    cells = {}
+    for name, res in (("a", result), ("b", result), ("c", later)):
+        path = tmp_path / f"{name}.xlsx"
+        write_workbook(res, path, previous=fx.make_previous())
+        wb = openpyxl.load_workbook(path)
+        cells[name] = {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert cells["a"] == cells["b"]
+    differ = {k for k in cells["a"] if cells["a"][k] != cells["c"].get(k)}
+    assert differ == {("评分标准", "B7")}  # the 生成时间 line
+    assert cells["c"][("评分标准", "B7")] == "2022-01-10 18:30:00"
+
+
+def test_failed_write_keeps_previous_workbook(tmp_path, monkeypatch):
+    path = tmp_path / "result.xlsx"
+    write_workbook(fx.make_result(), path)
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("scoring.report.workbook.write_chart", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        write_workbook(fx.make_result(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["result.xlsx"]
+
+
+def test_text_width_counts_cjk_as_two():
+    assert text_width(pd.Series(["主动公开ab", "abc", None])) == 10
+    assert text_width(pd.Series(["(满分30)"])) == 8
+    assert text_width(pd.Series(["\uff08满分30\uff09"])) == 10  # full-width brackets
+
+
+def test_empty_result_and_unknown_class(tmp_path):
+    result = fx.make_result()
+    empty = dataclasses.replace(result, units=result.units.iloc[:0], details=result.details.iloc[:0],
+                                groups=result.groups.iloc[:0], totals=result.totals.iloc[:0],
+                                inputs=result.inputs.iloc[:0], issues=())
+    write_workbook(empty, tmp_path / "empty.xlsx", unit_sheets=True)
+    book = openpyxl.load_workbook(tmp_path / "empty.xlsx")
+    assert book.sheetnames == list(SHEETS)
+    assert book["排名"].max_row == 2 and book["数据问题"]["A2"].value == "无数据问题"
+
+    totals = result.totals.copy()
+    totals.loc["c3", ["class", "class_name"]] = ["other", ""]
+    write_workbook(dataclasses.replace(result, totals=totals), tmp_path / "unknown.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "unknown.xlsx")["排名"]
+    blocks = [r[0] for r in rows(ws, 3) if isinstance(r[0], str) and "个单位" in r[0]]
+    assert blocks == ["县区政府(共 2 个单位)", "市直部门(共 3 个单位)", "未分类(共 1 个单位)"]
+
+
+def test_vetoed_unit_listed_last_even_if_ranked_first(tmp_path):
+    """The engine ranks vetoed units last; the sheet does not rely on it."""
+    result = fx.make_result()
+    totals = result.totals.copy()
+    totals.loc[["d3", "d1", "d2"], "class_rank"] = [1, 2, 3]
+    write_workbook(dataclasses.replace(result, totals=totals), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["排名"]
+    assert [r[2] for r in rows(ws, 8)][:3] == ["市教育局", "市财政局", "市卫健委"]  # row 7: block header
