@@ -54,7 +54,7 @@ def write_chart(wb: Workbook, styles: Styles, result: Result, table: RankingTabl
         )
         chart.set_title({"name": f"{label}总分排名", "name_font": {**font, "size": 12}})
         # Categories top-down in ranking order; the value axis then crosses at the bottom.
-        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font})
+        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font, "interval_unit": 1})  # every unit labelled
         gridlines = {"visible": True, "line": {"color": GRID_COLOR}}
         chart.set_x_axis({"min": 0, "num_font": font, "major_gridlines": gridlines})
         chart.set_legend({"none": True})
