@@ -108,6 +108,16 @@ def _read_tables(files: list[DataFile], names: Names, issues: IssueLog,
     return tables
 
 
+def read_units_file(path: str | Path, scheme: Scheme | None = None) -> tuple[pd.DataFrame, tuple[DataIssue, ...]]:
+    """The units file on its own (`score extract --units`): unit_id, name, class, aliases."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("找不到单位名单文件", Location(file=str(path)))
+    issues = IssueLog()
+    units = _read_units_file(path, str(path), Names.build(scheme), issues)
+    return units, tuple(issues.items)
+
+
 def _read_units_file(path: Path, file: str, names: Names, issues: IssueLog) -> pd.DataFrame:
     table = read_table(path, file, lambda cells: _is_units_header(cells, names), issues)
     if table is None:
