@@ -130,3 +130,46 @@ def test_bad_configs_rejected(spec):
 
     with pytest.raises(ValidationError):
         get_rule(spec["type"]).Config.model_validate(spec)
+
+
+def test_entry_point_plugin_rule(tmp_path, monkeypatch):
+    """An office's own rule type arrives through the `scoring.rules` entry point."""
+    from scoring.rules import Outcome, Rule, RuleConfig, registry
+    from scoring.rules.base import earned, join, value_phrase
+    from tests.helpers import make_data, points, scheme_from
+
+    class StepConfig(RuleConfig):
+        step: float
+
+    class Step(Rule):
+        """step: one point per `step` units."""
+
+        type = "step_for_test"
+        Config = StepConfig
+
+        def describe(self, points, metric_name, unit):
+            return f"{metric_name}每{self.config.step:g}{unit}得1分"
+
+        def score(self, ctx):
+            pts = np.clip(np.floor(ctx.values / self.config.step), 0, ctx.points)
+            return Outcome(pts, join(value_phrase(ctx), " → ", earned(pts, ctx.points, ctx.precision)))
+
+    class FakeEntryPoint:
+        def load(self):
+            return Step
+
+    monkeypatch.setattr(registry, "entry_points", lambda group: [FakeEntryPoint()] if group == "scoring.rules" else [])
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    monkeypatch.setattr(registry, "_RULES", dict(registry._RULES))
+    scheme = scheme_from(tmp_path, """
+    id: plug
+    name: 插件
+    total: 5
+    indicators:
+      - {id: s, points: 5, metric: trainings, rule: {type: step_for_test, step: 2}}
+    """)
+    from scoring.engine import score
+
+    result = score(scheme, make_data([("U1", "甲", "")], {"U1": {"trainings": 7}}))
+    assert points(result, "U1", "s") == 3
+    assert "step_for_test" in rule_types()
