@@ -20,7 +20,7 @@ from scoring.evaluate import Evaluator, Scored, Units, metric_label
 from scoring.periods import Period
 from scoring.ranking import competition_rank, grade, sort_keys
 from scoring.result import Result, Step
-from scoring.rules.base import num
+from scoring.rules.base import join, num, nums, unit_suffix
 from scoring.scheme.model import Indicator, Scheme
 from scoring.scheme.usage import metrics_used
 
@@ -179,10 +179,7 @@ class _Run:
 
         values = col("values").astype(float)
         status = col("status")
-        from scoring.rules.base import join, nums
-
-        units = np.repeat(np.array([b.unit for b in blocks], dtype=object), n)
-        unit_text = np.where(np.isin(units, ["", "0–1"]), "", " " + units)
+        unit_text = np.repeat(np.array([unit_suffix(b.unit) for b in blocks], dtype=object), n)
         value_text = join(np.where(col("approx"), "约", ""), nums(values, p), unit_text)
         labels = {"not_applicable": "不适用", "missing": "缺失", "excluded": "不考核", "undefined": "无定义"}
         for key, label in labels.items():

@@ -123,9 +123,16 @@ def join(*parts) -> np.ndarray:
     return out
 
 
+def unit_suffix(unit: str) -> str:
+    """How a unit follows a number: "665 条", "95%"; nothing for a 0–1 share."""
+    if not unit or unit == "0–1":
+        return ""
+    return unit if unit == "%" else f" {unit}"
+
+
 def value_phrase(ctx: RuleContext) -> np.ndarray:
     """"主动公开信息 665 条" for every unit."""
-    unit = f" {ctx.unit}" if ctx.unit and ctx.unit not in ("0–1",) else ""
+    unit = unit_suffix(ctx.unit)
     return join(f"{ctx.metric_name} ", nums(ctx.values, ctx.precision), unit)
 
 
