@@ -90,7 +90,8 @@ def test_values_table_keeps_raw_text_approx_and_applicability(tmp_path: Path) ->
     assert v.loc[("C01", "leaks"), "value"] == 0.0
     assert v.loc[("C01", "proactive_items"), ["source", "row", "column"]].tolist() == [
         "2021Q4/metrics.csv", 2, "主动公开政府信息"]
-    assert data.issues == ()  # an approximate value is flagged in the table, not as an issue
+    # an approximate value is flagged in the table, and noted (info) with its row
+    assert [(i.severity, i.row, i.metric) for i in data.issues] == [("info", 2, "proactive_items")]
     wide = data.wide()
     assert wide.index.tolist() == ["C01", "D01", "D02"]
     assert math.isnan(wide.loc["D02", "proactive_items"])  # D02 has no row: missing
@@ -118,8 +119,10 @@ def test_conflicting_duplicates_use_the_last_read_and_say_so(tmp_path: Path) -> 
         ("2021Q4/补报.csv", "单位,指标,数值\n东湖区,主动公开政府信息,650\n市教育局,政策解读,5\n东湖,政策解读,12.0\n"),
     )
     data = load_data(folder, "2021Q4", progress=False)
-    assert len(data.issues) == 1
-    issue = data.issues[0]
+    problems = [i for i in data.issues if i.severity != "info"]
+    assert len(problems) == 1
+    assert any("单位写作“东湖”" in i.message for i in data.issues)  # the alias is noted
+    issue = problems[0]
     assert issue.severity == "warning"
     assert (issue.file, issue.row, issue.unit, issue.metric) == ("2021Q4/补报.csv", 2, "东湖区", "proactive_items")
     assert "“600”" in issue.message and "“650”" in issue.message and "采用最后读入的“650”" in issue.message

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from scoring.result import Result
 
 
+SHOWN_ISSUES = 10
+
+
 def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None") -> None:
     s, t = result.scheme, result.totals
     p = s.precision
@@ -37,11 +40,14 @@ def print_summary(result: "Result", written: "OutputPaths", previous: "Result | 
     counts = {k: sum(1 for i in result.issues if i.severity == k) for k in ("error", "warning", "info")}
     if result.issues:
         echo(f"  数据问题:{len(result.issues)} 条(错误 {counts['error']},警告 {counts['warning']},提示 {counts['info']}),详见工作簿“数据问题”表")
-        for issue in [i for i in result.issues if i.severity != "info"][:5]:
-            where = " ".join(str(x) for x in (issue.file, f"第{issue.row}行" if issue.row else None, issue.unit) if x)
+        order = {"error": 0, "warning": 1, "info": 2}
+        shown = sorted(result.issues, key=lambda i: order[i.severity])[:SHOWN_ISSUES]
+        for issue in shown:
+            unit = issue.unit if issue.unit and issue.unit not in issue.message else None
+            where = " ".join(str(x) for x in (issue.file, f"第{issue.row}行" if issue.row else None, unit) if x)
             echo(f"    - [{issue.severity_name}] {where + ':' if where else ''}{issue.message}")
-        if len(result.issues) > 5:
-            echo("    ……")
+        if len(result.issues) > len(shown):
+            echo(f"    ……另有 {len(result.issues) - len(shown)} 条")
     else:
         echo("  数据问题:无")
     if previous is not None:

@@ -75,8 +75,8 @@ def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | Non
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = _merge_records(record_parts, issues)
     if values.empty and records.empty:
-        raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}",
-                         Location(file=str(path)))
+        raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
+                         f"{_file_problems(issues)}", Location(file=str(path)))
     return AgencyData(run, units, values, records, tuple(issues.items), tuple(sources))
 
 
@@ -183,6 +183,16 @@ def _display(path: Path, base: Path) -> str:
         return path.name
 
 
+def _file_problems(issues: IssueLog, shown: int = 5) -> str:
+    """Why the files that were there gave nothing (empty, no header, bad rows), for the stop message."""
+    found = [f"{i.file}{f' 第{i.row}行' if i.row else ''}:{i.message}" for i in issues.items
+             if i.file and i.severity in ("error", "warning")]
+    if not found:
+        return ""
+    more = f";另有 {len(found) - shown} 条" if len(found) > shown else ""
+    return f"读取时发现:{';'.join(found[:shown])}{more}。"
+
+
 def _found_periods(path: Path) -> str:
     if not path.is_dir():
         return "请检查文件中的“期间”列或 --period。"
@@ -254,9 +264,11 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     index.report_unknown(firsts["unit_text"], unit_ids[firsts.index], firsts["row"].to_numpy(), table.file,
                          unit_column, "error", "该单位的数据", issues)
     cells = cells.assign(unit_id=unit_ids)[(unit_ids != "").to_numpy()].reset_index(drop=True)
+    _report_aliases(firsts.assign(unit_id=unit_ids[firsts.index]), index, table.file, unit_column, issues)
     metric = cells["metric"]
     parsed = parse_values(cells["raw"], metric.map(names.is_count), metric.map(names.is_fraction))
     _report_problems(cells, parsed, index, names, issues)
+    _report_approximations(cells, parsed, index, names, issues)
     return pd.DataFrame({
         "unit_id": cells["unit_id"], "metric": metric, "value": parsed["value"], "raw": cells["raw"],
         "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
@@ -264,6 +276,35 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
         "usable": parsed["problem"] == "",
         "filled": cells["raw"].map(normalize_text) != "",
     })
+
+
+def _report_aliases(rows: pd.DataFrame, index: UnitIndex, file: str, column: str, issues: IssueLog) -> None:
+    """A note for each unit written other than by its id or name (an alias, a stray space)."""
+    rows = rows[rows["unit_id"] != ""].drop_duplicates("unit_text")
+    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    written = rows["unit_text"].astype(str)
+    canonical = rows["unit_id"].map(unit_names)
+    other = (written != canonical) & (written != rows["unit_id"])
+    for text, unit_id, row in zip(written[other], rows["unit_id"][other], rows["row"][other]):
+        issues.add("info", f"单位写作“{text}”,已按单位名单匹配为“{unit_names[unit_id]}”", file=file, row=int(row),
+                   column=column, unit=unit_names[unit_id])
+
+
+def _report_approximations(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex, names: Names,
+                           issues: IssueLog) -> None:
+    """A note for each approximate value ("600余"): used as the number, flagged in the workbook."""
+    approx = (parsed["approx"] & (parsed["problem"] == "")).to_numpy()
+    if not approx.any():
+        return
+    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    rows = cells[approx]
+    issues.add_rows(
+        (DataIssue("info", f"{unit_names[u]} 的“{names.display_name(m)}”写作约数“{raw}”,按 {v:g} 计算并标记为约数",
+                   s, int(r), c, unit_names[u], m)
+         for u, m, raw, v, s, r, c in zip(rows["unit_id"], rows["metric"], rows["raw"], parsed["value"][approx],
+                                          rows["source"], rows["row"], rows["column"])),
+        "约数",
+    )
 
 
 def _report_problems(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex, names: Names,

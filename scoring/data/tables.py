@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 HEADER_SEARCH_ROWS = 30  # a header lower than this is not a header
 SHEET_NAMES = ("数据", "data", "提取结果")  # preferred sheets, before the rest in workbook order
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# Input size bounds: far above any real assessment file, low enough to keep memory bounded.
+MAX_CSV_BYTES = 256 * 2**20
+MAX_XLSX_UNPACKED = 256 * 2**20  # total declared size of the workbook's parts once unzipped
+MAX_XLSX_RATIO = 200  # unzipped/zipped of one large part; real sheets stay far below
+RATIO_FROM = 4 * 2**20  # parts smaller than this are not checked for their ratio
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,9 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog) -> 
     """Read `path`; None (with a warning) when it is empty, has no recognisable header or no rows."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        grid, counts = _read_csv(path, file)
+        grid, counts, encoding = _read_csv(path, file)
+        if encoding != ENCODINGS[0] and not grid.empty:
+            issues.add("info", "文件不是 UTF-8 编码,已按 GBK/GB18030 读取", file=file)
     elif suffix in (".xlsx", ".xlsm"):
         grid, counts = _read_xlsx(path, file), None
     else:
@@ -63,6 +71,8 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog) -> 
     if header_at is None:
         issues.add("warning", "未找到可识别的表头(如“单位”“指标”“数值”或指标名称),已跳过该文件", file=file)
         return None
+    if header_at > 0:
+        issues.add("info", f"表头在第{header_at + 1}行,其上方的标题行已跳过", file=file, row=header_at + 1)
     header = tuple(str(c).strip() for c in grid.iloc[header_at])
     width = _header_width(header)
     body = grid.iloc[header_at + 1:]
@@ -108,26 +118,29 @@ def detect_encoding(raw: bytes, file: str) -> str:
                      Location(file=file))
 
 
-def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """All cells as text (one grid row per record), and the number of fields of each record."""
+def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """All cells as text (one grid row per record), the number of fields of each record, the encoding."""
+    _check_size(path, file, MAX_CSV_BYTES)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"无法读取文件:{exc.strerror or exc}", Location(file=file)) from exc
     encoding = detect_encoding(raw, file)
     if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
-        return pd.DataFrame(), np.zeros(0, dtype=int)
+        return pd.DataFrame(), np.zeros(0, dtype=int), encoding
     sep = _separator(raw)
-    counts = _field_counts(raw, encoding, sep)
+    counts = _field_counts(raw, encoding, sep, file)
     try:
         grid = pd.read_csv(
             io.BytesIO(raw), sep=sep, header=None, names=range(int(counts.max())), dtype=object,
             na_filter=False, skip_blank_lines=False, encoding=encoding,
         )
     except pd.errors.ParserError as exc:
-        raise InputError(f"CSV 格式有误,无法读取({exc})", Location(file=file)) from exc
+        raise InputError(f"CSV 格式有误,无法读取:{_parser_problem(exc)}", Location(file=file)) from exc
     grid = grid.apply(_strip)
-    return grid, counts[: len(grid)]
+    if len(counts) < len(grid):  # a line break the counting did not see: skip the ragged-row check
+        counts = np.full(len(grid), grid.shape[1])
+    return grid, counts[: len(grid)], encoding
 
 
 def _strip(column: pd.Series) -> pd.Series:
@@ -144,11 +157,15 @@ def _separator(raw: bytes) -> str:
     return "\t" if b"\t" in first and b"," not in first else ","
 
 
-def _field_counts(raw: bytes, encoding: str, sep: str) -> np.ndarray:
+def _field_counts(raw: bytes, encoding: str, sep: str, file: str) -> np.ndarray:
     """Fields per record. Without quotes a record is a line; both encodings keep ASCII bytes intact."""
-    if b'"' in raw:
-        text = raw.decode(encoding)
-        return np.array([len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)] or [0])
+    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):  # quotes, or old Mac line ends (\r)
+        reader = csv.reader(io.StringIO(raw.decode(encoding), newline=None), delimiter=sep)
+        try:
+            return np.array([len(r) for r in reader] or [0])
+        except csv.Error as exc:
+            raise InputError(f"CSV 格式有误,无法读取:单元格过长(超过 {csv.field_size_limit()} 个字符)或引号不配对",
+                             Location(file=file, row=reader.line_num)) from exc
     data = np.frombuffer(raw, dtype=np.uint8)
     newlines = np.flatnonzero(data == 10)
     seps = np.flatnonzero(data == ord(sep))
@@ -156,6 +173,27 @@ def _field_counts(raw: bytes, encoding: str, sep: str) -> np.ndarray:
     if raw.endswith(b"\n"):
         counts = counts[:-1]
     return counts
+
+
+def _parser_problem(exc: Exception) -> str:
+    text = str(exc)
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", text)
+    if unclosed:
+        return f"从第{int(unclosed[1]) + 1}行开始的引号没有闭合"
+    return text
+
+
+def _check_size(path: Path, file: str, limit: int) -> None:
+    """A regular file no larger than `limit` bytes (a FIFO or device would never end)."""
+    try:
+        if not path.is_file():
+            raise InputError("不是普通文件,无法读取", Location(file=file))
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"无法读取文件:{exc.strerror or exc}", Location(file=file)) from exc
+    if size > limit:
+        raise InputError(f"文件过大({size / 2**20:.0f} MB,上限 {limit // 2**20} MB),请确认选择了正确的文件",
+                         Location(file=file))
 
 
 def _report_ragged(counts: np.ndarray, header_count: int, rows: np.ndarray, body: pd.DataFrame,
@@ -183,6 +221,8 @@ def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_size(path, file, MAX_XLSX_UNPACKED)
+    _check_zip(path, file)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
@@ -198,6 +238,27 @@ def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
         return pd.DataFrame()
     width = max(len(r) for r in grid)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
+
+
+def _check_zip(path: Path, file: str) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unzipped.
+
+    Python's zipfile never inflates a part beyond the size its directory declares, so the
+    declared sizes bound what openpyxl can unpack.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"不是有效的 XLSX 文件,无法打开({type(exc).__name__})。请在 Excel 中另存为 .xlsx",
+                         Location(file=file)) from exc
+    unpacked = sum(p.file_size for p in parts)
+    bomb = next((p for p in parts if p.file_size > RATIO_FROM
+                 and p.file_size > MAX_XLSX_RATIO * max(p.compress_size, 1)), None)
+    if unpacked > MAX_XLSX_UNPACKED or bomb is not None:
+        what = f"其中“{bomb.filename}”压缩比异常" if bomb else f"解压后共 {unpacked / 2**20:.0f} MB"
+        raise InputError(f"XLSX 文件解压后过大({what},上限 {MAX_XLSX_UNPACKED // 2**20} MB),已拒绝读取;"
+                         "请确认文件来源,或在 Excel 中另存后重试", Location(file=file))
 
 
 def _pick_sheet(book):
