@@ -16,7 +16,7 @@ import pandas as pd
 
 from scoring.data.model import AgencyData
 from scoring.derive import derive
-from scoring.evaluate import Evaluator, Scored, Units, metric_label
+from scoring.evaluate import Evaluator, Scored, Units
 from scoring.periods import Period
 from scoring.ranking import competition_rank, grade, sort_keys
 from scoring.result import Result, Step
@@ -212,7 +212,7 @@ class _Run:
         used = metrics_used(self.scheme)
         v = self.data.values
         v = v[v["metric"].isin(used) & v["unit_id"].isin(set(self.units.ids))]
-        names = {m: metric_label(self.scheme, m)[0] for m in used}
+        names = {m: self.scheme.metric_label(m)[0] for m in used}
         out = v.assign(metric_name=v["metric"].map(names))
         cols = ["unit_id", "metric", "metric_name", "value", "raw", "approx", "source", "row", "column", "evidence"]
         return out.reindex(columns=cols).reset_index(drop=True)

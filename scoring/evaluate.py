@@ -18,7 +18,6 @@ from scoring.periods import Period
 from scoring.rules.base import Rule, RuleContext, join, num, nums
 from scoring.scheme.loader import rule_of
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
-from scoring.vocabulary import VOCABULARY
 
 MAX_ISSUES_PER_METRIC = 50  # above that, one summary issue instead of one per unit
 
@@ -50,14 +49,6 @@ class Units:
     @property
     def n(self) -> int:
         return len(self.ids)
-
-
-def metric_label(scheme: Scheme, metric: str) -> tuple[str, str]:
-    spec = scheme.metric_spec(metric)
-    term = VOCABULARY.get(metric)
-    name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
-    unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
-    return name, unit
 
 
 class Evaluator:
@@ -98,7 +89,7 @@ class Evaluator:
             approx = np.zeros(n, dtype=bool)
         else:
             metric = leaf.metric or ""
-            name, unit = metric_label(self.scheme, metric)
+            name, unit = self.scheme.metric_label(metric)
             values = self.metrics.get(metric, n)
             status = self._status(metric, values, self.excluded[leaf.id])
             approx = self.metrics.flag("approx", metric, n)
@@ -178,7 +169,7 @@ class Evaluator:
     def item(self, item: Item, kind: str, cap: float) -> Scored:
         n = self.units.n
         rule: Rule = rule_of(item.rule)
-        name, unit = metric_label(self.scheme, item.metric)
+        name, unit = self.scheme.metric_label(item.metric)
         values = self.metrics.get(item.metric, n)
         usable = np.isfinite(values) & ~self.metrics.flag("not_applicable", item.metric, n)
         limit = float(item.points) if item.points is not None else cap
@@ -201,7 +192,7 @@ class Evaluator:
         expr = condition(veto.when, veto.metric)
         env = {m: self.metrics.get(m, n) for m in expr.names}
         hit = np.nan_to_num(expr.evaluate(env, n)) != 0
-        name, unit = metric_label(self.scheme, veto.metric) if veto.metric else (veto.title, "")
+        name, unit = self.scheme.metric_label(veto.metric) if veto.metric else (veto.title, "")
         values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
         effect = "单项否决,等次为最低等次并排在最后" if veto.effect == "fail" else "单项否决,总分计0分"
         shown = join(f"{name} ", nums(values, self.scheme.precision)) if veto.metric else np.full(n, veto.title, dtype=object)

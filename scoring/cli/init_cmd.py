@@ -95,10 +95,9 @@ def init(
 def _metric_headers(scheme) -> list[str]:
     """Chinese names of every metric the scheme reads from the data (not derived ones)."""
     from scoring.scheme.usage import metrics_used
-    from scoring.evaluate import metric_label
 
     derived = {m.id for m in scheme.metrics if m.derived}
-    return [metric_label(scheme, m)[0] for m in sorted(metrics_used(scheme) - derived)]
+    return [scheme.metric_label(m)[0] for m in sorted(metrics_used(scheme) - derived)]
 
 
 def _write_csv(path: Path, header: list[str]) -> None:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from scoring.expressions import condition
 from scoring.scheme.loader import rule_of
 from scoring.scheme.model import Indicator, Scheme
-from scoring.vocabulary import VOCABULARY
 
 
 @dataclass(frozen=True)
@@ -23,12 +22,7 @@ class TreeRow:
 
 
 def _label(scheme: Scheme, metric: str | None) -> tuple[str, str]:
-    if not metric:
-        return "", ""
-    spec = scheme.metric_spec(metric)
-    term = VOCABULARY.get(metric)
-    name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
-    unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
+    name, unit = scheme.metric_label(metric)
     return name, "" if unit == "0–1" else unit
 
 

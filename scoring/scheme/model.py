@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.vocabulary import VOCABULARY
+
 MissingPolicy = Literal["zero", "full", "exclude", "error"]
 UndefinedPolicy = Literal["full", "zero", "exclude", "missing"]
 RecordMeasure = Literal["count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share"]
@@ -137,6 +139,16 @@ class Scheme(Model):
 
     def metric_spec(self, metric_id: str) -> MetricSpec | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
+
+    def metric_label(self, metric: str | None) -> tuple[str, str]:
+        """(Chinese name, unit) of a metric: the scheme's declaration, else the vocabulary."""
+        if not metric:
+            return "", ""
+        spec = self.metric_spec(metric)
+        term = VOCABULARY.get(metric)
+        name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
+        unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
+        return name, unit
 
     def class_by_id(self, class_id: str) -> UnitClass | None:
         return next((c for c in self.classes if c.id == class_id), None)
