@@ -200,3 +200,8 @@ def test_bundled_criteria_are_valid():
     from scoring.rules import rule_types
 
     assert used >= set(rule_types())  # together they use every rule type
+
+
+def test_internal_keys_cannot_be_written(tmp_path):
+    err = error_of(write(tmp_path, BASE + "sha256: abc\n"))
+    assert "未知的键“sha256”" in err.message and err.location.line == 22

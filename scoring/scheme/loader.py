@@ -23,6 +23,7 @@ from scoring.scheme.yamlsrc import locate, strip
 from scoring.vocabulary import VOCABULARY
 
 _EPS = 1e-6
+INTERNAL_KEYS = {"source", "sha256", "sources", "linked"}
 
 
 
@@ -34,6 +35,8 @@ def load_scheme(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scheme:
     if path.is_dir():
         raise CriteriaError(f"“{path}”是文件夹,请指定一个 .yaml 准则文件")
     raw, files, digest = resolve(path)
+    for key in INTERNAL_KEYS & raw.keys():  # filled by the loader, never by the file
+        raise CriteriaError(f"未知的键“{key}”(该项由程序自动填写)", locate(raw, (key,)))
     _check_shape(raw)
     try:
         scheme = Scheme.model_validate(strip(raw))
@@ -214,7 +217,7 @@ class _Validator:
                 deps = set(m.ratio)
                 for j, name in enumerate(m.ratio):
                     self._metric_known(name, (*loc, "ratio", j))
-            if m.expr:
+            if m.expr is not None:  # an empty expr is a syntax error, not a plain data metric
                 expr = Expression(m.expr, locate(self.raw, (*loc, "expr")))
                 deps = set(expr.names)
                 for name in deps:
