@@ -158,7 +158,9 @@ class Evaluator:
 
     def _missing_issues(self, mask, leaf, name, severity, what) -> None:
         names = self.units.names[mask]
-        if len(names) <= MAX_ISSUES_PER_METRIC:
+        if len(names) > 1 and mask.all():
+            self.issues.append(DataIssue(severity, f"全部 {len(names)} 个单位都缺少“{name}”数据(请检查是否漏了数据文件或列名),指标“{leaf.title}”{what}", metric=leaf.metric))
+        elif len(names) <= MAX_ISSUES_PER_METRIC:
             for unit_name in names:
                 self.issues.append(DataIssue(severity, f"缺少“{name}”数据,指标“{leaf.title}”{what}", unit=str(unit_name), metric=leaf.metric))
         else:
