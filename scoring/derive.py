@@ -65,6 +65,7 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
         rows = pos[idx]
         arr = np.full(n, np.nan)
         arr[rows] = v["value"].to_numpy(dtype=float)[idx]
+        arr[~np.isfinite(arr)] = np.nan  # readers never pass ±inf, but AgencyData may come from elsewhere
         na = np.zeros(n, dtype=bool)
         na[rows] = ~v["applicable"].to_numpy(dtype=bool)[idx]
         ap = np.zeros(n, dtype=bool)

@@ -127,6 +127,8 @@ class _Run:
         parts = [self._indicator(c, f"{path} / {c.title}", group_id, ev, blocks) for c in ind.children or ()]
         raw = np.sum([p for p, _ in parts], axis=0)
         maxp = np.sum([m for _, m in parts], axis=0)
+        if ind.id != group_id:  # a middle group: `floor: group` deductions reach the first level
+            return np.minimum(raw, maxp), maxp
         points = np.clip(raw, 0.0, maxp)
         self._log_units("group", raw < -1e-9, lambda i: f"“{ind.title}”扣分合计超过本项分值,按0分计(原为 {num(raw[i])} 分)", ind.id)
         self._log_units("group", raw > maxp + 1e-9, lambda i: f"“{ind.title}”得分超过本项分值,按 {num(maxp[i])} 分计", ind.id)

@@ -293,3 +293,28 @@ def test_result_is_immutable(result):
     with pytest.raises(Exception):
         result.totals = None  # type: ignore[misc]
     assert np.all(result.totals["rank"] >= 1)
+
+
+def test_group_floor_applies_at_the_first_level(tmp_path):
+    """Three levels: a `floor: group` deduction passes the middle group and stops at the first level."""
+    text = """
+    id: nested
+    name: 三级
+    total: 20
+    indicators:
+      - id: top
+        points: 20
+        children:
+          - id: mid
+            points: 10
+            children:
+              - {id: overdue, points: 10, metric: applications_overdue, rule: {type: deduct, each: 6, floor: group}}
+          - {id: other, points: 10, metric: trainings, rule: {type: per_item, each: 10}}
+    """
+    scheme = scheme_from(tmp_path, text)
+    result = score(scheme, make_data([("U1", "甲", ""), ("U2", "乙", "")],
+                                     {"U1": {"applications_overdue": 3, "trainings": 1}, "U2": {"applications_overdue": 5, "trainings": 1}}))
+    # U1: 10 - 18 = -8 in the middle group, 10 - 8 = 2 at the first level
+    assert result.totals.loc["U1", "total"] == 2
+    # U2: 10 - 30 = -20; 10 - 20 → floored at 0 for the first-level indicator
+    assert result.totals.loc["U2", "total"] == 0

@@ -167,3 +167,37 @@ def test_outputs_are_all_or_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         exports.write_outputs(result, target)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_rename_puts_every_earlier_file_back(tmp_path, monkeypatch):
+    """If the last rename fails (a file open in Excel), the old workbook and CSV are restored."""
+    import os
+
+    from scoring.report import output
+
+    targets = [tmp_path / "r.xlsx", tmp_path / "r.csv"]
+    for t in targets:
+        t.write_text("old " + t.suffix, encoding="utf-8")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith("r.csv") and ".tmp" in str(src):
+            raise PermissionError("in use")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    jobs = [(t, lambda tmp, t=t: Path(tmp).write_text("new", encoding="utf-8")) for t in targets]
+    with pytest.raises(output.OutputError) as info:
+        output.atomic_write_all(jobs)
+    assert "原有文件未改动" in info.value.message
+    assert [t.read_text(encoding="utf-8") for t in targets] == ["old .xlsx", "old .csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.xlsx"]
+
+
+def test_backup_left_by_a_killed_run_is_restored(tmp_path):
+    from scoring.report import output
+
+    target = tmp_path / "r.xlsx"
+    (tmp_path / ".r.999999999.bak.xlsx").write_text("previous", encoding="utf-8")  # no such process
+    output.remove_stale_temps(target)
+    assert target.read_text(encoding="utf-8") == "previous"

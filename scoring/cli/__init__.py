@@ -4,7 +4,7 @@ One module per verb: main job in `run_cmd.py`, `check_cmd.py`, `explain_cmd.py`,
 `extract_cmd.py`. Modules import pandas & co. inside their functions so `score --help` is fast.
 
 Exit codes: 0 success; 1 the run finished but `--strict` found data issues; 2 bad usage, bad
-criteria, unreadable input.
+criteria, unreadable input; 130 / 143 interrupted by Ctrl-C / SIGTERM (temporary files removed).
 """
 
 from __future__ import annotations

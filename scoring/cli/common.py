@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from typer.exceptions import TyperException
 
 EXIT_OK, EXIT_STRICT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT / SIGTERM, as shells report them
+INTERRUPTED = "已中断,未写出不完整的文件。"
 DEBUG_ENV = "SCORING_DEBUG"
 
 
@@ -32,7 +38,10 @@ def run_safely(app: typer.Typer, argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     try:
         # without standalone mode, typer hands back the code a command exited with
-        code = app(args=args, prog_name="score", standalone_mode=False)
+        with _sigterm_as_interrupt():
+            code = app(args=args, prog_name="score", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this code
+            echo(INTERRUPTED, err=True)
         return code if isinstance(code, int) else EXIT_OK
     except typer.Exit as exc:
         return exc.exit_code
@@ -49,13 +58,38 @@ def run_safely(app: typer.Typer, argv: list[str] | None = None) -> int:
         echo(f"错误:{exc}", err=True)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        echo("已中断,未写出不完整的文件。", err=True)
-        return 130
+        echo(INTERRUPTED, err=True)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        echo(INTERRUPTED, err=True)
+        return EXIT_TERMINATED
     except Exception as exc:  # a bug: say so plainly, traceback only with --debug
         if debug:
             traceback.print_exc()
         echo(f"程序内部错误({type(exc).__name__}: {exc})。请加 --debug 重新运行并把输出报告给维护者。", err=True)
         return 3
+
+
+class Terminated(BaseException):
+    """SIGTERM (`kill`, a service stopping): unwinds like Ctrl-C so temporary files are removed.
+
+    Not a KeyboardInterrupt, which typer would turn into a bare exit code 130."""
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _usage_message(exc: TyperException) -> str:

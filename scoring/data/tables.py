@@ -34,6 +34,7 @@ MAX_CSV_BYTES = 256 * 2**20
 MAX_XLSX_UNPACKED = 256 * 2**20  # total declared size of the workbook's parts once unzipped
 MAX_XLSX_RATIO = 200  # unzipped/zipped of one large part; real sheets stay far below
 RATIO_FROM = 4 * 2**20  # parts smaller than this are not checked for their ratio
+_CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 13}))  # never in CSV text; ASCII-safe in GB18030
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,10 @@ def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray, str]:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"无法读取文件:{exc.strerror or exc}", Location(file=file)) from exc
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError("文件内容是 Excel 工作簿,扩展名却是 .csv:请把扩展名改为 .xlsx", Location(file=file))
     encoding = detect_encoding(raw, file)
+    _check_text(raw, file)
     if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
         return pd.DataFrame(), np.zeros(0, dtype=int), encoding
     sep = _separator(raw)
@@ -173,6 +177,14 @@ def _field_counts(raw: bytes, encoding: str, sep: str, file: str) -> np.ndarray:
     if raw.endswith(b"\n"):
         counts = counts[:-1]
     return counts
+
+
+def _check_text(raw: bytes, file: str) -> None:
+    """Binary junk can decode as GB18030; real CSV text has (almost) no control characters."""
+    sample = raw[:65536]
+    if len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > max(8, len(sample) // 100):  # a stray one is fine
+        raise InputError("不是文本格式的 CSV 文件(含有大量控制字符,可能是其他文件改了扩展名),"
+                         "请在 Excel 中另存为“CSV UTF-8”", Location(file=file))
 
 
 def _parser_problem(exc: Exception) -> str:

@@ -50,12 +50,18 @@ def parse_value(text: object) -> ParsedValue:
     elif _SCIENTIFIC.match(folded):
         value, approx, percent = float(folded), False, False
     else:
-        return ParsedValue(math.nan, problem=f"无法识别的数值“{text}”")
+        return ParsedValue(math.nan, problem=f"无法识别的数值“{_shown(text)}”")
     if not math.isfinite(value):
-        return ParsedValue(math.nan, problem=f"数值“{text}”不是有限数")
+        return ParsedValue(math.nan, problem=f"数值“{_shown(text)}”不是有限数")
     if abs(value) > LIMIT:
-        return ParsedValue(math.nan, problem=f"数值“{text}”大得不合理(超过 {LIMIT:.0e})")
+        return ParsedValue(math.nan, problem=f"数值“{_shown(text)}”大得不合理(超过 {LIMIT:.0e})")
     return ParsedValue(value, approx, True, percent)
+
+
+def _shown(text: object, limit: int = 50) -> str:
+    """The cell as written, cut short: a pasted page must not flood the issues list."""
+    s = str(text)
+    return s if len(s) <= limit else f"{s[:limit]}…(共 {len(s)} 个字符)"
 
 
 def parse_values(raw: pd.Series, is_count: pd.Series | None = None,

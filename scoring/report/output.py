@@ -2,17 +2,34 @@
 
 Every output is written to a temporary file in the target folder, flushed to disk and then
 renamed over the target in one step, so a crash, a full disk or Ctrl-C leaves either the old
-file or the new one, never a broken workbook.
+file or the new one, never a broken workbook. A run killed outright (SIGKILL, power cut) cannot
+remove its temporary file; the next run writing the same name does, once its writer is gone.
 """
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scoring.errors import Location, OutputError
+
+STALE_AFTER_S = 24 * 3600  # where no process check is possible (Windows), older temp files are stale
+_REASONS = {
+    errno.ENOSPC: "磁盘空间不足", errno.EROFS: "只读的磁盘或文件夹",
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOTDIR: "路径中有同名的文件而不是文件夹",
+    errno.EISDIR: "已有同名的文件夹", errno.EEXIST: "已有同名的文件,不是文件夹", errno.ENAMETOOLONG: "路径过长",
+}
+
+
+def reason(exc: OSError) -> str:
+    """An operating-system error in Chinese where we know it, else as the system words it."""
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
 
 
 def numbered(path: Path, n: int) -> Path:
@@ -59,36 +76,125 @@ def atomic_write_all(jobs: Sequence[tuple[Path, Callable[[Path], None]]]) -> Non
     temps: list[tuple[Path, Path]] = []
     try:
         for path, write in jobs:
+            remove_stale_temps(Path(path))
             tmp = _temp_beside(Path(path))
             temps.append((tmp, Path(path)))
-            write(tmp)
-            _flush_to_disk(tmp)
-            os.chmod(tmp, _target_mode(Path(path)))
-        for tmp, path in temps:
             try:
-                os.replace(tmp, path)
-            except PermissionError as exc:
-                raise OutputError(
-                    "无法覆盖该文件,它可能正被 Excel 或其他程序打开,请关闭后重试", Location(file=str(path))
-                ) from exc
+                write(tmp)
+                _flush_to_disk(tmp)
+                os.chmod(tmp, _target_mode(Path(path)))
+            except OSError as exc:  # disk full, quota, folder removed meanwhile
+                raise OutputError(f"写入文件失败({reason(exc)}),原有文件未改动", Location(file=str(path))) from exc
+        _swap_in(temps)
     except BaseException:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+        for path, _ in jobs:  # by name, not by `temps`: a signal may land right after mkstemp
+            for tmp in _temps_of(Path(path), str(os.getpid())):
+                tmp.unlink(missing_ok=True)
         raise
+
+
+def _swap_in(temps: list[tuple[Path, Path]]) -> None:
+    """Rename finished temp files over their targets, all or none.
+
+    Existing targets are first set aside under a backup name; if any rename fails, the new
+    files are removed and the backups put back, so a file open in Excel never leaves a new
+    workbook beside an old CSV.
+    """
+    for _, path in temps:
+        if path.is_dir():
+            raise OutputError(f"无法写入该文件({reason(OSError(errno.EISDIR, 'is a directory'))}),原有文件未改动",
+                              Location(file=str(path)))
+    backups: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    current = temps[0][1] if temps else None
+    try:
+        for _, path in temps:
+            current = path
+            if path.exists():
+                backup = _backup_of(path)
+                os.replace(path, backup)
+                backups.append((backup, path))
+        for tmp, path in temps:
+            current = path
+            os.replace(tmp, path)
+            placed.append(path)
+    except OSError as exc:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        for backup, path in backups:
+            os.replace(backup, path)
+        if isinstance(exc, PermissionError):
+            raise OutputError(
+                "无法覆盖该文件,它可能正被 Excel 或其他程序打开,请关闭后重试;原有文件未改动", Location(file=str(current))
+            ) from exc
+        raise OutputError(f"无法写入该文件({reason(exc)}),原有文件未改动", Location(file=str(current))) from exc
+    for backup, _ in backups:
+        backup.unlink(missing_ok=True)
+
+
+def _backup_of(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.{os.getpid()}.bak{path.suffix}")
 
 
 def _temp_beside(path: Path) -> Path:
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.{os.getpid()}.", suffix=f".tmp{path.suffix}")
     except OSError as exc:
         raise OutputError(
-            f"无法在文件夹“{folder}”中写入文件({exc.strerror or exc}),请检查文件夹是否存在、是否有写入权限",
+            f"无法在文件夹“{folder}”中写入文件({reason(exc)}),请检查文件夹是否存在、是否有写入权限",
             Location(file=str(path)),
         ) from exc
     os.close(fd)
     return Path(tmp_name)
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Tidy up after a run that was killed while writing `path`.
+
+    Its temporary files (`.x.<pid>.<random>.tmp.xlsx`) are removed; a backup it had set aside
+    (`.x.<pid>.bak.xlsx`) is put back when the target is missing, else removed.
+    """
+    prefix = f".{path.stem}."
+    for backup in path.parent.glob(f"{glob.escape(prefix)}*.bak{glob.escape(path.suffix)}"):
+        pid = backup.name[len(prefix):].split(".")[0]
+        try:
+            if pid.isdigit() and _abandoned(backup, int(pid)):
+                if path.exists():
+                    backup.unlink()
+                else:
+                    os.replace(backup, path)
+        except OSError:
+            pass  # not ours to touch: it does not affect this run
+    for tmp in _temps_of(path):
+        try:
+            if _abandoned(tmp, int(tmp.name[len(path.stem) + 2:].split(".")[0])):
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: it does not affect this run
+
+
+def _temps_of(path: Path, pid: str = r"\d+") -> list[Path]:
+    """Temporary files of `path` written by process `pid` (any process by default)."""
+    prefix = f".{path.stem}."
+    name = re.compile(rf"{pid}\.[^.]+\.tmp{re.escape(path.suffix)}")
+    found = path.parent.glob(f"{glob.escape(prefix)}*.tmp{glob.escape(path.suffix)}")
+    return [tmp for tmp in found if name.fullmatch(tmp.name[len(prefix):])]
+
+
+def _abandoned(tmp: Path, pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name == "nt":  # os.kill would end the process there; go by age instead
+        return time.time() - tmp.stat().st_mtime > STALE_AFTER_S
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but belongs to someone else
+        return False
+    return False
 
 
 def _flush_to_disk(path: Path) -> None:

@@ -24,7 +24,7 @@ from scoring.rules.base import (
 
 
 class Band(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     min: float | None = None
     max: float | None = None
     points: float

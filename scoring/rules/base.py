@@ -21,7 +21,7 @@ PER_NAMES = {"month": "每月", "quarter": "每季度", "half": "每半年", "ye
 
 
 class RuleConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     type: str
 
 

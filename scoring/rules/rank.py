@@ -24,7 +24,7 @@ from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, j
 
 
 class Share(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     top: float = Field(gt=0, le=1)
     points: float
 

@@ -40,6 +40,8 @@ def resolve(path: Path, stack: tuple[Path, ...] = ()) -> tuple[dict[str, Any], l
     parent_path = (path.parent / parent_name).resolve()
     if not parent_path.exists():
         raise CriteriaError(f"extends 指向的文件“{parent_name}”不存在(相对于本文件所在目录)", _at(data, "extends", path))
+    if not parent_path.is_file():
+        raise CriteriaError(f"extends 指向的“{parent_name}”不是准则文件(是文件夹或特殊文件)", _at(data, "extends", path))
     parent, files, parent_digest = resolve(parent_path, (*stack, real))
     merged = merge(parent, data, path)
     chained = hashlib.sha256((parent_digest + digest).encode()).hexdigest()

@@ -142,6 +142,8 @@ class _Validator:
         if ind.rule is None:
             self.fail(f"末级指标“{ind.title}”缺少 rule(评分规则)", loc)
         rule = self._rule(ind.rule, (*loc, "rule"))
+        if getattr(rule.config, "floor", None) == "group" and len(loc) == 2:  # a first-level leaf has no group above
+            self.fail(f"“{ind.title}”本身就是一级指标,没有可扣至的上级分组;请删去 floor: group", (*loc, "rule", "floor"))
         if rule.takes_metric:
             if ind.metric is None:
                 self.fail(f"末级指标“{ind.title}”缺少 metric(取哪个数据)", loc)

@@ -65,6 +65,8 @@ def describe_error(error: dict, root: type[BaseModel]) -> str:
         return f"未知的键“{loc[-1]}”" + suggest(str(loc[-1]), keys)
     if kind == "missing":
         return f"缺少必填的键“{loc[-1]}”"
+    if kind == "finite_number":
+        return f"应为有限数字,实际写的是“{given}”"
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         return f"应为数字,实际写的是“{given}”"
     if kind in ("string_type",):

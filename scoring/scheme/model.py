@@ -14,7 +14,7 @@ RecordMeasure = Literal["count", "max_gap_days", "days_since_last", "months_with
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class UnitClass(Model):

@@ -8,6 +8,8 @@ sees those entries: `strip()` removes them after validation.
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,11 @@ LINES = "__lines__"
 MAX_BYTES = 2_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 40
+# The tags plain YAML resolves to; anything else (!!python/object, !!set, custom !tags) is refused.
+_STANDARD = "tag:yaml.org,2002:"
+# Plain scalars YAML reads as text but pydantic would turn into inf/nan ("nan", "1e999").
+_NON_FINITE = re.compile(r"^[-+]?(inf|infinity|nan|(\d+\.?\d*|\.\d+)e[-+]?\d+)$", re.IGNORECASE)
+ALLOWED_TAGS = frozenset(_STANDARD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary"))
 
 
 class _Builder:
@@ -27,35 +34,58 @@ class _Builder:
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node, path: tuple = ()) -> Any:
+        """`path` is the key path of `node` (keys and list positions), for messages."""
         self.count += 1
         line = node.start_mark.line + 1
         if self.count > MAX_NODES:
             raise CriteriaError(f"准则文件内容过多(超过 {MAX_NODES} 个元素),请检查是否有误用的锚点/别名", Location(self.file, line))
-        if depth > MAX_DEPTH:
+        if len(path) > MAX_DEPTH:
             raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(self.file, line))
+        if node.tag not in ALLOWED_TAGS:
+            raise CriteriaError(_tag_message(node.tag), self._where(line, path))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             lines: dict[str, tuple[str, int]] = {".": (self.file, line)}
             for key_node, value_node in node.value:
-                key = self.build(key_node, depth + 1)
+                key = self.build(key_node, path)
                 if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
                     raise CriteriaError("键必须是文字", Location(self.file, key_node.start_mark.line + 1))
                 key = str(key)
                 if key in out:
                     raise CriteriaError(f"键“{key}”重复出现", Location(self.file, key_node.start_mark.line + 1, key))
-                out[key] = self.build(value_node, depth + 1)
+                out[key] = self.build(value_node, (*path, key))
                 lines[key] = (self.file, key_node.start_mark.line + 1)
             out[LINES] = lines
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, depth + 1) for item in node.value]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
             return str(node.value)
         try:
-            return self.constructor.construct_object(node)
-        except yaml.YAMLError as exc:
-            raise CriteriaError(f"无法读取的值:{exc}", Location(self.file, line)) from None
+            value = self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError):  # ValueError: an int of thousands of digits
+            raise CriteriaError(f"无法读取的值“{_short(node.value)}”", self._where(line, path)) from None
+        if isinstance(value, float) and not math.isfinite(value) or (
+            node.style is None and isinstance(value, str) and _NON_FINITE.match(value) and not math.isfinite(float(value))
+        ):
+            raise CriteriaError(f"数值“{_short(node.value)}”不是有限数,请写一个普通数字", self._where(line, path))
+        return value
+
+    def _where(self, line: int, path: tuple) -> Location:
+        return Location(self.file, line, key_path(path) or None)
+
+
+def _tag_message(tag: str) -> str:
+    if tag == _STANDARD + "merge":
+        return "不支持 YAML 合并键“<<”,请把内容直接写出"
+    shown = "!!" + tag[len(_STANDARD):] if tag.startswith(_STANDARD) else tag
+    return f"不支持 YAML 标签“{_short(shown)}”:准则文件只能写普通的文字、数字、列表和“键: 值”"
+
+
+def _short(text: object, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -65,22 +95,33 @@ def read_yaml(path: Path) -> dict[str, Any]:
         size = path.stat().st_size
     except OSError:
         raise CriteriaError("找不到准则文件", Location(shown)) from None
+    if not path.is_file():
+        raise CriteriaError("不是普通文件,请指定一个 .yaml 准则文件", Location(shown))
     if size > MAX_BYTES:
         raise CriteriaError(f"准则文件过大({size // 1024} KB,上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # the file may grow after stat(); never read more than this
+        if len(raw) > MAX_BYTES:
+            raise CriteriaError(f"准则文件过大(上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CriteriaError("准则文件不是 UTF-8 编码,请另存为 UTF-8", Location(shown)) from None
     except OSError as exc:
         raise CriteriaError(f"无法读取准则文件({exc.strerror})", Location(shown)) from None
     try:
+        _check_depth(text, shown)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = _yaml_problem(exc)
-        raise CriteriaError(f"YAML 格式错误:{problem}", Location(shown, line)) from None
+        start = exc.context_mark.line + 1 if exc.context_mark else line
+        since = f"(从第{start}行开始)" if start != line else ""  # where the unclosed [ { or quote opened
+        raise CriteriaError(f"YAML 格式错误:{problem}{since}", Location(shown, line)) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise CriteriaError(f"含有不允许的控制字符(U+{exc.character:04X}),请删除", Location(shown, line)) from None
     except yaml.YAMLError as exc:
         raise CriteriaError(f"YAML 格式错误:{exc}", Location(shown)) from None
     except RecursionError:
@@ -96,6 +137,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_depth(text: str, shown: str) -> None:
+    """Refuse deep nesting while parsing, before PyYAML's recursive composer builds it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(shown, event.start_mark.line + 1))
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
     known = {
@@ -105,6 +158,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
         "expected <block end>, but found": "缩进不一致",
         "found undefined alias": "使用了未定义的别名(*)",
         "found unexpected end of stream": "文件意外结束(引号或括号未闭合)",
+        "expected ',' or ']'": "方括号“[”未闭合,或列表项之间缺少逗号",
+        "expected ',' or '}'": "花括号“{”未闭合,或项目之间缺少逗号",
+        "found unknown escape character": "双引号内有无效的转义字符“\\”,可改用单引号",
     }
     for en, zh in known.items():
         if problem.startswith(en) or en in problem:
