@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.model import AgencyData
-from scoring.data.records import derive_record_metric
+from scoring.data.records import PreparedRecords, derive_record_metric
 from scoring.expressions import Expression
 from scoring.periods import Period
 from scoring.result import Step
@@ -39,13 +39,15 @@ def derive(scheme: Scheme, data: AgencyData, period: Period, steps: list[Step]) 
     undefined: dict[str, np.ndarray] = {}
     pending = [m for m in scheme.metrics if m.derived]
     has_records = len(data.records) > 0
+    prepared = PreparedRecords.build(data.records, unit_ids) if has_records and any(m.records for m in pending) \
+        else None
     for _ in range(len(pending) + 1):  # dependency order: repeat until everything is computed
         waiting = []
         for spec in pending:
             if not _ready(spec, values, pending):
                 waiting.append(spec)
                 continue
-            _compute(spec, data, unit_ids, period, values, undefined, has_records, steps)
+            _compute(spec, data, unit_ids, period, values, undefined, prepared, steps)
         if not waiting:  # validation rules out cycles, so this always ends
             break
         pending = waiting
@@ -87,14 +89,15 @@ def _ready(spec: MetricSpec, values: dict, pending: list[MetricSpec]) -> bool:
     return not (_deps(spec) & (waiting_ids - {spec.id}))
 
 
-def _compute(spec, data, unit_ids, period, values, undefined, has_records, steps) -> None:
+def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -> None:
     n = len(unit_ids)
     label = spec.name or spec.id
     if spec.records:
-        if not has_records and spec.id in values:
+        if prepared is None and spec.id in values:
             steps.append(Step("derive", f"{label}:无发布记录,使用数据表中直接填报的数值", item_id=spec.id))
             return
-        series = derive_record_metric(data.records, unit_ids, spec.records.measure, spec.records.where, period)
+        series = derive_record_metric(data.records, unit_ids, spec.records.measure, spec.records.where, period,
+                                      prepared)
         values[spec.id] = series.to_numpy(dtype=float)
         where = ",".join(f"{k}={v}" for k, v in spec.records.where.items())
         steps.append(Step("derive", f"{label}:由发布记录计算({spec.records.measure}{',' + where if where else ''},{period.label})", item_id=spec.id))

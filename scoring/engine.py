@@ -66,7 +66,7 @@ class _Run:
                 blocks.append(block)
                 bonus_raw += block.points
             bonus = np.minimum(bonus_raw, s.bonus.cap)
-            self._log_units("bonus", bonus_raw > bonus + 1e-9, lambda i: f"加分合计 {num(bonus_raw[i])} 分,超过上限 {num(s.bonus.cap)} 分,按 {num(s.bonus.cap)} 分计")
+            self._log_units("bonus", bonus_raw > bonus + 1e-9, lambda i: join("加分合计 ", nums(bonus_raw[i]), f" 分,超过上限 {num(s.bonus.cap)} 分,按 {num(s.bonus.cap)} 分计"))
         penalty = np.zeros(u.n)
         for item in s.penalties:
             block = ev.item(item, "penalty", np.inf)
@@ -74,7 +74,7 @@ class _Run:
             penalty += block.points
         before_floor = rescaled + bonus - penalty
         total = np.maximum(before_floor, 0.0)
-        self._log_units("penalty", before_floor < -1e-9, lambda i: f"扣除重大扣分项后总分为 {num(before_floor[i])} 分,按0分计")
+        self._log_units("penalty", before_floor < -1e-9, lambda i: join("扣除重大扣分项后总分为 ", nums(before_floor[i]), " 分,按0分计"))
 
         failed = np.zeros(u.n, dtype=bool)
         veto_effect = np.full(u.n, "", dtype=object)
@@ -130,16 +130,17 @@ class _Run:
         if ind.id != group_id:  # a middle group: `floor: group` deductions reach the first level
             return np.minimum(raw, maxp), maxp
         points = np.clip(raw, 0.0, maxp)
-        self._log_units("group", raw < -1e-9, lambda i: f"“{ind.title}”扣分合计超过本项分值,按0分计(原为 {num(raw[i])} 分)", ind.id)
-        self._log_units("group", raw > maxp + 1e-9, lambda i: f"“{ind.title}”得分超过本项分值,按 {num(maxp[i])} 分计", ind.id)
+        self._log_units("group", raw < -1e-9, lambda i: join(f"“{ind.title}”扣分合计超过本项分值,按0分计(原为 ", nums(raw[i]), " 分)"), ind.id)
+        self._log_units("group", raw > maxp + 1e-9, lambda i: join(f"“{ind.title}”得分超过本项分值,按 ", nums(maxp[i]), " 分计"), ind.id)
         return points, maxp
 
     def _rescale(self, base: np.ndarray, max_base: np.ndarray) -> np.ndarray:
         total = self.scheme.total
         partial = (max_base > 1e-9) & (max_base < total - 1e-9)
         factor = np.where(partial, total / np.where(max_base > 0, max_base, 1.0), 1.0)
-        self._log_units("rescale", partial, lambda i: (
-            f"适用指标满分 {num(max_base[i])} 分,得 {num(base[i])} 分,按 ×{num(total)}/{num(max_base[i])} 折算为 {num(base[i] * factor[i])} 分"))
+        self._log_units("rescale", partial, lambda i: join(
+            "适用指标满分 ", nums(max_base[i]), " 分,得 ", nums(base[i]), f" 分,按 ×{num(total)}/", nums(max_base[i]),
+            " 折算为 ", nums(base[i] * factor[i]), " 分"))
         self._log_units("rescale", max_base <= 1e-9, lambda i: "没有适用的指标,基础分为0")
         return factor
 
@@ -160,43 +161,63 @@ class _Run:
         total_only = competition_rank(keys[["_failed", "_total"]])
         full = competition_rank(keys)
         separated = total_only != full
-        self._log_units("rank", separated, lambda i: f"总分与其他单位相同,按 tiebreak({'、'.join(self.scheme.tiebreak)})排第 {full[i]} 名")
+        self._log_units("rank", separated, lambda i: join(
+            f"总分与其他单位相同,按 tiebreak({'、'.join(self.scheme.tiebreak)})排第 ", nums(full[i], 0), " 名"))
 
     def _log_units(self, stage: str, mask: np.ndarray, message, item_id: str | None = None) -> None:
-        for i in np.flatnonzero(mask):
-            self.steps.append(Step(stage, f"{self.units.names[i]}:{message(i)}", str(self.units.ids[i]), item_id))
+        """A step for each unit in `mask`; `message(positions)` gives their texts (or one for all)."""
+        at = np.flatnonzero(mask)
+        if not len(at):
+            return
+        texts = np.broadcast_to(np.asarray(message(at), dtype=object), at.shape)
+        self.steps += [Step(stage, f"{name}:{text}", str(unit_id), item_id)
+                       for name, text, unit_id in zip(self.units.names[at], texts, self.units.ids[at])]
 
     # ---- tables ----
     def _details(self, blocks: list[Scored]) -> pd.DataFrame:
+        """Unit-major rows (a unit's items together, in scheme order), built in that order."""
         n, p = self.units.n, self.scheme.precision
         if not blocks:
             return pd.DataFrame(columns=DETAIL_COLUMNS)
         k = len(blocks)
 
-        def col(attr):
-            return np.concatenate([np.asarray(getattr(b, attr)) for b in blocks])
+        def col(attr):  # one column per block side by side, read row by row: unit-major
+            return np.stack([np.asarray(getattr(b, attr)) for b in blocks], axis=1).ravel()
 
         def rep(attr):
-            return np.repeat(np.array([getattr(b, attr) for b in blocks], dtype=object), n)
+            return np.tile(np.array([getattr(b, attr) for b in blocks], dtype=object), n)
 
         values = col("values").astype(float)
         status = col("status")
-        unit_text = np.repeat(np.array([unit_suffix(b.unit) for b in blocks], dtype=object), n)
-        value_text = join(np.where(col("approx"), "约", ""), nums(values, p), unit_text)
-        labels = {"not_applicable": "不适用", "missing": "缺失", "excluded": "不考核", "undefined": "无定义"}
-        for key, label in labels.items():
-            value_text[(status == key) & np.isnan(values)] = label
-        frame = pd.DataFrame({
-            "unit_id": np.tile(self.units.ids, k), "kind": rep("kind"), "item_id": rep("item_id"),
+        approx = col("approx").astype(bool)
+        value_text = np.stack([self._value_text(b) for b in blocks], axis=1).ravel()
+        return pd.DataFrame({
+            "unit_id": np.repeat(self.units.ids, k), "kind": rep("kind"), "item_id": rep("item_id"),
             "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
             "metric": rep("metric"), "value": values, "value_text": value_text,
-            "approx": col("approx").astype(bool), "status": status, "rule_text": rep("rule_text"),
+            "approx": approx, "status": status, "rule_text": rep("rule_text"),
             "points": col("points").astype(float), "max_points": col("max_points").astype(float),
             "explanation": col("explanation"),
         })
-        # unit-major order: a unit's rows together, in scheme order
-        order = np.argsort(np.tile(np.arange(n), k), kind="stable")
-        return frame.iloc[order].reset_index(drop=True)
+
+    def _value_text(self, block: Scored) -> np.ndarray:
+        """"约665 条" per unit, or what a missing value means ("缺失", "不适用"…); each distinct
+        (value, status, approx) is written once."""
+        values = np.asarray(block.values, dtype=float)
+        value_code, distinct_values = pd.factorize(values, use_na_sentinel=False)
+        status_code, distinct_status = pd.factorize(np.asarray(block.status, dtype=object))
+        combination = (value_code * len(distinct_status) + status_code) * 2 + np.asarray(block.approx, dtype=bool)
+        codes, combinations = pd.factorize(combination)
+        approx_of, rest = combinations % 2, combinations // 2
+        status_of, value_of = rest % len(distinct_status), rest // len(distinct_status)
+        shown = nums(np.asarray(distinct_values, dtype=float), self.scheme.precision)
+        suffix = unit_suffix(block.unit)
+        texts = [
+            VALUE_LABELS[distinct_status[s]] if distinct_status[s] in VALUE_LABELS and np.isnan(distinct_values[v])
+            else ("约" if a else "") + shown[v] + suffix
+            for a, s, v in zip(approx_of.tolist(), status_of.tolist(), value_of.tolist())
+        ]
+        return np.array(texts, dtype=object)[codes]
 
     def _groups(self, groups: list[dict]) -> pd.DataFrame:
         n = self.units.n
@@ -220,6 +241,7 @@ class _Run:
         return out.reindex(columns=cols).reset_index(drop=True)
 
 
+VALUE_LABELS = {"not_applicable": "不适用", "missing": "缺失", "excluded": "不考核", "undefined": "无定义"}
 DETAIL_COLUMNS = [
     "unit_id", "kind", "item_id", "item_name", "path", "group_id", "metric", "value", "value_text",
     "approx", "status", "rule_text", "points", "max_points", "explanation",

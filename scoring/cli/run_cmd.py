@@ -48,7 +48,7 @@ def main_job(
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
     from scoring.cli.summary import print_summary
-    from scoring.data.load import load_data
+    from scoring.data.load import load_periods
     from scoring.engine import score
     from scoring.periods import Period
     from scoring.report.exports import write_outputs
@@ -57,13 +57,12 @@ def main_job(
     run_period = Period.parse(period)
     scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
     source = input_path or bundled(DEFAULT_INPUT)
-    data = load_data(source, run_period, scheme)
-    result = score(scheme, data, run_period)
-
-    previous = None
     compare_period = Period.parse(compare) if compare else run_period.previous()
-    if compare or (Path(source).is_dir() and (Path(source) / compare_period.label).is_dir()):
-        previous = score(scheme, load_data(source, compare_period, scheme, progress=False), compare_period)
+    comparing = bool(compare) or (Path(source).is_dir() and (Path(source) / compare_period.label).is_dir())
+    # both periods in one pass: files they share (a year of records) are read once
+    data, *earlier = load_periods(source, [run_period, compare_period] if comparing else [run_period], scheme)
+    result = score(scheme, data, run_period)
+    previous = score(scheme, earlier[0], compare_period) if earlier else None
 
     out_dir = out or bundled(DEFAULT_OUT) / run_period.label
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"

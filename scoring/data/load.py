@@ -12,6 +12,8 @@ Files are read in name order, top-level first; of conflicting values the last on
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from itertools import combinations
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +23,8 @@ import pandas as pd
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
-from scoring.data.names import Names, parse_period_text, unit_position
-from scoring.data.records import empty_records, record_rows
+from scoring.data.names import Names, map_distinct, parse_period_text, unit_position
+from scoring.data.records import empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, RawTable, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units
 from scoring.data.values import parse_values
@@ -48,36 +50,111 @@ class DataFile:
 def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | None = None,
               progress: bool = True) -> AgencyData:
     """Read units, metric values and publication records for `period` from a folder or one file."""
-    run = period if isinstance(period, Period) else Period.parse(str(period))
+    return load_periods(input_path, [period], scheme, progress)[0]
+
+
+def load_periods(input_path: str | Path, periods: Sequence[str | Period], scheme: Scheme | None = None,
+                 progress: bool = True) -> list[AgencyData]:
+    """`load_data` for each period (a run and the one it is compared with); a file several of
+    them read (a year of publication records, the units file) is read and checked only once."""
     path = Path(input_path)
     if not path.exists():
         raise InputError(f"找不到输入“{path}”,请检查 --input 的路径")
     names = Names.build(scheme)
+    files = _Files(names, titles=needs_titles(scheme))
+    runs = [p if isinstance(p, Period) else Period.parse(str(p)) for p in periods]
+    return [_load(path, run, names, files, progress) for run in runs]
+
+
+def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool) -> AgencyData:
     issues = IssueLog()
-    base, units_path, files = _plan(path, run, issues)
-    tables = _read_tables(files, names, issues, progress)
+    base, units_path, plan = _plan(path, run, issues)
+    tables = _read_tables(plan, names, files, issues, progress)
     if units_path is not None:
         units_file = _display(units_path, base)
-        units = _read_units_file(units_path, units_file, names, issues)
+        units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
     else:
         units, sources = _derived_units(tables, names, issues), []
-    index = UnitIndex.build(units, issues, sources[0] if sources else None)
+        index = UnitIndex.build(units, issues, None)
 
     value_parts: list[pd.DataFrame] = []
+    record_files: list[DataFile] = []
     record_parts: list[pd.DataFrame] = []
     for data_file, table, kind in tables:
         sources.append(table.file)
         if kind == "records":
-            record_parts.append(record_rows(table, names, index, issues).assign(_file=len(record_parts)))
+            record_parts.append(files.records(data_file, table, index, issues).assign(_file=len(record_parts)))
+            record_files.append(data_file)
         else:
             value_parts.append(_values(data_file, table, kind, run, names, index, issues))
     values = _resolve_duplicates(value_parts, index, names, issues)
-    records = _merge_records(record_parts, issues)
+    records = _merge_records(record_parts, issues,
+                             lambda i: files.records_with_titles(record_files[i], index).assign(_file=i))
     if values.empty and records.empty:
         raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
                          f"{_file_problems(issues)}", Location(file=str(path)))
     return AgencyData(run, units, values, records, tuple(issues.items), tuple(sources))
+
+
+class _Files:
+    """What one load reads, each file once whatever the number of periods, with the issues
+    reading it raised (repeated into every period that uses the file).
+
+    Record titles are left unread unless the criteria filter on them: they are most of a big
+    records file's bytes and parsing time. Telling apart records that two files both hold
+    needs them, so the few files concerned are then read again with their titles.
+    """
+
+    def __init__(self, names: Names, titles: bool):
+        self.names, self.titles = names, titles
+        self._tables: dict[Path, tuple[RawTable | None, list[DataIssue]]] = {}
+        self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
+        self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
+
+    def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
+        if data_file.path not in self._tables:
+            log = IssueLog()
+            table = read_table(data_file.path, data_file.display, self._is_header, log,
+                               skip=None if self.titles else self._untitled)
+            self._tables[data_file.path] = (table, log.items)
+        table, found = self._tables[data_file.path]
+        issues.items.extend(found)
+        return table
+
+    def units(self, path: Path, file: str, issues: IssueLog) -> tuple[pd.DataFrame, UnitIndex]:
+        if path not in self._units:
+            log = IssueLog()
+            units = _read_units_file(path, file, self.names, log)
+            self._units[path] = (units, UnitIndex.build(units, log, file), log.items)
+        units, index, found = self._units[path]
+        issues.items.extend(found)
+        return units, index
+
+    def records(self, data_file: DataFile, table: RawTable, index: UnitIndex, issues: IssueLog) -> pd.DataFrame:
+        key = (data_file.path, id(index))  # the same units index: a units file shared by the periods
+        if key not in self._records:
+            log = IssueLog()
+            self._records[key] = (record_rows(table, self.names, index, log), log.items)
+        frame, found = self._records[key]
+        issues.items.extend(found)
+        return frame
+
+    def records_with_titles(self, data_file: DataFile, index: UnitIndex) -> pd.DataFrame:
+        """The file's records with their titles (its issues were reported on the first read)."""
+        key = (data_file.path, id(index))
+        if not self.titles:
+            table = read_table(data_file.path, data_file.display, self._is_header, IssueLog())
+            assert table is not None, "read before without its titles"
+            self._records[key] = (record_rows(table, self.names, index, IssueLog()), self._records[key][1])
+        return self._records[key][0]
+
+    def _is_header(self, cells: list[str]) -> bool:
+        return _is_header(cells, self.names)
+
+    def _untitled(self, header: tuple[str, ...]) -> tuple[int, ...]:
+        roles = self.names.positions(header)
+        return (roles["title"],) if "title" in roles and _kind_of(roles) == "records" else ()
 
 
 def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None, list[DataFile]]:
@@ -92,12 +169,12 @@ def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None,
     return base, units_path, [DataFile(path, _display(path, base), parse_period_text(path.parent.name), True)]
 
 
-def _read_tables(files: list[DataFile], names: Names, issues: IssueLog,
+def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog,
                  progress: bool) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file in track(files, "读取数据文件", total=len(files), enabled=progress):
-        table = read_table(data_file.path, data_file.display, lambda cells: _is_header(cells, names), issues)
+    for data_file in track(plan, "读取数据文件", total=len(plan), enabled=progress):
+        table = files.table(data_file, issues)
         if table is None:
             continue
         kind = _kind(table, names)
@@ -223,14 +300,21 @@ def _is_units_header(cells: list[str], names: Names) -> bool:
 
 def _kind(table: RawTable, names: Names) -> str | None:
     roles = names.positions(table.header)
+    kind = _kind_of(roles)
+    if kind is None and unit_position(roles) is not None and any(
+            h and names.role(h) is None and names.metric(h) for h in table.header):
+        return "wide"
+    return kind
+
+
+def _kind_of(roles: dict[str, int]) -> str | None:
+    """"long" or "records" from the column roles a header names; None otherwise."""
     if unit_position(roles) is None:
         return None
     if "metric" in roles and "value" in roles:
         return "long"
     if "date" in roles and ("category" in roles or "title" in roles):
         return "records"
-    if any(h and names.role(h) is None and names.metric(h) for h in table.header):
-        return "wide"
     return None
 
 
@@ -266,7 +350,9 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     cells = cells.assign(unit_id=unit_ids)[(unit_ids != "").to_numpy()].reset_index(drop=True)
     _report_aliases(firsts.assign(unit_id=unit_ids[firsts.index]), index, table.file, unit_column, issues)
     metric = cells["metric"]
-    parsed = parse_values(cells["raw"], metric.map(names.is_count), metric.map(names.is_fraction))
+    is_count = pd.Series(map_distinct(metric, names.is_count, bool), index=cells.index)
+    is_fraction = pd.Series(map_distinct(metric, names.is_fraction, bool), index=cells.index)
+    parsed = parse_values(cells["raw"], is_count, is_fraction)
     _report_problems(cells, parsed, index, names, issues)
     _report_approximations(cells, parsed, index, names, issues)
     return pd.DataFrame({
@@ -274,7 +360,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
         "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
         "source": cells["source"], "row": cells["row"], "column": cells["column"], "evidence": cells["evidence"],
         "usable": parsed["problem"] == "",
-        "filled": cells["raw"].map(normalize_text) != "",
+        "filled": map_distinct(cells["raw"], lambda text: normalize_text(text) != "", bool),
     })
 
 
@@ -332,6 +418,11 @@ def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Name
         return _empty_values()
     values = pd.concat(parts, ignore_index=True)
     values["order"] = np.arange(len(values))
+    pair = pd.factorize(values["unit_id"])[0].astype(np.int64) * (len(values) + 1) + pd.factorize(values["metric"])[0]
+    repeated = pd.Series(pair).duplicated(keep=False).to_numpy()
+    if not repeated.any():  # each value read once (the usual single metrics file): nothing to resolve
+        return _typed(values[VALUE_COLUMNS])
+    single, values = values[~repeated], values[repeated]
     values = values.sort_values(["unit_id", "metric", "usable", "filled", "order"], kind="stable")
     used = values.groupby(["unit_id", "metric"], sort=False).tail(1)
     usable = values[values["usable"] & values["filled"]]
@@ -346,7 +437,7 @@ def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Name
                    f"采用最后读入的“{last['raw']}”({last['source']} 第{last['row']}行)",
                    file=last["source"], row=int(last["row"]), column=last["column"], unit=unit_names[unit_id],
                    metric=metric)
-    used = used.sort_values("order")
+    used = pd.concat([single, used]).sort_values("order")
     return _typed(used[VALUE_COLUMNS].reset_index(drop=True))
 
 
@@ -364,16 +455,58 @@ def _empty_values() -> pd.DataFrame:
 # ---- records ----------------------------------------------------------------------------------
 
 
-def _merge_records(parts: list[pd.DataFrame], issues: IssueLog) -> pd.DataFrame:
-    """All records; the same record found in two files (2021/ and 2021Q4/) is kept once."""
+def _merge_records(parts: list[pd.DataFrame], issues: IssueLog,
+                   with_titles: Callable[[int], pd.DataFrame]) -> pd.DataFrame:
+    """All records; the same record found in two files (2021/ and 2021Q4/) is kept once.
+
+    Only records whose unit, date and category also appear in another file can be repeats;
+    those files are read with their titles (`with_titles(i)` for part i) and compared in full.
+    """
     if not parts:
         return empty_records()
     records = pd.concat(parts, ignore_index=True)
     if len(parts) > 1:
-        key = ["unit_id", "date", "category", "title"]
-        first_file = records.groupby(key, sort=False, dropna=False)["_file"].transform("min")
-        repeated = (records["_file"] != first_file).to_numpy()
-        if repeated.any():
-            issues.add("info", f"{int(repeated.sum())} 条发布记录在多个文件中重复出现,只计一次")
-            records = records[~repeated]
+        shared = _in_several_files(records)
+        if shared.any():
+            files = np.unique(records["_file"].to_numpy()[shared])
+            parts = [with_titles(i) if i in files else part for i, part in enumerate(parts)]
+            records = pd.concat(parts, ignore_index=True)
+            candidates = records[_in_several_files(records)]
+            key = ["unit_id", "date", "category", "title"]
+            first_file = candidates.groupby(key, sort=False, dropna=False)["_file"].transform("min")
+            repeated = candidates.index[(candidates["_file"] != first_file).to_numpy()]
+            if len(repeated):
+                issues.add("info", f"{len(repeated)} 条发布记录在多个文件中重复出现,只计一次")
+                records = records.drop(index=repeated)
     return records.drop(columns="_file").reset_index(drop=True)
+
+
+def _in_several_files(records: pd.DataFrame) -> np.ndarray:
+    """Rows whose (unit, day, category) is found in more than one file: integer keys, no text.
+
+    Only days that two files both span can hold such rows, so files of different months
+    (records_01.csv, records_02.csv …) cost nothing here.
+    """
+    files = records["_file"].to_numpy(np.int64)
+    day = records["date"].to_numpy("datetime64[D]").astype(np.int64)
+    spans = pd.Series(day).groupby(files).agg(["min", "max"])
+    maybe = np.zeros(len(day), dtype=bool)
+    for (i, first_i, last_i), (j, first_j, last_j) in combinations(spans.itertuples(), 2):
+        first, last = max(first_i, first_j), min(last_i, last_j)
+        if first <= last:
+            maybe |= ((files == i) | (files == j)) & (day >= first) & (day <= last)
+    if not maybe.any():
+        return maybe
+    rows = records[maybe]
+    unit = pd.factorize(rows["unit_id"])[0].astype(np.int64)
+    category = pd.factorize(rows["category"])[0].astype(np.int64)
+    days = day[maybe] - day[maybe].min()
+    key = (unit * (int(days.max()) + 1) + days) * (int(category.max()) + 1) + category
+    order = np.argsort(key, kind="stable")
+    key, in_file = key[order], files[maybe][order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    several = np.minimum.reduceat(in_file, starts) != np.maximum.reduceat(in_file, starts)
+    found = np.empty(len(key), dtype=bool)
+    found[order] = np.repeat(several, np.diff(np.r_[starts, len(key)]))
+    maybe[maybe] = found
+    return maybe

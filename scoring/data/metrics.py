@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.issuelog import IssueLog
-from scoring.data.names import Names, key, parse_period_text, unit_position
+from scoring.data.names import Names, key, map_distinct, parse_period_text, unit_position
 from scoring.data.tables import RawTable
 from scoring.data.values import truthy
 from scoring.issues import DataIssue
@@ -142,7 +142,7 @@ def _without_unit(cells: pd.DataFrame, table: RawTable, unit_at: int, issues: Is
              for r in filled["row"].drop_duplicates()),
             "未填写单位",
         )
-    totals = cells["unit_text"].map(key).isin(SUMMARY_ROWS).to_numpy()
+    totals = map_distinct(cells["unit_text"], lambda text: key(text) in SUMMARY_ROWS, bool)
     if totals.any():
         rows = cells.loc[totals, "row"].drop_duplicates()
         issues.add("info", f"第 {'、'.join(str(r) for r in rows)} 行是合计/平均行,已跳过", file=table.file,

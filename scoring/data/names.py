@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
 
 from scoring.errors import ScoringError
 from scoring.numbers import normalize_text
@@ -176,6 +180,12 @@ class Names:
         if not self.has_scheme:
             return normalize_text(text)
         return self.classes.get(k)
+
+
+def map_distinct(texts: pd.Series, function: Callable[[str], object], dtype: type = object) -> np.ndarray:
+    """`function` of each cell, called once per distinct text (big files repeat their cells)."""
+    codes, uniques = pd.factorize(texts, sort=False)
+    return np.array([function(u) for u in uniques], dtype=dtype)[codes] if len(codes) else np.zeros(0, dtype)
 
 
 def unit_position(roles: dict[str, int]) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -26,6 +27,8 @@ from scoring.errors import CriteriaError
 from scoring.issues import DataIssue
 from scoring.numbers import normalize_text
 from scoring.periods import Period
+from scoring.scheme.model import Scheme
+from scoring.scheme.usage import family
 
 MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share")
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -136,8 +139,34 @@ def empty_records() -> pd.DataFrame:
 _WHERE_COLUMNS = {key(s): role for role in ("category", "title") for s in ROLE_SPELLINGS[role]}
 
 
+@dataclass(frozen=True)
+class PreparedRecords:
+    """Records as arrays over one list of units, made once for all the records metrics of a run
+    (turning five million unit texts into positions is the costly part)."""
+
+    records: pd.DataFrame
+    positions: np.ndarray  # position of each record's unit in the unit list, -1 when not listed
+    days: np.ndarray  # datetime64[D]
+    _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column → codes, texts
+
+    @classmethod
+    def build(cls, records: pd.DataFrame, unit_ids: pd.Index) -> "PreparedRecords":
+        codes, uniques = pd.factorize(records["unit_id"], sort=False)
+        positions = pd.Index(unit_ids).get_indexer(uniques)[codes] if len(codes) else np.zeros(0, np.int64)
+        days = records["date"].to_numpy("datetime64[ns]").astype("datetime64[D]")
+        return cls(records, positions, days)
+
+    def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and normalised distinct texts of a text column (`where` filters)."""
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self.records[column].fillna("").astype(str), sort=False)
+            self._codes[column] = (codes, np.array([normalize_text(u) for u in uniques], dtype=object))
+        return self._codes[column]
+
+
 def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str,
-                         where: Mapping[str, str | Sequence[str]], period: Period) -> pd.Series:
+                         where: Mapping[str, str | Sequence[str]], period: Period,
+                         prepared: PreparedRecords | None = None) -> pd.Series:
     """One float per unit (indexed like `unit_ids`) from the records dated inside `period`.
 
     count                 items
@@ -148,27 +177,29 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
 
     `where` keeps records whose column equals the text (or one of the texts), compared normalised.
     When no record at all falls inside the period (no records supplied for it), every unit is NaN.
+    `prepared` (of these records and units) saves the work shared by several metrics.
     """
     if measure not in MEASURES:
         raise CriteriaError(f"未知的发布记录统计方式“{measure}”,可用:{'、'.join(MEASURES)}")
     index = pd.Index(unit_ids)
     n = len(index)
+    prepared = prepared or PreparedRecords.build(records, index)
     start = np.datetime64(period.start, "D")
     span = period.days
-    days = records["date"].to_numpy("datetime64[ns]").astype("datetime64[D]")
+    days = prepared.days
     offset = (days - start).astype("int64")
     inside = ~np.isnat(days) & (offset >= 0) & (offset < span)
     if not inside.any():
         return pd.Series(np.nan, index=index, dtype=float)
-    mask = inside & _where_mask(records, where)
-    positions = index.get_indexer(records["unit_id"])
+    mask = inside & _where_mask(prepared, where)
+    positions = prepared.positions
     mask &= positions >= 0
     pos, off = positions[mask], offset[mask]
     if measure == "count":
         result = np.bincount(pos, minlength=n).astype(float)
     elif measure == "months_with_updates":
         months = (days[mask].astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
-        pairs = np.unique(pos * 12 + months)
+        pairs = _distinct(pos * 12 + months)
         result = np.bincount(pairs // 12, minlength=n).astype(float)
     elif measure == "on_time_share":
         due = records["due_date"].to_numpy("datetime64[ns]").astype("datetime64[D]")[mask]
@@ -183,9 +214,15 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
     return pd.Series(result, index=index, dtype=float)
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct integers (np.unique hashes, which is far slower on millions of them)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
 def _gaps(pos: np.ndarray, off: np.ndarray, n: int, span: int, measure: str) -> np.ndarray:
     """Longest gap, or the gap after the last item, per unit; `span` for units without items."""
-    pairs = np.unique(pos.astype("int64") * (span + 1) + off)  # sorted by unit, then day
+    pairs = _distinct(pos.astype("int64") * (span + 1) + off)  # sorted by unit, then day
     unit, day = pairs // (span + 1), pairs % (span + 1)
     first = np.r_[True, unit[1:] != unit[:-1]]
     last = np.r_[unit[1:] != unit[:-1], True]
@@ -202,14 +239,24 @@ def _gaps(pos: np.ndarray, off: np.ndarray, n: int, span: int, measure: str) -> 
     return result
 
 
-def _where_mask(records: pd.DataFrame, where: Mapping[str, str | Sequence[str]]) -> np.ndarray:
+def needs_titles(scheme: Scheme | None) -> bool:
+    """Whether a records metric of the scheme (or of a scheme it links) filters on titles."""
+    if scheme is None:
+        return False
+    return any(_WHERE_COLUMNS.get(key(column), column) == "title"
+               for member in family(scheme) for spec in member.metrics if spec.records
+               for column in spec.records.where)
+
+
+def _where_mask(prepared: PreparedRecords, where: Mapping[str, str | Sequence[str]]) -> np.ndarray:
+    records = prepared.records
     mask = np.ones(len(records), dtype=bool)
     for column, wanted in where.items():
         name = column if column in records.columns else _WHERE_COLUMNS.get(key(column), column)
         if name not in records.columns:
             raise CriteriaError(f"发布记录没有“{column}”列,where 只能按 category(栏目)或 title(标题)筛选")
         values = {normalize_text(wanted)} if isinstance(wanted, str) else {normalize_text(v) for v in wanted}
-        codes, uniques = pd.factorize(records[name].fillna("").astype(str), sort=False)
-        hit = np.array([normalize_text(u) in values for u in uniques], dtype=bool)
+        codes, texts = prepared.coded(name)
+        hit = np.array([t in values for t in texts], dtype=bool)
         mask &= hit[codes]
     return mask

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -52,13 +52,19 @@ class RawTable:
 
 
 IsHeader = Callable[[list[str]], bool]
+Skip = Callable[[tuple[str, ...]], Collection[int]]
 
 
-def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog) -> RawTable | None:
-    """Read `path`; None (with a warning) when it is empty, has no recognisable header or no rows."""
+def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
+               skip: Skip | None = None) -> RawTable | None:
+    """Read `path`; None (with a warning) when it is empty, has no recognisable header or no rows.
+
+    `skip(header)` names columns of a CSV whose cells below the header are not read (left
+    empty): the titles of millions of publication records are most of their parsing time.
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        grid, counts, encoding = _read_csv(path, file)
+        grid, counts, encoding = _read_csv(path, file, is_header if skip else None, skip)
         if encoding != ENCODINGS[0] and not grid.empty:
             issues.add("info", "文件不是 UTF-8 编码,已按 GBK/GB18030 读取", file=file)
     elif suffix in (".xlsx", ".xlsm"):
@@ -119,7 +125,8 @@ def detect_encoding(raw: bytes, file: str) -> str:
                      Location(file=file))
 
 
-def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+def _read_csv(path: Path, file: str, is_header: IsHeader | None = None,
+              skip: Skip | None = None) -> tuple[pd.DataFrame, np.ndarray, str]:
     """All cells as text (one grid row per record), the number of fields of each record, the encoding."""
     _check_size(path, file, MAX_CSV_BYTES)
     try:
@@ -134,17 +141,36 @@ def _read_csv(path: Path, file: str) -> tuple[pd.DataFrame, np.ndarray, str]:
         return pd.DataFrame(), np.zeros(0, dtype=int), encoding
     sep = _separator(raw)
     counts = _field_counts(raw, encoding, sep, file)
+    width = int(counts.max())
+    parse = lambda **more: pd.read_csv(  # noqa: E731
+        io.BytesIO(raw), sep=sep, header=None, names=range(width), dtype=object, na_filter=False,
+        skip_blank_lines=False, encoding=encoding, **more,
+    )
     try:
-        grid = pd.read_csv(
-            io.BytesIO(raw), sep=sep, header=None, names=range(int(counts.max())), dtype=object,
-            na_filter=False, skip_blank_lines=False, encoding=encoding,
-        )
+        grid = _parse_skipping(parse, width, is_header, skip) if skip else parse()
     except pd.errors.ParserError as exc:
         raise InputError(f"CSV 格式有误,无法读取:{_parser_problem(exc)}", Location(file=file)) from exc
     grid = grid.apply(_strip)
     if len(counts) < len(grid):  # a line break the counting did not see: skip the ragged-row check
         counts = np.full(len(grid), grid.shape[1])
     return grid, counts[: len(grid)], encoding
+
+
+def _parse_skipping(parse: Callable[..., pd.DataFrame], width: int, is_header: IsHeader,
+                    skip: Skip) -> pd.DataFrame:
+    """The grid without the body cells of the columns `skip` names for the header found in the
+    top rows; those rows themselves are kept whole."""
+    top = parse(nrows=HEADER_SEARCH_ROWS).apply(_strip)
+    header_at = _find_header(top, is_header)
+    dropped = set(skip(tuple(str(c) for c in top.iloc[header_at]))) if header_at is not None else set()
+    if not dropped:
+        return parse()
+    grid = parse(usecols=[i for i in range(width) if i not in dropped])
+    for position in dropped:
+        column = np.full(len(grid), "", dtype=object)
+        column[: header_at + 1] = top[position].to_numpy(object)[: header_at + 1]
+        grid[position] = column
+    return grid[list(range(width))]
 
 
 def _strip(column: pd.Series) -> pd.Series:

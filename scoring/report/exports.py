@@ -7,9 +7,11 @@ JSON: the full result for other programs: scheme identity, period, every table, 
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path, PurePath
+from typing import TextIO
 
 import pandas as pd
 
@@ -18,7 +20,9 @@ from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all, choose_paths
 from scoring.report.workbook import workbook_writer
-from scoring.result import Result
+from scoring.result import Result, Step
+
+JSON_ROWS = 50_000  # table rows per slice when streaming the JSON
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,26 @@ def write_json(result: Result, path: Path, previous: Result | None = None) -> No
 
 
 def _json_writer(result: Result, previous: Result | None):
-    text = json_text(result, previous)
-    return lambda tmp: tmp.write_text(text, encoding="utf-8")
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8") as out:
+            write_json_document(result, out, previous)
+
+    return write
 
 
 def json_text(result: Result, previous: Result | None = None) -> str:
-    """The JSON document. Small parts go through json.dumps; tables through pandas' fast writer."""
+    """The JSON document as one string (see `write_json_document`)."""
+    out = io.StringIO()
+    write_json_document(result, out, previous)
+    return out.getvalue()
+
+
+def write_json_document(result: Result, out: TextIO, previous: Result | None = None) -> None:
+    """The JSON document, streamed to `out`. Small parts go through json.dumps; tables through
+    pandas' fast writer a slice of rows at a time, so a province's details never sit in memory
+    as one giant string."""
     scheme, period = result.scheme, result.period
+    step_fields = [f.name for f in fields(Step)]
     head = {
         "tool": {"name": "gov-openness-scoring", "version": scoring.__version__},
         "scheme": {
@@ -93,7 +110,7 @@ def json_text(result: Result, previous: Result | None = None) -> str:
         },
         "generated_at": result.generated_at.isoformat(),
         "issues": [{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
-        "log": [asdict(step) for step in result.log],
+        "log": [{name: getattr(step, name) for name in step_fields} for step in result.log],
     }
     tables = {
         "totals": result.totals.rename_axis("unit_id").reset_index(),
@@ -104,13 +121,30 @@ def json_text(result: Result, previous: Result | None = None) -> str:
     if previous is not None:
         head["previous_period"] = previous.period.label
         tables["comparison"] = comparison(result, previous).rename_axis("unit_id").reset_index()
-    parts = [f"  {json.dumps(k)}: " + _indented(v) for k, v in head.items()]
-    parts += [f"  {json.dumps(k)}: {_table_json(frame)}" for k, frame in tables.items()]
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    out.write("{\n")
+    parts = [(k, lambda v=v: out.write(_indented(v))) for k, v in head.items()]
+    parts += [(k, lambda frame=frame: _write_table(frame, out)) for k, frame in tables.items()]
+    for i, (k, write_value) in enumerate(parts):
+        out.write((",\n" if i else "") + f"  {json.dumps(k)}: ")
+        write_value()
+    out.write("\n}\n")
 
 
 def _indented(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def _write_table(frame: pd.DataFrame, out: TextIO) -> None:
+    """The table as a JSON array of row objects, written JSON_ROWS rows at a time."""
+    if len(frame) <= JSON_ROWS:
+        out.write(_table_json(frame))
+        return
+    out.write("[")
+    for start in range(0, len(frame), JSON_ROWS):
+        if start:
+            out.write(",")
+        out.write(_table_json(frame.iloc[start:start + JSON_ROWS])[1:-1])
+    out.write("]")
 
 
 def _table_json(frame: pd.DataFrame) -> str:

@@ -7,6 +7,7 @@ text is never read as a formula or a link and a large table costs little more th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -33,10 +34,12 @@ RED_FONT, RED_FILL = "#9C0006", "#FFC7CE"
 HEADER_FILL = "#DDEBF7"
 BLOCK_FILL = "#F2F2F2"
 _CJK = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
+_CJK_PATTERN = re.compile(_CJK)
 _MAX_WIDTH: dict[str, int] = {"wrap": 50, "text": 36}
 LINE_HEIGHT = 14.5  # points per line of 11pt text
 MAX_LINES = 20  # Excel rows are at most 409 points high
 _MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
+SHEET_ROW_LIMIT = 20_000  # rows of 得分明细 / 原始数据 in the workbook; the JSON holds all of them
 
 
 class Styles:
@@ -152,7 +155,11 @@ def as_text(values: pd.Series) -> pd.Series:
 
 
 def display_widths(text: pd.Series) -> np.ndarray:
-    return (text.str.len() + text.str.count(_CJK)).to_numpy(dtype=int)
+    """Display width of each text (CJK characters count two), measured once per distinct text."""
+    codes, uniques = pd.factorize(text, sort=False)
+    distinct = pd.Series(uniques, dtype=object)
+    widths = (distinct.str.len() + distinct.str.count(_CJK)).to_numpy(dtype=int)
+    return widths[codes] if len(codes) else np.zeros(0, dtype=int)
 
 
 def text_width(values: pd.Series) -> int:
@@ -161,9 +168,13 @@ def text_width(values: pd.Series) -> int:
     return int(widths.max()) if len(widths) else 0
 
 
+def _header_width(header: str) -> int:
+    return len(header) + len(_CJK_PATTERN.findall(header))
+
+
 def column_width(column: Column, precision: int) -> float:
     """Width fitted to header and content, within limits that keep the sheet readable."""
-    header = text_width(pd.Series([column.header]))
+    header = _header_width(column.header)
     if column.kind in ("text", "wrap"):
         content = int(column.text_widths.max()) if len(column.text_widths) else 0
         limit = _MAX_WIDTH[column.kind]
@@ -191,7 +202,7 @@ def fit_widths(
     lines = 1
     for offset, (column, width) in enumerate(zip(columns, widths)):
         ws.set_column(first_col + offset, first_col + offset, width)
-        lines = max(lines, _lines(text_width(pd.Series([column.header])), width))
+        lines = max(lines, _lines(_header_width(column.header), width))
     if header_row is not None and lines > 1:
         ws.set_row(header_row, LINE_HEIGHT * min(lines, 4) + 3)
     wrapped = [(c, w) for c, w in zip(columns, widths) if c.kind == "wrap"]
@@ -211,6 +222,33 @@ def _fit_row_heights(ws: Worksheet, first_row: int, wrapped: list[tuple[Column, 
     lines = np.minimum(lines, MAX_LINES)
     for i in np.flatnonzero(lines > 1).tolist():
         ws.set_row(first_row + i, LINE_HEIGHT * int(lines[i]) + 3)
+
+
+def whole_units_up_to(rows: pd.DataFrame, what: str, json_part: str,
+                      limit: int | None = None) -> tuple[pd.DataFrame, str]:
+    """Rows grouped by unit in ranking order: all of them when they fit in `limit` (default
+    SHEET_ROW_LIMIT), else the first units' rows that fit and a note (Chinese) saying where
+    the rest is. A province's 300,000 detail rows would take a minute to write and open."""
+    limit = SHEET_ROW_LIMIT if limit is None else limit
+    if len(rows) <= limit:
+        return rows, ""
+    unit_ids = rows["unit_id"].to_numpy()
+    ends = np.r_[np.flatnonzero(unit_ids[1:] != unit_ids[:-1]) + 1, len(unit_ids)]  # after each unit's rows
+    fitting = ends[ends <= limit]
+    cut = int(fitting[-1]) if len(fitting) else limit
+    units = len(ends)
+    note = (f"注:共 {units} 个单位、{len(rows)} 行{what},本表只列出排名前 {len(fitting)} 个单位的 {cut} 行"
+            f"(工作簿每表最多 {limit} 行,以便较快生成和打开);全部{what}见同名 JSON 文件的“{json_part}”部分,"
+            "单个单位可用 score explain 单位名称 查看。")
+    return rows.iloc[:cut], note
+
+
+def write_note(ws: Worksheet, styles: Styles, note: str) -> int:
+    """The note in the sheet's first row when there is one; returns the row the header goes to."""
+    if not note:
+        return 0
+    ws.write_string(0, 0, note, styles.note)
+    return 1
 
 
 def setup_page(ws: Worksheet, title: str, repeat: tuple[int, int] | None) -> None:

@@ -51,12 +51,12 @@ def _build(result: Result, target: Path, previous: Result | None, unit_sheets: b
         details = ordered_details(result, table.order)
         write_ranking(wb, styles, result, table)
         write_scores(wb, styles, result, table.order)
-        write_details(wb, styles, result, details)
-        write_inputs(wb, styles, result, table.order)
+        notes = write_details(wb, styles, result, details)
+        notes += write_inputs(wb, styles, result, table.order)
         write_criteria(wb, styles, result)
         write_issues(wb, styles, result)
         write_chart(wb, styles, result, table)
-        return write_unit_sheets(wb, styles, result, table, details) if unit_sheets else []
+        return notes + (write_unit_sheets(wb, styles, result, table, details) if unit_sheets else [])
 
 
 def _set_properties(wb: Workbook, result: Result) -> None:

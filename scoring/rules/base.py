@@ -116,11 +116,30 @@ def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
 
 
 def join(*parts) -> np.ndarray:
-    """Concatenate strings and string arrays elementwise."""
-    out = np.asarray("", dtype=object)
-    for p in parts:
-        out = out + (p if isinstance(p, np.ndarray) else str(p))
-    return out
+    """Concatenate strings and string arrays elementwise.
+
+    Each distinct combination of parts is joined once and then repeated: explanations reuse a
+    few band texts and a few hundred values, so a nation's millions of rows cost about as much
+    as their distinct sentences.
+    """
+    arrays = [np.asarray(p, dtype=object) for p in parts if isinstance(p, np.ndarray) and p.ndim == 1]
+    if not arrays or any(isinstance(p, np.ndarray) and p.ndim > 1 for p in parts):
+        out = np.asarray("", dtype=object)
+        for p in parts:
+            out = out + (p if isinstance(p, np.ndarray) else str(p))
+        return out
+    n = len(arrays[0])
+    combination = np.zeros(n, dtype=np.int64)
+    for array in arrays:
+        codes, uniques = pd.factorize(np.broadcast_to(array, n))
+        combination = pd.factorize(combination * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes))[0]
+    codes, _ = pd.factorize(combination)
+    first = np.zeros(codes.max() + 1 if n else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # a row holding each combination
+    columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in
+               (np.broadcast_to(np.asarray(q, dtype=object), n) if isinstance(q, np.ndarray) else q for q in parts)]
+    joined = np.array(["".join(map(str, texts)) for texts in zip(*columns)] or [], dtype=object)
+    return joined[codes]
 
 
 def unit_suffix(unit: str) -> str:

@@ -13,7 +13,9 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
-from scoring.report.layout import Column, Styles, as_text, fit_widths, setup_page, write_header, write_rows
+from scoring.report.layout import (
+    Column, Styles, as_text, fit_widths, setup_page, whole_units_up_to, write_header, write_note, write_rows,
+)
 from scoring.result import Result
 
 SHEET = "得分明细"
@@ -34,7 +36,8 @@ def value_text(details: pd.DataFrame) -> pd.Series:
     ("600余条" stays as written, "350" becomes "约350")."""
     text = as_text(details["value_text"])
     approx = details["approx"].astype(object).where(details["approx"].notna(), False).astype(bool).to_numpy()
-    said = text.str.contains(_SAYS_APPROX, regex=True).to_numpy()
+    codes, uniques = pd.factorize(text, sort=False)  # each distinct text searched once
+    said = pd.Series(uniques, dtype=object).str.contains(_SAYS_APPROX, regex=True).to_numpy(bool)[codes]
     mark = approx & (text != "").to_numpy() & ~said
     return pd.Series(np.where(mark, APPROX_MARK + text, text), dtype=str)
 
@@ -52,13 +55,17 @@ def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None) -> list[
     ]
 
 
-def write_details(wb: Workbook, styles: Styles, result: Result, details: pd.DataFrame) -> None:
+def write_details(wb: Workbook, styles: Styles, result: Result, details: pd.DataFrame) -> list[str]:
+    """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
     ws = wb.add_worksheet(SHEET)
+    details, note = whole_units_up_to(details, "得分明细", "details")
+    header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names)
-    write_header(ws, 0, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, 1, columns) - 1
-    ws.autofilter(0, 0, max(last, 0), len(columns) - 1)
-    ws.freeze_panes(1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
-    setup_page(ws, f"{result.scheme.name} 得分明细", repeat=(0, 0))
+    write_header(ws, header, [c.header for c in columns], styles.header)
+    last = write_rows(ws, styles, header + 1, columns) - 1
+    ws.autofilter(header, 0, max(last, header), len(columns) - 1)
+    ws.freeze_panes(header + 1, 1)
+    fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
+    setup_page(ws, f"{result.scheme.name} 得分明细", repeat=(header, header))
+    return [f"“{SHEET}”表:{note[2:]}"] if note else []

@@ -6,18 +6,23 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import Column, Styles, fit_widths, setup_page, write_header, write_rows
+from scoring.report.layout import (
+    Column, Styles, fit_widths, setup_page, whole_units_up_to, write_header, write_note, write_rows,
+)
 from scoring.result import Result
 
 SHEET = "原始数据"
 
 
-def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> None:
+def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
+    """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
     ws = wb.add_worksheet(SHEET)
     inputs = result.inputs
     position = pd.Series(np.arange(len(order)), index=order.index)
     key = inputs["unit_id"].map(position).fillna(len(order)).to_numpy()
     rows = inputs.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    rows, note = whole_units_up_to(rows, "原始数据", "inputs")
+    header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
     columns = [
@@ -31,9 +36,10 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("列", rows["column"]),
         Column("依据原文", rows["evidence"], "wrap"),
     ]
-    write_header(ws, 0, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, 1, columns) - 1
-    ws.autofilter(0, 0, max(last, 0), len(columns) - 1)
-    ws.freeze_panes(1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
-    setup_page(ws, f"{result.scheme.name} 原始数据", repeat=(0, 0))
+    write_header(ws, header, [c.header for c in columns], styles.header)
+    last = write_rows(ws, styles, header + 1, columns) - 1
+    ws.autofilter(header, 0, max(last, header), len(columns) - 1)
+    ws.freeze_panes(header + 1, 1)
+    fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
+    setup_page(ws, f"{result.scheme.name} 原始数据", repeat=(header, header))
+    return [f"“{SHEET}”表:{note[2:]}"] if note else []
