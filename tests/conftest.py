@@ -52,24 +52,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 # ---- helpers for the hostile tests ----------------------------------------------------------------
 
-TINY_CRITERIA = """\
-id: tiny
-name: 小型考评
-total: 10
-grades:
-  - {label: 优秀, min: 9}
-  - {label: 合格, min: 0}
-metrics:
-  - {id: evaluation_score, name: 第三方评估得分, unit: 分}
-indicators:
-  - {id: a, name: 评估, points: 6, metric: evaluation_score, rule: {type: score, scale: 100}}
-  - id: b
-    name: 发布数量
-    points: 4
-    metric: proactive_items
-    rule: {type: bands, bands: [{min: 100, points: 4}, {min: 10, points: 2}], else: 0}
-"""
-TINY_UNITS = "unit_id,name,class,aliases\nU1,甲局,,\nU2,乙局,,\nU3,丙局,,\n"
+from tests.helpers import TINY_CRITERIA, TINY_UNITS  # noqa: E402  (shared with tests/test_cli.py)
+
 TINY_HEADER = "unit,evaluation_score,proactive_items\n"
 # hand-computed: 甲局 6 + 4 = 10, 乙局 3 + 2 = 5, 丙局 4.8 + 0 = 4.8
 TINY_METRICS = TINY_HEADER + "甲局,100,150\n乙局,50,20\n丙局,80,5\n"

@@ -62,3 +62,24 @@ def points(result, unit_id: str, item_id: str) -> float:
 def explanation(result, unit_id: str, item_id: str) -> str:
     d = result.details
     return str(d[(d["unit_id"] == unit_id) & (d["item_id"] == item_id)]["explanation"].iloc[0])
+
+
+# A scheme small enough to check by hand, shared by the CLI and hostile tests.
+TINY_CRITERIA = """\
+id: tiny
+name: 小型考评
+total: 10
+grades:
+  - {label: 优秀, min: 9}
+  - {label: 合格, min: 0}
+metrics:
+  - {id: evaluation_score, name: 第三方评估得分, unit: 分}
+indicators:
+  - {id: a, name: 评估, points: 6, metric: evaluation_score, rule: {type: score, scale: 100}}
+  - id: b
+    name: 发布数量
+    points: 4
+    metric: proactive_items
+    rule: {type: bands, bands: [{min: 100, points: 4}, {min: 10, points: 2}], else: 0}
+"""
+TINY_UNITS = "unit_id,name,class,aliases\nU1,甲局,,\nU2,乙局,,\nU3,丙局,,\n"

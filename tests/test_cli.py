@@ -12,27 +12,11 @@ import pytest
 
 from scoring.cli import main
 
-CRITERIA = """\
-id: tiny
-name: 小型考评
-total: 10
-grades:
-  - {label: 优秀, min: 9}
-  - {label: 合格, min: 0}
-metrics:
-  - {id: evaluation_score, name: 第三方评估得分, unit: 分}
-indicators:
-  - {id: a, name: 评估, points: 6, metric: evaluation_score, rule: {type: score, scale: 100}}
-  - id: b
-    name: 发布数量
-    points: 4
-    metric: proactive_items
-    rule: {type: bands, bands: [{min: 100, points: 4}, {min: 10, points: 2}], else: 0}
-"""
+from tests.helpers import TINY_CRITERIA as CRITERIA
+from tests.helpers import TINY_UNITS as UNITS
 
 # hand-computed: U1 6 + 4 = 10; U2 3 + 2 = 5; U3 4.8 + 0 = 4.8
 METRICS = "unit,evaluation_score,proactive_items\n甲局,100,150\n乙局,50,20\n丙局,80,5\n"
-UNITS = "unit_id,name,class,aliases\nU1,甲局,,\nU2,乙局,,\nU3,丙局,,\n"
 
 
 @pytest.fixture
