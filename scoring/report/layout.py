@@ -40,6 +40,7 @@ LINE_HEIGHT = 14.5  # points per line of 11pt text
 MAX_LINES = 20  # Excel rows are at most 409 points high
 _MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
 SHEET_ROW_LIMIT = 20_000  # rows of 得分明细 / 原始数据 in the workbook; the JSON holds all of them
+PLAIN_FROM = 5_000  # sheets with more rows are written plain: no borders, few formats (`Styles.cell`)
 
 
 class Styles:
@@ -64,6 +65,9 @@ class Styles:
             for kind, props in bodies.items()
             for flag in (False, True)
         }
+        # Long sheets: no borders, a format only where it changes what is shown (see `plain`).
+        self._plain = {kind: add(props) if kind in ("wrap", "score", "signed", "int") else None
+                       for kind, props in bodies.items()}
         self.title = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         self.heading = add({"bold": True, "font_size": 14, "valign": "vcenter"})
         self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
@@ -71,8 +75,10 @@ class Styles:
         self.note = add({"italic": True, "font_color": "#595959"})
         self.indent = [add({**border, "indent": level}) for level in range(4)]
 
-    def cell(self, kind: Kind, red: bool = False):
-        return self._cells[(kind, red)]
+    def cell(self, kind: Kind, red: bool = False, plain: bool = False):
+        """The body format of a column kind; `plain` (long sheets): None for text and general
+        numbers, so most cells carry no format, which is most of what formats cost to write."""
+        return self._plain[kind] if plain else self._cells[(kind, red)]
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Column:
     header: str
     values: pd.Series
     kind: Kind = "text"
+    labels: pd.Series | None = None  # positional text shown instead of the value where not "" ("不适用")
 
     @cached_property
     def text(self) -> pd.Series:
@@ -106,22 +113,24 @@ def write_rows(
     columns: list[Column],
     red: np.ndarray | None = None,
     first_col: int = 0,
+    plain: bool = False,
 ) -> int:
     """Write the columns' values from `first_row` down; `red` marks rows to show in red.
 
-    Missing values (NaN, None, "") give an empty cell. Returns the row after the last one.
+    Missing values (NaN, None, "") give an empty cell. `plain` uses the borderless formats of
+    long sheets (`Styles.cell`). Returns the row after the last one.
     """
     n = len(columns[0].values) if columns else 0
     red_rows = np.zeros(n, dtype=bool) if red is None else np.asarray(red, dtype=bool)
     for offset, column in enumerate(columns):
-        _write_column(ws, styles, first_row, first_col + offset, column, red_rows)
+        _write_column(ws, styles, first_row, first_col + offset, column, red_rows, plain)
     return first_row + n
 
 
 def _write_column(
-    ws: Worksheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray
+    ws: Worksheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray, plain: bool
 ) -> None:
-    plain, marked = styles.cell(column.kind), styles.cell(column.kind, True)
+    normal, marked = styles.cell(column.kind, plain=plain), styles.cell(column.kind, True, plain)
     if column.kind in ("text", "wrap"):
         texts = column.text
         present = (texts != "").to_numpy()
@@ -132,12 +141,20 @@ def _write_column(
         present = np.isfinite(numbers)
         write = ws.write_number
         values = numbers.tolist()
+    labelled = np.zeros(len(values), dtype=bool)
+    if column.labels is not None:
+        labels = column.labels.fillna("").astype(str).to_numpy(object)
+        labelled = labels != ""
+        for i in np.flatnonzero(labelled).tolist():
+            ws.write_string(first_row + i, col, labels[i], styles.cell("text", bool(red[i]), plain))
+    present = present & ~labelled
     for i in np.flatnonzero(present & ~red).tolist():
-        write(first_row + i, col, values[i], plain)
+        write(first_row + i, col, values[i], normal)
     for i in np.flatnonzero(present & red).tolist():
         write(first_row + i, col, values[i], marked)
-    for i in np.flatnonzero(~present).tolist():  # keeps borders and the red fill on empty cells
-        ws.write_blank(first_row + i, col, None, marked if red[i] else plain)
+    if normal is not None:  # keeps borders and the red fill on empty cells
+        for i in np.flatnonzero(~present & ~labelled).tolist():
+            ws.write_blank(first_row + i, col, None, marked if red[i] else normal)
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -224,23 +241,25 @@ def _fit_row_heights(ws: Worksheet, first_row: int, wrapped: list[tuple[Column, 
         ws.set_row(first_row + i, LINE_HEIGHT * int(lines[i]) + 3)
 
 
-def whole_units_up_to(rows: pd.DataFrame, what: str, json_part: str,
-                      limit: int | None = None) -> tuple[pd.DataFrame, str]:
-    """Rows grouped by unit in ranking order: all of them when they fit in `limit` (default
-    SHEET_ROW_LIMIT), else the first units' rows that fit and a note (Chinese) saying where
-    the rest is. A province's 300,000 detail rows would take a minute to write and open."""
+def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
+                limit: int | None = None) -> tuple[pd.DataFrame, str]:
+    """Rows of a per-unit table (a unit_id column) grouped by unit in ranking `order` (units
+    not in it last), each unit's rows in their own order. When there are more than `limit`
+    (default SHEET_ROW_LIMIT): the first whole units that fit, and a note (Chinese) saying
+    where the rest is; a province's 300,000 detail rows would take a minute to write and open."""
     limit = SHEET_ROW_LIMIT if limit is None else limit
+    key = pd.Index(order).get_indexer(rows["unit_id"])
+    key[key < 0] = len(order)
+    ranked = np.argsort(key, kind="stable")
     if len(rows) <= limit:
-        return rows, ""
-    unit_ids = rows["unit_id"].to_numpy()
-    ends = np.r_[np.flatnonzero(unit_ids[1:] != unit_ids[:-1]) + 1, len(unit_ids)]  # after each unit's rows
+        return rows.iloc[ranked].reset_index(drop=True), ""
+    ends = np.r_[np.flatnonzero(np.diff(key[ranked])) + 1, len(ranked)]  # after each unit's rows
     fitting = ends[ends <= limit]
     cut = int(fitting[-1]) if len(fitting) else limit
-    units = len(ends)
-    note = (f"注:共 {units} 个单位、{len(rows)} 行{what},本表只列出排名前 {len(fitting)} 个单位的 {cut} 行"
+    note = (f"注:共 {len(ends)} 个单位、{len(rows)} 行{what},本表只列出排名前 {len(fitting)} 个单位的 {cut} 行"
             f"(工作簿每表最多 {limit} 行,以便较快生成和打开);全部{what}见同名 JSON 文件的“{json_part}”部分,"
             "单个单位可用 score explain 单位名称 查看。")
-    return rows.iloc[:cut], note
+    return rows.iloc[ranked[:cut]].reset_index(drop=True), note
 
 
 def write_note(ws: Worksheet, styles: Styles, note: str) -> int:

@@ -14,7 +14,8 @@ from xlsxwriter.workbook import Workbook
 
 from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
 from scoring.report.layout import (
-    Column, Styles, as_text, fit_widths, setup_page, whole_units_up_to, write_header, write_note, write_rows,
+    PLAIN_FROM, Column, Styles, as_text, fit_widths, setup_page, ranked_rows, write_header, write_note,
+    write_rows,
 )
 from scoring.result import Result
 
@@ -25,10 +26,7 @@ _SAYS_APPROX = "|".join(re.escape(w) for w in (*APPROX_PREFIXES, *APPROX_SUFFIXE
 
 def ordered_details(result: Result, order: pd.DataFrame) -> pd.DataFrame:
     """Detail rows sorted by the units' ranking position, keeping the engine's item order."""
-    details = result.details
-    position = pd.Series(np.arange(len(order)), index=order.index)
-    key = details["unit_id"].map(position).fillna(len(order)).to_numpy()
-    return details.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    return ranked_rows(result.details, order.index, "得分明细", "details", limit=len(result.details))[0]
 
 
 def value_text(details: pd.DataFrame) -> pd.Series:
@@ -55,15 +53,15 @@ def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None) -> list[
     ]
 
 
-def write_details(wb: Workbook, styles: Styles, result: Result, details: pd.DataFrame) -> list[str]:
+def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
     """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
     ws = wb.add_worksheet(SHEET)
-    details, note = whole_units_up_to(details, "得分明细", "details")
+    details, note = ranked_rows(result.details, order.index, "得分明细", "details")
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names)
     write_header(ws, header, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, header + 1, columns) - 1
+    last = write_rows(ws, styles, header + 1, columns, plain=len(details) > PLAIN_FROM) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)
     fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)

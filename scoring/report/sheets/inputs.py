@@ -7,7 +7,7 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from scoring.report.layout import (
-    Column, Styles, fit_widths, setup_page, whole_units_up_to, write_header, write_note, write_rows,
+    PLAIN_FROM, Column, Styles, fit_widths, setup_page, ranked_rows, write_header, write_note, write_rows,
 )
 from scoring.result import Result
 
@@ -17,11 +17,7 @@ SHEET = "原始数据"
 def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
     """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
     ws = wb.add_worksheet(SHEET)
-    inputs = result.inputs
-    position = pd.Series(np.arange(len(order)), index=order.index)
-    key = inputs["unit_id"].map(position).fillna(len(order)).to_numpy()
-    rows = inputs.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
-    rows, note = whole_units_up_to(rows, "原始数据", "inputs")
+    rows, note = ranked_rows(result.inputs, order.index, "原始数据", "inputs")
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
@@ -37,7 +33,7 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("依据原文", rows["evidence"], "wrap"),
     ]
     write_header(ws, header, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, header + 1, columns) - 1
+    last = write_rows(ws, styles, header + 1, columns, plain=len(rows) > PLAIN_FROM) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)
     fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)

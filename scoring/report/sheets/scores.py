@@ -36,6 +36,7 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
             f"{leaf.title}(满分{points_label(leaf.points)})",
             points[leaf.id].where(~not_scored[:, i]).reset_index(drop=True),
             "score",
+            pd.Series(np.where(not_scored[:, i], "不适用", ""), dtype=object),
         )
         for i, leaf in enumerate(leaves)
     ]
@@ -43,8 +44,6 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     write_header(ws, HEADER_ROW, [c.header for c in columns], styles.header)
     first = HEADER_ROW + 1
     last = write_rows(ws, styles, first, columns) - 1
-    for row, i in zip(*np.nonzero(not_scored)):
-        ws.write_string(first + int(row), KEY_COLUMNS + int(i), "不适用", styles.cell("text"))
     if last >= first:
         for i, leaf in enumerate(leaves):
             if leaf.points > 0:
