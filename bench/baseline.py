@@ -1,0 +1,97 @@
+"""The workbook's cost baseline: the same cells written with XlsxWriter plainly.
+
+`record_cells` builds the real workbook once (not timed) while noting every string and number
+it writes, sheet by sheet; `write_plain` then writes exactly those cells into a new workbook
+with the public typed writers and nothing else: no formats, widths, merges, filters,
+conditional formats or charts. Run as a module it times `write_plain` in a fresh process:
+
+    python -m bench.baseline CELLS.pickle OUT.xlsx [--repeat N]    → seconds (the fastest run)
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+
+@dataclass
+class SheetCells:
+    strings: list[tuple[int, int, str]] = field(default_factory=list)
+    numbers: list[tuple[int, int, float]] = field(default_factory=list)
+
+
+@contextmanager
+def _recording(cells: dict[str, SheetCells]) -> Iterator[None]:
+    """Note the cells XlsxWriter stores (the last write to a cell wins, as in the file)."""
+    write_string, write_number = Worksheet._write_string, Worksheet._write_number
+    written: dict[str, dict[tuple[int, int], object]] = {}
+
+    def string(self, row, col, text, cell_format=None):
+        written.setdefault(self.name, {})[(row, col)] = text
+        return write_string(self, row, col, text, cell_format)
+
+    def number(self, row, col, value, cell_format=None):
+        written.setdefault(self.name, {})[(row, col)] = float(value)
+        return write_number(self, row, col, value, cell_format)
+
+    Worksheet._write_string, Worksheet._write_number = string, number
+    try:
+        yield
+    finally:
+        Worksheet._write_string, Worksheet._write_number = write_string, write_number
+    for name, sheet in written.items():
+        target = cells.setdefault(name, SheetCells())
+        for (row, col), value in sheet.items():
+            (target.strings if isinstance(value, str) else target.numbers).append((row, col, value))
+
+
+def record_cells(result, path: Path) -> dict[str, SheetCells]:
+    """Every string and number the workbook writer puts in each sheet, in sheet order."""
+    from scoring.report.workbook import write_workbook
+
+    cells: dict[str, SheetCells] = {}
+    with _recording(cells):
+        write_workbook(result, path)
+    return cells
+
+
+def write_plain(cells: dict[str, SheetCells], path: Path) -> None:
+    with Workbook(str(path)) as wb:
+        for name, sheet in cells.items():
+            ws = wb.add_worksheet(name)
+            for row, col, text in sheet.strings:
+                ws.write_string(row, col, text)
+            for row, col, value in sheet.numbers:
+                ws.write_number(row, col, value)
+
+
+def cell_count(cells: dict[str, SheetCells]) -> int:
+    return sum(len(s.strings) + len(s.numbers) for s in cells.values())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("cells")
+    parser.add_argument("out")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    with open(args.cells, "rb") as f:
+        cells = pickle.load(f)
+    best = float("inf")
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        write_plain(cells, Path(args.out))
+        best = min(best, time.perf_counter() - start)
+    print(best)
+
+
+if __name__ == "__main__":
+    main()

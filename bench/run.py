@@ -1,0 +1,175 @@
+"""Benchmark: synthetic data at three scales, the time of each stage, peak memory, the targets.
+
+    .venv/bin/python bench/run.py [--scales city,province,nation] [--quick] [--no-write-docs]
+
+For each scale it writes a synthetic input folder into a temporary directory (deterministic
+seeds; removed afterwards), runs the pipeline stage by stage in a child process
+(`bench.stages`), writes the same cells with plain XlsxWriter in another (`bench.baseline`)
+and, for city and province, runs the `score` command end to end as a user would. Peak memory
+is each child's ru_maxrss. The table goes to the terminal and to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: `bench` is a package of the repository
+    sys.path.insert(0, str(ROOT))
+
+from bench.report import Measured, Run, render_markdown, render_terminal  # noqa: E402
+from bench.synth import QUICK, SCALES, Inputs, Scale, make_inputs  # noqa: E402
+
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+def run_child(command: list[str], cwd: Path = ROOT) -> Run:
+    """Run `command`; its own peak memory comes from wait4's rusage (ru_maxrss, KiB on Linux)."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, env=_child_env())
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, process.returncode,
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def score_command() -> list[str]:
+    script = Path(sys.executable).with_name("score")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "scoring"]
+
+
+def progress(text: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Plan:
+    repeat: int  # runs of the workbook and of the baseline; the fastest of each counts
+    cli_runs: int  # end-to-end runs of the city; the median counts
+    help_runs: int
+    results: dict[str, Measured] = field(default_factory=dict)
+
+
+def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
+    progress(f"{scale.name}: writing {scale.units:,} units and {scale.records:,} publication records")
+    started = time.perf_counter()
+    inputs = make_inputs(scale, root)
+    measured = Measured(scale, inputs.records, generated_seconds=time.perf_counter() - started)
+    out = root / f"{scale.name}_out"
+    progress(f"{scale.name}: running the stages")
+    stages = run_child([sys.executable, "-m", "bench.stages", "--input", str(inputs.folder), "--criteria",
+                        str(inputs.criteria), "--period", inputs.period, "--out", str(out),
+                        "--repeat", str(plan.repeat), *(["--workbook"] if scale.workbook else [])])
+    _check(stages, "bench.stages")
+    measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
+    measured.stages_peak_mb = stages.peak_mb
+    if scale.workbook:
+        progress(f"{scale.name}: the same cells with plain XlsxWriter")
+        plain = run_child([sys.executable, "-m", "bench.baseline", str(out / "cells.pickle"),
+                           str(out / "plain.xlsx"), "--repeat", str(plan.repeat)])
+        _check(plain, "bench.baseline")
+        measured.baseline_seconds = float(plain.stdout.strip().splitlines()[-1])
+    if scale.cli:
+        runs = plan.cli_runs if scale.name == "city" else 1
+        progress(f"{scale.name}: score --period {inputs.period} end to end ({runs} run{'s' if runs > 1 else ''})")
+        measured.cli = [_end_to_end(inputs, root / f"{scale.name}_cli") for _ in range(runs)]
+    return measured
+
+
+def _end_to_end(inputs: Inputs, out: Path) -> Run:
+    run = run_child([*score_command(), "--period", inputs.period, "--input", str(inputs.folder), "--criteria",
+                     str(inputs.criteria), "--out", str(out), "--overwrite"])
+    _check(run, "score")
+    return run
+
+
+def _check(run: Run, what: str) -> None:
+    if run.code != 0:
+        raise SystemExit(f"{what} failed (exit {run.code}):\n{run.stderr[-3000:]}")
+
+
+def help_seconds(runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        run = run_child([*score_command(), "--help"])
+        _check(run, "score --help")
+        times.append(run.seconds)
+    return times
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on (read from /proc where there is one)."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                 if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total = next((line.split()[1] for line in meminfo.read_text().splitlines() if line.startswith("MemTotal")), "")
+        memory = f"{int(total) / 2**20:.1f} GiB" if total else ""
+    import numpy
+    import pandas
+    import xlsxwriter
+
+    return {
+        "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": memory,
+        "system": platform.platform(),
+        "python": platform.python_version(),
+        "libraries": f"numpy {numpy.__version__}, pandas {pandas.__version__}, XlsxWriter {xlsxwriter.__version__}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="city,province,nation", help="comma-separated: city, province, nation")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (the smoke test); targets are not judged")
+    parser.add_argument("--no-write-docs", action="store_true", help="print the table only")
+    args = parser.parse_args(argv)
+    table = QUICK if args.quick else SCALES
+    names = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
+    plan = Plan(repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 3,
+                help_runs=2 if args.quick else 5)
+    with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
+        for name in names:
+            plan.results[name] = measure(table[name], Path(tmp), plan)
+    progress("score --help")
+    helps = help_seconds(plan.help_runs)
+    info = machine()
+    print(render_terminal(plan.results, helps, info, judged=not args.quick))
+    if not args.no_write_docs:
+        DOCS.write_text(render_markdown(plan.results, helps, info, judged=not args.quick), encoding="utf-8")
+        progress(f"wrote {DOCS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Run one scale's pipeline in this process, stage by stage, and print the timings as one JSON line.
+
+    python -m bench.stages --input DIR --criteria FILE --period 2021Q4 --out DIR [--workbook]
+
+The engine runs derive → score → rank in one call; its derive and ranking functions are wrapped
+with timers, so the engine's time splits into those stages without changing the engine. With
+`--workbook`, the workbook is written `--repeat` times (the fastest counts, as for the baseline)
+and the cells it holds are saved for the plain XlsxWriter baseline (`bench.baseline`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import pickle
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+RANK_FUNCTIONS = ("sort_keys", "grade", "competition_rank")
+CELLS_FILE = "cells.pickle"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    def wrap(self, module: object, attribute: str, name: str) -> None:
+        """Replace `module.attribute` by a timed version adding to stage `name`; fails loudly
+        (AttributeError) if the engine no longer has it, so the bench gets updated."""
+        original: Callable = getattr(module, attribute)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.add(name, time.perf_counter() - start)
+
+        setattr(module, attribute, timed)
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fastest(write: Callable[[], object], repeat: int) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = write()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def run(args: argparse.Namespace) -> dict:
+    clock = Clock()
+    with clock.stage("import"):
+        from scoring import engine
+        from scoring.data.load import load_data
+        from scoring.report.exports import write_csv, write_json
+        from scoring.report.workbook import write_workbook
+        from scoring.scheme.loader import load_scheme
+    with clock.stage("criteria"):
+        scheme = load_scheme(args.criteria)
+    with clock.stage("read"):
+        data = load_data(args.input, args.period, scheme, progress=False)
+    clock.wrap(engine, "derive", "derive")
+    for function in RANK_FUNCTIONS:
+        clock.wrap(engine, function, "rank")
+    with clock.stage("engine"):
+        result = engine.score(scheme, data, args.period)
+    clock.add("score", clock.seconds["engine"] - clock.seconds["derive"] - clock.seconds["rank"])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    notes: object = []
+    if args.workbook:
+        clock.seconds["workbook"], notes = fastest(lambda: write_workbook(result, out / "bench.xlsx"), args.repeat)
+    with clock.stage("csv"):
+        write_csv(result, out / "bench.csv")
+    with clock.stage("json"):
+        write_json(result, out / "bench.json")
+    pipeline_peak = peak_mb()
+    cells = 0
+    if args.workbook:  # the cells for the baseline; recording them is not timed
+        from bench.baseline import cell_count, record_cells
+
+        recorded = record_cells(result, out / "recorded.xlsx")
+        cells = cell_count(recorded)
+        with open(out / CELLS_FILE, "wb") as f:
+            pickle.dump(recorded, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return {
+        "seconds": clock.seconds,
+        "peak_mb": pipeline_peak,
+        "units": int(len(result.totals)),
+        "detail_rows": int(len(result.details)),
+        "values": int(len(data.values)),
+        "records": int(len(data.records)),
+        "issues": len(result.issues),
+        "cells": cells,
+        "notes": notes,
+        "sizes": {p.suffix[1:]: p.stat().st_size for p in sorted(out.iterdir()) if p.stem == "bench"},
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--input", required=True)
+    parser.add_argument("--criteria", required=True)
+    parser.add_argument("--period", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--workbook", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1)
+    print(json.dumps(run(parser.parse_args(argv)), ensure_ascii=False))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
