@@ -58,20 +58,29 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
     v = data.values
     if v.empty:
         return {}, {}, {}
-    pos = unit_ids.get_indexer(v["unit_id"])
+    codes, uniques = pd.factorize(v["unit_id"], sort=False)  # each unit's text looked up once
+    pos = unit_ids.get_indexer(uniques)[codes]
     keep = pos >= 0
-    v, pos = v[keep], pos[keep]
+    if not keep.all():
+        v, pos = v[keep], pos[keep]
+    value = v["value"].to_numpy(dtype=float)
+    applicable = v["applicable"].to_numpy(dtype=bool)
+    approximate = v["approx"].to_numpy(dtype=bool)
+    metric_code, metrics = pd.factorize(v["metric"], sort=False)
+    order = np.argsort(metric_code, kind="stable")  # rows of each metric together, in file order
+    bounds = np.searchsorted(metric_code[order], np.arange(len(metrics) + 1))
     values, not_applicable, approx = {}, {}, {}
     n = len(unit_ids)
-    for metric, idx in v.groupby("metric", sort=False).indices.items():
+    for i, metric in enumerate(metrics):
+        idx = order[bounds[i]:bounds[i + 1]]
         rows = pos[idx]
         arr = np.full(n, np.nan)
-        arr[rows] = v["value"].to_numpy(dtype=float)[idx]
+        arr[rows] = value[idx]
         arr[~np.isfinite(arr)] = np.nan  # readers never pass ±inf, but AgencyData may come from elsewhere
         na = np.zeros(n, dtype=bool)
-        na[rows] = ~v["applicable"].to_numpy(dtype=bool)[idx]
+        na[rows] = ~applicable[idx]
         ap = np.zeros(n, dtype=bool)
-        ap[rows] = v["approx"].to_numpy(dtype=bool)[idx]
+        ap[rows] = approximate[idx]
         values[metric], not_applicable[metric], approx[metric] = arr, na, ap
     return values, not_applicable, approx
 

@@ -9,7 +9,7 @@ Every step that changes a unit's points leaves a Step in the log.
 
 from __future__ import annotations
 
-
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -184,15 +184,18 @@ class _Run:
         def col(attr):  # one column per block side by side, read row by row: unit-major
             return np.stack([np.asarray(getattr(b, attr)) for b in blocks], axis=1).ravel()
 
-        def rep(attr):
-            return np.tile(np.array([getattr(b, attr) for b in blocks], dtype=object), n)
+        item = np.tile(np.arange(k), n)
+
+        def rep(attr):  # the same text for every unit: a category per item, not a string per row
+            return categorical(item, [getattr(b, attr) for b in blocks])
 
         values = col("values").astype(float)
         status = col("status")
         approx = col("approx").astype(bool)
         value_text = np.stack([self._value_text(b) for b in blocks], axis=1).ravel()
         return pd.DataFrame({
-            "unit_id": np.repeat(self.units.ids, k), "kind": rep("kind"), "item_id": rep("item_id"),
+            "unit_id": categorical(np.repeat(np.arange(n), k), self.units.ids),
+            "kind": rep("kind"), "item_id": rep("item_id"),
             "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
             "metric": rep("metric"), "value": values, "value_text": value_text,
             "approx": approx, "status": status, "rule_text": rep("rule_text"),
@@ -223,10 +226,11 @@ class _Run:
         n = self.units.n
         if not groups:
             return pd.DataFrame(columns=["unit_id", "group_id", "group_name", "raw", "points", "max_points"])
+        group = np.repeat(np.arange(len(groups)), n)
         return pd.DataFrame({
-            "unit_id": np.tile(self.units.ids, len(groups)),
-            "group_id": np.repeat([g["group_id"] for g in groups], n),
-            "group_name": np.repeat([g["group_name"] for g in groups], n),
+            "unit_id": categorical(np.tile(np.arange(n), len(groups)), self.units.ids),
+            "group_id": categorical(group, [g["group_id"] for g in groups]),
+            "group_name": categorical(group, [g["group_name"] for g in groups]),
             "points": np.concatenate([g["points"] for g in groups]),
             "max_points": np.concatenate([g["max_points"] for g in groups]),
         })
@@ -234,11 +238,25 @@ class _Run:
     def _inputs(self) -> pd.DataFrame:
         used = metrics_used(self.scheme)
         v = self.data.values
-        v = v[v["metric"].isin(used) & v["unit_id"].isin(set(self.units.ids))]
-        names = {m: self.scheme.metric_label(m)[0] for m in used}
-        out = v.assign(metric_name=v["metric"].map(names))
+        units, unit_texts = pd.factorize(v["unit_id"], sort=False)  # each distinct text checked once
+        metrics, metric_texts = pd.factorize(v["metric"], sort=False)
+        keep = pd.Index(unit_texts).isin(self.units.ids)[units] & pd.Index(metric_texts).isin(used)[metrics]
+        names = np.array([self.scheme.metric_label(m)[0] if m in used else "" for m in metric_texts], dtype=object)
+        if not keep.all():
+            v, metrics = v[keep], metrics[keep]
+        out = v.assign(metric_name=names[metrics])
         cols = ["unit_id", "metric", "metric_name", "value", "raw", "approx", "source", "row", "column", "evidence"]
         return out.reindex(columns=cols).reset_index(drop=True)
+
+
+def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Categorical:
+    """`texts[codes]` as a pandas Categorical: each text stored once. The detail rows repeat a
+    unit's id for every item and an item's texts for every unit (a nation: 6.6 million rows)."""
+    texts = pd.Index(np.asarray(texts, dtype=object).astype(str))
+    if texts.is_unique:  # unit ids; item ids
+        return pd.Categorical.from_codes(codes, categories=texts)
+    distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
+    return pd.Categorical.from_codes(position[codes], categories=distinct)
 
 
 VALUE_LABELS = {"not_applicable": "不适用", "missing": "缺失", "excluded": "不考核", "undefined": "无定义"}

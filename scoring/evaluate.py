@@ -19,6 +19,7 @@ from scoring.rules.base import Rule, RuleContext, join, num, nums
 from scoring.scheme.loader import rule_of
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
+STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded"], dtype=object)
 MAX_ISSUES_PER_METRIC = 50  # above that, one summary issue instead of one per unit
 
 
@@ -110,12 +111,12 @@ class Evaluator:
 
     def _status(self, metric: str, values: np.ndarray, excluded: np.ndarray) -> np.ndarray:
         n = self.units.n
-        status = np.full(n, "ok", dtype=object)
-        status[np.isnan(values)] = "missing"
-        status[self.metrics.flag("undefined", metric, n)] = "undefined"
-        status[self.metrics.flag("not_applicable", metric, n)] = "not_applicable"
-        status[excluded] = "excluded"
-        return status
+        code = np.zeros(n, dtype=np.int8)  # positions in STATUSES; later assignments win
+        code[np.isnan(values)] = 1
+        code[self.metrics.flag("undefined", metric, n)] = 2
+        code[self.metrics.flag("not_applicable", metric, n)] = 3
+        code[excluded] = 4
+        return STATUSES[code]  # one pass over an object array instead of one per status
 
     def _apply_policies(self, leaf, ctx, points, why, status, name):
         full = ctx.points

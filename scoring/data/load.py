@@ -89,8 +89,8 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
         else:
             value_parts.append(_values(data_file, table, kind, run, names, index, issues))
     values = _resolve_duplicates(value_parts, index, names, issues)
-    records = _merge_records(record_parts, issues,
-                             lambda i: files.records_with_titles(record_files[i], index).assign(_file=i))
+    records = files.merged(record_files, index, issues, lambda log: _merge_records(
+        record_parts, log, lambda i: files.records_with_titles(record_files[i], index).assign(_file=i)))
     if values.empty and records.empty:
         raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
                          f"{_file_problems(issues)}", Location(file=str(path)))
@@ -111,6 +111,7 @@ class _Files:
         self._tables: dict[Path, tuple[RawTable | None, list[DataIssue]]] = {}
         self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
+        self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
 
     def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
         if data_file.path not in self._tables:
@@ -137,6 +138,18 @@ class _Files:
             log = IssueLog()
             self._records[key] = (record_rows(table, self.names, index, log), log.items)
         frame, found = self._records[key]
+        issues.items.extend(found)
+        return frame
+
+    def merged(self, record_files: list[DataFile], index: UnitIndex, issues: IssueLog,
+               merge: Callable[[IssueLog], pd.DataFrame]) -> pd.DataFrame:
+        """All records of these files, merged once for the periods that read the same files
+        (a year's records for the run and for the quarter it is compared with)."""
+        key = (tuple(f.path for f in record_files), id(index))
+        if key not in self._merged:
+            log = IssueLog()
+            self._merged[key] = (merge(log), log.items)
+        frame, found = self._merged[key]
         issues.items.extend(found)
         return frame
 

@@ -199,7 +199,8 @@ def _field_counts(raw: bytes, encoding: str, sep: str, file: str) -> np.ndarray:
     data = np.frombuffer(raw, dtype=np.uint8)
     newlines = np.flatnonzero(data == 10)
     seps = np.flatnonzero(data == ord(sep))
-    counts = np.bincount(np.searchsorted(newlines, seps), minlength=len(newlines) + 1) + 1
+    before = np.searchsorted(seps, newlines)  # separators before each line end (lines < separators)
+    counts = np.diff(np.r_[0, before, len(seps)]) + 1
     if raw.endswith(b"\n"):
         counts = counts[:-1]
     return counts
@@ -236,10 +237,13 @@ def _check_size(path: Path, file: str, limit: int) -> None:
 
 def _report_ragged(counts: np.ndarray, header_count: int, rows: np.ndarray, body: pd.DataFrame,
                    width: int, file: str, issues: IssueLog) -> None:
-    blank = (body == "").all(axis=1).to_numpy()
-    beyond = body.iloc[:, width:]
-    extra_filled = (beyond != "").any(axis=1).to_numpy() if beyond.shape[1] else np.zeros(len(body), bool)
-    too_few = ~blank & (counts < width)
+    # only rows with fewer (more) fields than the header can fall short (spill over): look at those
+    too_few, extra_filled = counts < width, np.zeros(len(body), dtype=bool)
+    if too_few.any():
+        too_few[too_few] = ~(body[too_few] == "").all(axis=1).to_numpy()
+    longer = counts > width
+    if body.shape[1] > width and longer.any():
+        extra_filled[longer] = (body.iloc[:, width:][longer] != "").any(axis=1).to_numpy()
     issues.add_rows(
         (DataIssue("warning", f"本行有 {n} 个字段,多于表头的 {header_count} 个,多出的内容已忽略", file, int(r))
          for r, n in zip(rows[extra_filled], counts[extra_filled])),

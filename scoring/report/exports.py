@@ -19,7 +19,7 @@ import scoring
 from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all, choose_paths
-from scoring.report.workbook import workbook_writer
+from scoring.report.workbook import settled_heap, workbook_writer
 from scoring.result import Result, Step
 
 JSON_ROWS = 50_000  # table rows per slice when streaming the JSON
@@ -63,7 +63,12 @@ def write_csv(result: Result, path: Path) -> None:
 def _csv_writer(result: Result):
     frame = ranking_csv_frame(result)
     precision = result.scheme.precision
-    return lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format=f"%.{precision}f")
+
+    def write(tmp: Path) -> None:
+        with settled_heap():
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format=f"%.{precision}f")
+
+    return write
 
 
 def write_json(result: Result, path: Path, previous: Result | None = None) -> None:
@@ -72,7 +77,7 @@ def write_json(result: Result, path: Path, previous: Result | None = None) -> No
 
 def _json_writer(result: Result, previous: Result | None):
     def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8") as out:
+        with settled_heap(), open(tmp, "w", encoding="utf-8") as out:
             write_json_document(result, out, previous)
 
     return write

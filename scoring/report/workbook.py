@@ -40,7 +40,7 @@ def workbook_writer(result: Result, previous: Result | None, unit_sheets: bool, 
     """A writer for atomic_write: builds the workbook at the temp path, collecting notes."""
 
     def build(target: Path) -> None:
-        with _settled_heap():
+        with settled_heap():
             notes.extend(_build(result, target, previous, unit_sheets))
 
     return build
@@ -65,10 +65,11 @@ def _build(result: Result, target: Path, previous: Result | None, unit_sheets: b
 
 
 @contextmanager
-def _settled_heap() -> Iterator[None]:
+def settled_heap() -> Iterator[None]:
     """Leave what already exists (the Result's millions of objects) out of the garbage
-    collector's scans while XlsxWriter adds an object per cell: otherwise every full
-    collection walks them all again, a third of the writing time for a province."""
+    collector's scans while a writer adds objects by the million (XlsxWriter one per cell,
+    the CSV writer one per value): otherwise every full collection walks them all again, a
+    third of the writing time for a province."""
     gc.freeze()
     try:
         yield

@@ -13,6 +13,7 @@ from scoring.report.layout import FONT, Column, Styles, column_width, setup_page
 from scoring.result import Result
 
 SHEET = "图表"
+CHART_UNITS = 60  # bars per chart: a class with more units shows its first 60 (排名 has them all)
 ROW_PX = 20  # default row height in pixels
 CHART_COL = 3
 MIN_ROWS = 14
@@ -28,14 +29,16 @@ def write_chart(wb: Workbook, styles: Styles, result: Result, table: RankingTabl
     score_format = "0" if styles.precision == 0 else "0." + "0" * styles.precision
     row = 2
     for block in table.blocks:
-        size = block.stop - block.start
-        if size == 0:
+        units = block.stop - block.start
+        if units == 0:
             continue
+        size = min(units, CHART_UNITS)
         label = block.name or "全部单位"
-        ws.write_string(row, 0, label, styles.label)
+        shown = "" if size == units else f"(前 {size} 名,共 {units} 个单位,全部见“排名”表)"
+        ws.write_string(row, 0, label + shown, styles.label)
         write_header(ws, row + 1, ["单位", "总分"], styles.header)
         first, last = row + 2, row + 1 + size
-        rows = slice(block.start, block.stop)
+        rows = slice(block.start, block.start + size)
         part = [Column("单位", names.iloc[rows]), Column("总分", totals.iloc[rows], "score")]
         write_rows(ws, styles, first, part, table.vetoed[rows])
 
@@ -52,7 +55,8 @@ def write_chart(wb: Workbook, styles: Styles, result: Result, table: RankingTabl
                 "data_labels": {"value": True, "num_format": score_format, "font": font},
             }
         )
-        chart.set_title({"name": f"{label}总分排名", "name_font": {**font, "size": 12}})
+        title = f"{label}总分排名" + ("" if size == units else f"(前 {size} 名)")
+        chart.set_title({"name": title, "name_font": {**font, "size": 12}})
         # Categories top-down in ranking order; the value axis then crosses at the bottom.
         chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font, "interval_unit": 1})  # every unit labelled
         gridlines = {"visible": True, "line": {"color": GRID_COLOR}}

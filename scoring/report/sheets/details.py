@@ -61,9 +61,10 @@ def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFr
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names)
     write_header(ws, header, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, header + 1, columns, plain=len(details) > PLAIN_FROM) - 1
+    plain = len(details) > PLAIN_FROM
+    last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
+    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
     setup_page(ws, f"{result.scheme.name} 得分明细", repeat=(header, header))
     return [f"“{SHEET}”表:{note[2:]}"] if note else []

@@ -33,9 +33,10 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("依据原文", rows["evidence"], "wrap"),
     ]
     write_header(ws, header, [c.header for c in columns], styles.header)
-    last = write_rows(ws, styles, header + 1, columns, plain=len(rows) > PLAIN_FROM) - 1
+    plain = len(rows) > PLAIN_FROM
+    last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
+    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
     setup_page(ws, f"{result.scheme.name} 原始数据", repeat=(header, header))
     return [f"“{SHEET}”表:{note[2:]}"] if note else []

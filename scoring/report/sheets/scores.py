@@ -20,12 +20,7 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     ws = wb.add_worksheet(SHEET)
     leaves = result.scheme.leaves()
     ids = [leaf.id for leaf in leaves]
-    rows = result.details[result.details["kind"] == "indicator"]
-    points = rows.pivot(index="unit_id", columns="item_id", values="points")
-    status = rows.pivot(index="unit_id", columns="item_id", values="status")
-    points = points.reindex(index=order.index, columns=ids)
-    status = status.reindex(index=order.index, columns=ids)
-    not_scored = status.isin(NOT_SCORED).to_numpy()
+    points, not_scored = _leaf_grid(result.details, order.index, ids)
 
     columns = [
         Column("单位", order["name"].reset_index(drop=True)),
@@ -34,7 +29,7 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     columns += [
         Column(
             f"{leaf.title}(满分{points_label(leaf.points)})",
-            points[leaf.id].where(~not_scored[:, i]).reset_index(drop=True),
+            pd.Series(np.where(not_scored[:, i], np.nan, points[:, i])),
             "score",
             pd.Series(np.where(not_scored[:, i], "不适用", ""), dtype=object),
         )
@@ -55,6 +50,20 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     ws.freeze_panes(first, KEY_COLUMNS)
     fit_widths(ws, columns, styles.precision, header_row=HEADER_ROW)
     setup_page(ws, f"{result.scheme.name} 指标得分", repeat=(BAND_ROW, HEADER_ROW))
+
+
+def _leaf_grid(details: pd.DataFrame, unit_ids: pd.Index, leaf_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Units (in `unit_ids` order) × leaves: points earned (NaN where a unit has no row) and
+    whether the unit's class or data leaves the leaf unscored."""
+    leaf = (details["kind"] == "indicator").to_numpy()
+    unit = pd.Index(unit_ids).get_indexer(details["unit_id"].to_numpy()[leaf])
+    item = pd.Index(leaf_ids).get_indexer(details["item_id"].to_numpy()[leaf])
+    known = (unit >= 0) & (item >= 0)
+    points = np.full((len(unit_ids), len(leaf_ids)), np.nan)
+    points[unit[known], item[known]] = details["points"].to_numpy(dtype=float)[leaf][known]
+    not_scored = np.zeros(points.shape, dtype=bool)
+    not_scored[unit[known], item[known]] = details["status"].isin(NOT_SCORED).to_numpy()[leaf][known]
+    return points, not_scored
 
 
 def _write_bands(ws, styles: Styles, result: Result) -> None:
