@@ -6,14 +6,14 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench.synth import Scale
+from bench.scales import Scale
 
 # (row label, key in the stage timings of bench.stages)
 STAGES = [
     ("start Python, import", "import"),
     ("load criteria", "criteria"),
     ("read data", "read"),
-    ("derive record metrics", "derive"),
+    ("derive metrics (records, ratios)", "derive"),
     ("score", "score"),
     ("rank", "rank"),
     ("write workbook", "workbook"),
@@ -179,57 +179,86 @@ DESIGN = """
 
 - **Data**: synthetic, written afresh by `bench/synth.py` with fixed seeds into a temporary
   folder (removed afterwards). *city*: 80 units (20 县区, 60 部门), the bundled
-  `criteria/gov_openness_2021.yaml`, metrics for 2021Q3 and 2021Q4 and 200,000 publication
+  `criteria/gov_openness_2021.yaml`, metrics for 2021Q3 and 2021Q4, 200,000 publication
   records in `2021/records.csv`. *province*: 5,000 units in three classes, a generated
   criteria file with 60 leaves using every rule type that fits (bands with `min`/`max`/`per`,
-  linear, deduct with `floor: group`, per_item, boolean, rank by table and by shares,
-  relative both ways, score), records/ratio/expr metrics, bonus, penalties, vetoes, grade
-  quotas and tie-breaks; 5,000,000 records in twelve monthly files. *nation*: 100,000 units,
-  the same 60-leaf criteria, the record metrics reported directly as metric columns (a
-  national platform's statistics) instead of 500 million records. Values have the shapes of
-  real reports: skewed counts, ~1% written "600余", "—" where a class is not scored, ~0.5%
-  left empty; records have busy and quiet units and mostly distinct titles.
-- **Stages** run in one child process per scale (`bench/stages.py`), in the order of a run:
-  the engine's single call is split into derive / score / rank by timing its derive and
-  ranking functions. The workbook is written three times and the fastest counts; so is the
-  baseline, in its own fresh process.
+  linear both ways, deduct with `floor: group`, per_item, boolean, rank by table and by
+  shares, relative both ways, score), records/ratio/expr metrics, `missing` and
+  `when_undefined` policies, class exclusions, bonus, penalties, vetoes, a grade quota and
+  tie-breaks; 5,000,000 records in twelve monthly files. *nation*: 100,000 units, the same
+  60-leaf criteria, the record metrics reported directly as metric columns (a national
+  platform's statistics) instead of 500 million records. Values have the shapes of real
+  reports: skewed counts, ~1% written "600余", "—" where a class is not scored, ~0.5% left
+  empty; records have busy and quiet units and mostly distinct titles. The `scheme` rule
+  type (scoring with another criteria file) is not used: it would score everything twice.
+- **Stages** run in one child process per scale (`bench/stages.py`) for the run's period
+  only, in the order of a run: the engine's single call is split into derive / score / rank
+  by timing its derive and ranking functions. The workbook is written three times and the
+  fastest counts; so is the baseline, in a fresh process of its own. First use of a pandas
+  writer in a process costs a little (visible in *write CSV*).
 - **Plain XlsxWriter baseline**: the exact strings and numbers the workbook holds, written
   with `write_string` / `write_number` and nothing else (no formats, widths, merges,
-  filters, conditional formats or charts).
+  filters, conditional formats or charts). The ratio target is judged on the province: a
+  city's workbook is 0.2 s, mostly fixed costs (two charts, styles, seven sheets).
 - **End to end**: the `score` command as a user runs it (`--period 2021Q4 --input …
-  --criteria … --out …`), cold start included; it also scores 2021Q3 for the comparison
-  columns. City: median of three runs. Peak memory is the child's `ru_maxrss`.
+  --criteria … --out …`), a new process each time; it also reads and scores 2021Q3 for the
+  comparison columns and writes the workbook, CSV and JSON. City: median of three runs.
+  Python's bytecode is cached as on any installation after its first run (the bench
+  compiles into its temporary folder, since some environments turn caching off).
+- **Memory** is each child process's peak resident set (`ru_maxrss` from `wait4`). The
+  benchmark's parent writes no data itself, so it does not lend its own size to its
+  children's figures.
 
 ## Design choices at scale
 
-- **Long sheets hold whole units up to 20,000 rows.** 得分明细 (a province has 5,000 units ×
-  66 items = 330,000 rows) and 原始数据 list the first units in ranking order that fit in
-  20,000 rows; the sheet's first row and the command's summary say how many units and rows
-  there are in all and that every row is in the JSON (`details`, `inputs`); `score explain
-  单位` shows one unit. Writing 330,000 rows takes XlsxWriter about a minute and makes a
-  workbook Excel opens slowly; a city (80 units × 21 items) is far below the limit.
-- **Long sheets are written plain.** Above 5,000 rows those two sheets carry no cell borders;
-  only wrapped text and numbers with a fixed number of decimals keep a format. XlsxWriter
-  spends about a quarter more on a cell with a format than on one without (it writes the
-  style index through an exception path in its attribute escaping), so borders on every cell
-  alone would cost the ratio target.
+- **Long sheets hold whole units up to 20,000 rows.** 得分明细 (a province: 5,000 units × 66
+  items = 330,000 rows) and 原始数据 list the first units in ranking order that fit in 20,000
+  rows; the sheet's first row and the command's summary say how many units and rows there
+  are in all, that every row is in the JSON (`details`, `inputs`) and that `score explain
+  单位` shows one unit. XlsxWriter needs about a minute for 330,000 rows, and Excel opens such
+  a workbook slowly. A city (80 units × 21 items) is far below the limit.
+- **Sheets longer than 5,000 rows are plain tables**: no borders, no wrapping, rows one line
+  high; only numbers with a fixed number of decimals keep a format. XlsxWriter spends about a
+  quarter more on a cell that has a format than on one that has none (it hands the integer
+  style index to a regular expression and catches the TypeError, once per cell), so a fully
+  bordered province workbook could not stay within 1.3 × the plain baseline whatever our own
+  code did. 排名, 指标得分 and every sheet of a city keep their full styling.
+- **Charts show at most 60 units per class** (a city's 60 部门 still all): 1,700 labelled bars
+  are unreadable; the block title says "前 60 名,共 N 个单位,全部见“排名”表".
 - **The JSON is streamed** table by table in slices of 50,000 rows instead of being built as
-  one string: a province's details are 200 MB of JSON.
-- **Record titles are read only when needed**: a scheme that filters records by title, or
-  records that two files both hold (they are then compared in full). Titles are most of a
-  records file's bytes and three quarters of its parsing time.
-- **A comparison run reads shared files once** (`load_periods`): the year's records serve
-  both the run and the previous quarter.
-- **Explanations are built per distinct combination** of their parts (a few band texts, a few
-  hundred values) and repeated, instead of concatenating strings row by row.
+  one string (a province's is 225 MB). At the nation scale it is 4.6 GB and takes about half
+  a minute: the `details` table repeats each item's name, path and rule for every unit. A
+  leaner layout (items listed once, details by item id) would cut it by more than half but
+  changes the format other programs read, so it is left for a decision.
+- **Writers keep the garbage collector off what already exists** (`gc.freeze` while writing):
+  XlsxWriter creates an object per cell, and every full collection would otherwise walk the
+  Result's and the input data's millions of objects again (a third of the workbook's time).
+- **Repeated texts of the detail and group tables are pandas Categoricals** (unit id, item
+  id, name, path, rule, kind, metric): a nation's 6.6 million detail rows would otherwise hold
+  60 million references to a few thousand strings.
+- **Explanations are built once per distinct combination** of their parts (a few band texts,
+  a few hundred values) and repeated, instead of concatenating strings row by row.
+- **Record titles are read only when needed**: when the criteria filter records by title, or
+  when two files hold records of the same unit, day and category (they are then compared in
+  full). Titles are most of a records file's bytes and three quarters of its parsing time.
+- **A comparison run reads shared files once** (`load_periods`): the year's records, their
+  checks and the units file serve both the run and the previous quarter.
+
+## Known limits
+
+- A records CSV with quoted fields is counted field by field with Python's `csv` module
+  (`scoring/data/tables.py`, `_field_counts`): a fully quoted 5,000,000-record export adds
+  about 5 s. Counting separators outside quotes with numpy (quote parity) would remove it.
+- Unknown unit names are matched to suggestions with `difflib` against every unit name,
+  one text at a time (`UnitIndex.closest`): harmless for a city, slow for thousands of
+  unknown names against 100,000 units.
 
 ## Reproducing
 
 ```bash
-.venv/bin/python bench/run.py                      # all three scales, rewrites this file (~5 min)
+.venv/bin/python bench/run.py                         # all three scales, rewrites this file (about 5 min)
 .venv/bin/python bench/run.py --scales city --no-write-docs
-.venv/bin/python bench/run.py --quick --no-write-docs   # tiny sizes, a few seconds (the smoke test)
+.venv/bin/python bench/run.py --quick --no-write-docs # tiny sizes in seconds (what the smoke test runs)
 ```
-Timings on a shared machine vary by ±10%; the workbook and baseline take the fastest of three
-runs for that reason.
+Timings on a shared machine vary by about ±10% from run to run.
 """

@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +29,10 @@ if str(ROOT) not in sys.path:  # run as a script: `bench` is a package of the re
     sys.path.insert(0, str(ROOT))
 
 from bench.report import Measured, Run, render_markdown, render_terminal  # noqa: E402
-from bench.synth import QUICK, SCALES, Inputs, Scale, make_inputs  # noqa: E402
+from bench.scales import QUICK, SCALES, Scale  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
+BYTECODE = ""  # PYTHONPYCACHEPREFIX for the children, set by compile_bytecode
 
 
 def run_child(command: list[str], cwd: Path = ROOT) -> Run:
@@ -50,7 +52,21 @@ def run_child(command: list[str], cwd: Path = ROOT) -> Run:
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    if BYTECODE:  # bytecode cached as an installed tool has it after its first run
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = BYTECODE
     return env
+
+
+def compile_bytecode(folder: Path) -> None:
+    """Compile the project into `folder` (outside the repository) for the children to use;
+    some environments turn bytecode caching off, which no user's installation does."""
+    global BYTECODE
+    BYTECODE = str(folder)
+    _check(run_child([sys.executable, "-m", "compileall", "-q", str(ROOT / "scoring"), str(ROOT / "bench")]),
+           "compileall")
+    warm = "import pandas, numpy, pydantic, xlsxwriter, yaml, typer, scoring.cli, scoring.engine, scoring.report.exports"
+    _check(run_child([sys.executable, "-c", warm]), "importing the libraries")
 
 
 def score_command() -> list[str]:
@@ -64,6 +80,7 @@ def progress(text: str) -> None:
 
 @dataclass
 class Plan:
+    quick: bool
     repeat: int  # runs of the workbook and of the baseline; the fastest of each counts
     cli_runs: int  # end-to-end runs of the city; the median counts
     help_runs: int
@@ -72,13 +89,14 @@ class Plan:
 
 def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
     progress(f"{scale.name}: writing {scale.units:,} units and {scale.records:,} publication records")
-    started = time.perf_counter()
-    inputs = make_inputs(scale, root)
-    measured = Measured(scale, inputs.records, generated_seconds=time.perf_counter() - started)
+    made = run_child([sys.executable, "-m", "bench.synth", scale.name, str(root), *(["--quick"] if plan.quick else [])])
+    _check(made, "bench.synth")
+    inputs = json.loads(made.stdout.strip().splitlines()[-1])
+    measured = Measured(scale, inputs["records"], generated_seconds=made.seconds)
     out = root / f"{scale.name}_out"
     progress(f"{scale.name}: running the stages")
-    stages = run_child([sys.executable, "-m", "bench.stages", "--input", str(inputs.folder), "--criteria",
-                        str(inputs.criteria), "--period", inputs.period, "--out", str(out),
+    stages = run_child([sys.executable, "-m", "bench.stages", "--input", inputs["folder"], "--criteria",
+                        inputs["criteria"], "--period", inputs["period"], "--out", str(out),
                         "--repeat", str(plan.repeat), *(["--workbook"] if scale.workbook else [])])
     _check(stages, "bench.stages")
     measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
@@ -91,14 +109,14 @@ def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
         measured.baseline_seconds = float(plain.stdout.strip().splitlines()[-1])
     if scale.cli:
         runs = plan.cli_runs if scale.name == "city" else 1
-        progress(f"{scale.name}: score --period {inputs.period} end to end ({runs} run{'s' if runs > 1 else ''})")
+        progress(f"{scale.name}: score --period {inputs['period']} end to end ({runs} run{'s' if runs > 1 else ''})")
         measured.cli = [_end_to_end(inputs, root / f"{scale.name}_cli") for _ in range(runs)]
     return measured
 
 
-def _end_to_end(inputs: Inputs, out: Path) -> Run:
-    run = run_child([*score_command(), "--period", inputs.period, "--input", str(inputs.folder), "--criteria",
-                     str(inputs.criteria), "--out", str(out), "--overwrite"])
+def _end_to_end(inputs: dict, out: Path) -> Run:
+    run = run_child([*score_command(), "--period", inputs["period"], "--input", inputs["folder"], "--criteria",
+                     inputs["criteria"], "--out", str(out), "--overwrite"])
     _check(run, "score")
     return run
 
@@ -130,10 +148,6 @@ def machine() -> dict[str, str]:
     if meminfo.exists():
         total = next((line.split()[1] for line in meminfo.read_text().splitlines() if line.startswith("MemTotal")), "")
         memory = f"{int(total) / 2**20:.1f} GiB" if total else ""
-    import numpy
-    import pandas
-    import xlsxwriter
-
     return {
         "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "cpu": cpu,
@@ -141,7 +155,7 @@ def machine() -> dict[str, str]:
         "memory": memory,
         "system": platform.platform(),
         "python": platform.python_version(),
-        "libraries": f"numpy {numpy.__version__}, pandas {pandas.__version__}, XlsxWriter {xlsxwriter.__version__}",
+        "libraries": ", ".join(f"{name} {version(name)}" for name in ("numpy", "pandas", "XlsxWriter")),
     }
 
 
@@ -156,13 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in table]
     if unknown:
         parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
-    plan = Plan(repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 3,
+    plan = Plan(args.quick, repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 3,
                 help_runs=2 if args.quick else 5)
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
+        compile_bytecode(Path(tmp) / "bytecode")
         for name in names:
             plan.results[name] = measure(table[name], Path(tmp), plan)
-    progress("score --help")
-    helps = help_seconds(plan.help_runs)
+        progress("score --help")
+        helps = help_seconds(plan.help_runs)
     info = machine()
     print(render_terminal(plan.results, helps, info, judged=not args.quick))
     if not args.no_write_docs:

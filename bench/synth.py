@@ -2,8 +2,9 @@
 
 A folder holds what an office hands to `score`: `units.csv`, a wide metrics file per quarter
 (`2021Q3/` for the comparison, `2021Q4/` for the run) and a year of publication records in
-`2021/records.csv`. Values have the shapes seen in real reports: skewed counts, a few
-approximate values ("600余"), "—" where a metric does not apply, a few empty cells.
+`2021/` (one `records.csv`, or one file per month beyond a million records). Values have the
+shapes seen in real reports: skewed counts, a few approximate values ("600余"), "—" where a
+metric does not apply, a few empty cells.
 
 Without records (the nation scale) the record metrics are reported directly as metric columns,
 as a national platform's statistics would be; the engine then uses them as given.
@@ -11,11 +12,15 @@ as a national platform's statistics would be; the engine then uses them as given
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import argparse
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+from bench.scales import QUICK, SCALES, Scale
 
 YEAR = 2021
 RUN, PREVIOUS = "2021Q4", "2021Q3"
@@ -44,29 +49,6 @@ TOPICS = [
 ]
 DOC_TYPES = ["的通知", "的通告", "的实施方案", "工作会议召开", "专题培训举办", "的公示", "情况通报", "的答复",
              "的解读", "工作部署"]
-
-
-@dataclass(frozen=True)
-class Scale:
-    name: str
-    units: int
-    records: int
-    generated_scheme: bool  # False: the bundled criteria/gov_openness_2021.yaml
-    workbook: bool  # write the workbook (and the plain XlsxWriter baseline)
-    cli: bool  # also run end to end through the `score` command
-    compare: bool  # give the previous quarter's metrics, so the run compares with it
-
-
-SCALES = {
-    "city": Scale("city", 80, 200_000, False, True, True, True),
-    "province": Scale("province", 5_000, 5_000_000, True, True, True, True),
-    "nation": Scale("nation", 100_000, 0, True, False, False, False),
-}
-QUICK = {
-    "city": Scale("city", 12, 3_000, False, True, True, True),
-    "province": Scale("province", 40, 8_000, True, True, True, True),
-    "nation": Scale("nation", 300, 0, True, False, False, False),
-}
 
 
 # ---- units --------------------------------------------------------------------------------
@@ -143,8 +125,8 @@ def metric_texts(values: np.ndarray, kind: str, not_applicable: np.ndarray, rng:
     """Values as people type them: integers plain, ~1% "约" counts, "—" when not applicable,
     ~0.5% left empty."""
     whole = np.equal(np.mod(values, 1), 0)
-    text = np.where(whole, np.char.mod("%d", np.nan_to_num(values).astype(np.int64)).astype(object),
-                    np.char.mod("%g", values).astype(object)).astype(object)
+    text = np.where(whole, np.nan_to_num(values).astype(np.int64).astype(str), values.round(3).astype(str))
+    text = text.astype(object)
     if kind.startswith("count:"):
         approx = (rng.random(len(values)) < 0.01) & (values >= 20)
         text[approx] = [f"{t}余" for t in text[approx]]
@@ -189,7 +171,7 @@ def write_records(path: Path, unit_ids: np.ndarray, n: int, rng: np.random.Gener
     due_text = np.where(has_due, dates[due_day], np.array("", dtype=S))
     topics = np.array(TOPICS, dtype=S)[rng.integers(0, len(TOPICS), n)]
     kinds = np.array(DOC_TYPES, dtype=S)[rng.integers(0, len(DOC_TYPES), n)]
-    issue = np.char.mod("(第%d期)", rng.integers(1, 1000, n)).astype(S)
+    issue = np.strings.add(np.strings.add("(第", rng.integers(1, 1000, n).astype(str).astype(S)), "期)")
     about = np.strings.startswith(kinds, "的")  # "关于…的通知", "…工作会议召开"
     title = np.strings.add(np.strings.add(np.where(about, np.strings.add("关于", topics), topics), kinds), issue)
     cats = np.array(CATEGORIES, dtype=S)[category]
@@ -426,3 +408,18 @@ def _metric_columns(raw: list[str], kinds: dict[str, str], units: dict[str, np.n
         na = np.isin(units["class"], sorted(excluded.get(metric, ())))
         columns[metric] = metric_texts(values[metric], kinds[metric], na, rng)
     return columns
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.synth SCALE ROOT [--quick]`: write the inputs, print where (JSON)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("scale", choices=sorted(SCALES))
+    parser.add_argument("root")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    inputs = make_inputs((QUICK if args.quick else SCALES)[args.scale], Path(args.root))
+    print(json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in asdict(inputs).items()}))
+
+
+if __name__ == "__main__":
+    main()

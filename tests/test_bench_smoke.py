@@ -1,0 +1,56 @@
+"""bench/run.py at --quick sizes: it runs every scale and prints the table with every stage.
+
+Nothing here asserts a time: the table's numbers are only checked to be there.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.report import STAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "bench" / "run.py"
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+def bench(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(RUN), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def cells(out: str, label: str) -> list[str]:
+    """The row of the table starting with `label`, split into its per-scale cells."""
+    line = next(line for line in out.splitlines() if line.startswith(label + "  "))
+    return line[len(label):].split()
+
+
+def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
+    docs_before = DOCS.read_bytes() if DOCS.exists() else None
+    run = bench("--quick", "--no-write-docs", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout
+    assert cells(out, "stage") == ["city", "province", "nation"]
+    for label, _ in STAGES:
+        row = cells(out, label)
+        float(row[0])  # the city runs every stage
+        if label in ("write workbook", "write JSON", "read data", "score"):
+            float(row[1])
+    for label in ("plain XlsxWriter, same cells", "workbook ÷ plain", "pipeline peak memory",
+                  "end to end: `score` command"):
+        assert label in out
+    assert cells(out, "write workbook")[2] == "—"  # the nation writes no workbook
+    targets = out.split("Targets (not judged at --quick sizes):", 1)[1].strip().splitlines()
+    assert [t.split(None, 1)[1].split(" ≤")[0] for t in targets] == [
+        "city end to end (`score` command, cold start)", "`score --help`", "province end to end",
+        "nation scoring (derive, score, rank)", "province workbook"]
+    assert (DOCS.read_bytes() if DOCS.exists() else None) == docs_before
+    assert "province: score --period 2021Q4 end to end" in run.stderr  # progress on the terminal
+
+
+def test_unknown_scale_is_refused_before_any_work(tmp_path):
+    run = bench("--scales", "city,moon", "--no-write-docs", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "unknown scale(s): moon" in run.stderr
+    assert "writing" not in run.stderr
