@@ -58,21 +58,23 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
     v = data.values
     if v.empty:
         return {}, {}, {}
-    codes, uniques = pd.factorize(v["unit_id"], sort=False)  # each unit's text looked up once
-    pos = unit_ids.get_indexer(uniques)[codes]
+    keys = data.value_keys
+    pos = unit_ids.get_indexer(keys.unit_texts)[keys.unit_codes]  # each unit's text looked up once
+    metric_code, metrics = keys.metric_codes, keys.metric_texts
     keep = pos >= 0
     if not keep.all():
-        v, pos = v[keep], pos[keep]
+        v, pos, metric_code = v[keep], pos[keep], metric_code[keep]
     value = v["value"].to_numpy(dtype=float)
     applicable = v["applicable"].to_numpy(dtype=bool)
     approximate = v["approx"].to_numpy(dtype=bool)
-    metric_code, metrics = pd.factorize(v["metric"], sort=False)
     order = np.argsort(metric_code, kind="stable")  # rows of each metric together, in file order
     bounds = np.searchsorted(metric_code[order], np.arange(len(metrics) + 1))
     values, not_applicable, approx = {}, {}, {}
     n = len(unit_ids)
     for i, metric in enumerate(metrics):
         idx = order[bounds[i]:bounds[i + 1]]
+        if not len(idx):  # only rows of units outside the list
+            continue
         rows = pos[idx]
         arr = np.full(n, np.nan)
         arr[rows] = value[idx]

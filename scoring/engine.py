@@ -238,9 +238,9 @@ class _Run:
     def _inputs(self) -> pd.DataFrame:
         used = metrics_used(self.scheme)
         v = self.data.values
-        units, unit_texts = pd.factorize(v["unit_id"], sort=False)  # each distinct text checked once
-        metrics, metric_texts = pd.factorize(v["metric"], sort=False)
-        keep = pd.Index(unit_texts).isin(self.units.ids)[units] & pd.Index(metric_texts).isin(used)[metrics]
+        keys = self.data.value_keys  # each distinct text checked once
+        metrics, metric_texts = keys.metric_codes, keys.metric_texts
+        keep = keys.unit_texts.isin(self.units.ids)[keys.unit_codes] & metric_texts.isin(used)[metrics]
         names = np.array([self.scheme.metric_label(m)[0] if m in used else "" for m in metric_texts], dtype=object)
         if not keep.all():
             v, metrics = v[keep], metrics[keep]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scoring.data.load import load_data
 from scoring.data.values import parse_value, parse_values, truthy
@@ -56,6 +58,24 @@ def test_parse_values_marks_negative_counts_and_scales_percent_fractions() -> No
     assert parsed.loc[12, "value"] == pytest.approx(0.95)
     assert parsed.loc[13, "value"] == 95
     assert parsed.loc[14, "value"] == pytest.approx(0.3)
+
+
+_CELLS = st.one_of(
+    st.integers(-10**13, 10**13).map(str),
+    st.floats(-1e13, 1e13, allow_nan=False).map(lambda x: f"{x:.3f}"),
+    st.text(alphabet="0123456789.-+ ,余约万%条一二十—", max_size=8),
+    st.sampled_from(["600余", "1.2万", "—", "", "不适用", "无", "007", "12.", ".5", "1e5", "１２", "-0"]),
+)
+
+
+@given(st.lists(_CELLS, max_size=30))
+def test_parse_values_reads_every_cell_as_parse_value_does(cells: list[str]) -> None:
+    """The column reader's shortcut for plain decimals gives exactly what the cell reader gives."""
+    table = parse_values(pd.Series(cells, dtype=object))
+    for text, row in zip(cells, table.itertuples()):
+        one = parse_value(text)
+        assert (row.value == one.value or (math.isnan(row.value) and math.isnan(one.value))), text
+        assert (row.approx, row.applicable, row.problem) == (one.approx, one.applicable, one.problem), text
 
 
 def test_truthy_reads_yes_no_columns() -> None:

@@ -22,6 +22,7 @@ FALSE_WORDS = frozenset({"否", "无", "没有", "未收到", "未发生", "fals
 LIMIT = 1e12  # larger magnitudes are typing errors ("1e308"), not counts of anything
 
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$|^[+-]?(inf|infinity|nan)$")
+_PLAIN = r"-?[0-9]{1,12}(\.[0-9]+)?"  # read by float() exactly as by parse_value; within LIMIT
 _MINUS = str.maketrans({"−": "-", "–": "-"})
 
 
@@ -73,22 +74,38 @@ def parse_values(raw: pd.Series, is_count: pd.Series | None = None,
     """
     text = raw.fillna("").astype(str)
     codes, uniques = pd.factorize(text, sort=False)
-    parsed = [parse_value(u) for u in uniques]
-    pick = lambda attr, dtype: np.array([getattr(p, attr) for p in parsed], dtype=dtype)[codes]  # noqa: E731
-    value = pick("value", float)
-    problem = pick("problem", object)
-    percent = pick("percent", bool)
+    distinct = _parse_distinct(pd.Series(uniques, dtype=object))
+    pick = lambda attr: distinct[attr].to_numpy()[codes]  # noqa: E731
+    value = pick("value")
+    problem = pick("problem")
+    percent = pick("percent")
     if is_fraction is not None:
         value = np.where(percent & is_fraction.to_numpy(bool), value / 100, value)
     if is_count is not None:
         negative = (value < 0) & is_count.to_numpy(bool)
-        problem = np.where(negative, "计数类指标不能为负数“" + text.to_numpy(object) + "”", problem)
-        value = np.where(negative, np.nan, value)
+        if negative.any():  # the message only for those rows: a nation has millions of cells
+            problem[negative] = [f"计数类指标不能为负数“{t}”" for t in text.to_numpy(object)[negative]]
+            value = np.where(negative, np.nan, value)
     return pd.DataFrame(
-        {"value": value, "approx": pick("approx", bool), "applicable": pick("applicable", bool),
+        {"value": value, "approx": pick("approx"), "applicable": pick("applicable"),
          "problem": problem},
         index=raw.index,
     )
+
+
+def _parse_distinct(texts: pd.Series) -> pd.DataFrame:
+    """`parse_value` of each text, as columns. Plain decimals ("665", "0.95"), most of a big
+    table's distinct texts, are converted in one vectorised step with the same result."""
+    plain = texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)
+    value = np.full(len(texts), np.nan)
+    value[plain] = texts[plain].astype(float).to_numpy()
+    approx, applicable = np.zeros(len(texts), dtype=bool), np.ones(len(texts), dtype=bool)
+    percent, problem = np.zeros(len(texts), dtype=bool), np.full(len(texts), "", dtype=object)
+    for i in np.flatnonzero(~plain).tolist():
+        p = parse_value(texts.iat[i])
+        value[i], approx[i], applicable[i], percent[i], problem[i] = p.value, p.approx, p.applicable, p.percent, p.problem
+    return pd.DataFrame({"value": value, "approx": approx, "applicable": applicable, "percent": percent,
+                         "problem": problem})
 
 
 def truthy(raw: pd.Series) -> pd.Series:
