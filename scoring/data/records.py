@@ -159,8 +159,10 @@ class PreparedRecords:
     def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes and normalised distinct texts of a text column (`where` filters)."""
         if column not in self._codes:
-            codes, uniques = pd.factorize(self.records[column].fillna("").astype(str), sort=False)
-            self._codes[column] = (codes, np.array([normalize_text(u) for u in uniques], dtype=object))
+            # missing texts count as ""; factorized as they are, without a converted copy of the column
+            codes, uniques = pd.factorize(self.records[column], sort=False, use_na_sentinel=False)
+            texts = [normalize_text("" if pd.isna(u) else str(u)) for u in uniques]
+            self._codes[column] = (codes, np.array(texts, dtype=object))
         return self._codes[column]
 
 
