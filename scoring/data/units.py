@@ -21,6 +21,7 @@ from scoring.issues import DataIssue, Severity
 from scoring.numbers import normalize_text
 
 _ALIAS_SEPARATORS = re.compile(r"[|;、]")
+SUGGESTED_NAMES = 100  # unknown unit texts that get closest-name suggestions (each one compares with every unit)
 
 
 def read_units(table: RawTable, names: Names, issues: IssueLog) -> pd.DataFrame:
@@ -125,9 +126,12 @@ class UnitIndex:
             return
         frame = pd.DataFrame({"text": texts.to_numpy()[unknown], "row": rows[unknown]})
         frame = frame[frame["text"] != ""]
-        for text, group in frame.groupby("text", sort=False):
-            close = self.closest(text)
-            hint = f"最接近的单位:{'、'.join(close)}" if close else "单位名单中没有相近的名称"
+        for number, (text, group) in enumerate(frame.groupby("text", sort=False)):
+            if number < SUGGESTED_NAMES:
+                close = self.closest(text)
+                hint = f"最接近的单位:{'、'.join(close)}" if close else "单位名单中没有相近的名称"
+            else:  # each suggestion compares with every listed name: bounded for a province's typo file
+                hint = f"未知名称超过 {SUGGESTED_NAMES} 个,此后不再列出相近名称,请先核对单位名单是否用对"
             count = f"共 {len(group)} 行,首次出现在第 {int(group['row'].iloc[0])} 行" if len(group) > 1 else \
                 "1 行"
             issues.items.append(DataIssue(
