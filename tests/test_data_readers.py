@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from scoring.data.load import load_data
@@ -407,3 +409,20 @@ def test_closest_names_are_suggested_for_a_bounded_number_of_unknown_units(tmp_p
     assert len(messages) == 3
     assert "最接近的单位:市教育局" in messages[0] and "最接近的单位:东湖区" in messages[1]
     assert "最接近" not in messages[2] and "未知名称超过 2 个,此后不再列出相近名称" in messages[2]
+
+
+@given(st.lists(st.sampled_from(['a', 'b', ',', '"', '\n', '""', '"x,y"', '\r\n', '关']), max_size=40).map("".join))
+def test_fields_per_record_are_counted_as_a_csv_reader_counts_them(text: str) -> None:
+    """The numpy count (quotes by parity) agrees with Python's csv module wherever that reads the text."""
+    import csv
+    import io
+
+    from scoring.data.tables import _field_counts
+
+    try:
+        expected = [len(r) for r in csv.reader(io.StringIO(text, newline=None))]
+    except csv.Error:
+        return
+    counted = _field_counts(text.encode("utf-8"), "utf-8", ",", "t.csv").tolist()
+    if expected:  # the csv module gives a blank line no field, the count one empty field
+        assert [max(n, 1) for n in counted] == [max(n, 1) for n in expected]

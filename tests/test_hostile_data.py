@@ -149,8 +149,9 @@ def test_unclosed_quote_names_the_row(make_kit, score_cli):
     assert run.code == 2 and "2021Q4/metrics.csv" in run.err and "从第3行开始的引号没有闭合" in run.err
 
 
-def test_cell_longer_than_the_csv_limit_names_the_row(make_kit, score_cli):
-    kit = make_kit(metrics=TINY_HEADER + "甲局,100,150\n乙局,\"" + "9" * 200_000 + "\",20\n")
+@pytest.mark.parametrize("quote", ['"', ""], ids=["quoted", "unquoted"])
+def test_cell_longer_than_the_csv_limit_names_the_row(quote, make_kit, score_cli):
+    kit = make_kit(metrics=TINY_HEADER + "甲局,100,150\n乙局," + quote + "9" * 200_000 + quote + ",20\n")
     run = score_cli(*kit.job())
     assert run.code == 2 and "2021Q4/metrics.csv 第3行" in run.err and "单元格过长" in run.err
 

@@ -188,22 +188,60 @@ def _separator(raw: bytes) -> str:
 
 
 def _field_counts(raw: bytes, encoding: str, sep: str, file: str) -> np.ndarray:
-    """Fields per record. Without quotes a record is a line; both encodings keep ASCII bytes intact."""
-    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):  # quotes, or old Mac line ends (\r)
+    """Fields per record. A record is a line, leaving out separators and line ends inside quotes;
+    both encodings keep ASCII bytes intact. Unusual quoting goes through Python's csv module."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    quotes = np.flatnonzero(data == ord('"'))
+    if not _plain_quoting(data, quotes, sep) or raw.count(b"\r") != raw.count(b"\r\n"):  # or old Mac line ends
         reader = csv.reader(io.StringIO(raw.decode(encoding), newline=None), delimiter=sep)
         try:
             return np.array([len(r) for r in reader] or [0])
         except csv.Error as exc:
             raise InputError(f"CSV 格式有误,无法读取:单元格过长(超过 {csv.field_size_limit()} 个字符)或引号不配对",
                              Location(file=file, row=reader.line_num)) from exc
-    data = np.frombuffer(raw, dtype=np.uint8)
     newlines = np.flatnonzero(data == 10)
     seps = np.flatnonzero(data == ord(sep))
+    if len(quotes):  # an even number of quotes before a byte: it is outside quotes
+        newlines = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        seps = seps[np.searchsorted(quotes, seps) % 2 == 0]
+    if len(raw) > csv.field_size_limit() and np.diff(np.r_[-1, newlines, len(raw)]).max() > csv.field_size_limit():
+        _check_cell_lengths(raw, encoding, np.sort(np.concatenate([newlines, seps])), newlines, file)
     before = np.searchsorted(seps, newlines)  # separators before each line end (lines < separators)
     counts = np.diff(np.r_[0, before, len(seps)]) + 1
     if raw.endswith(b"\n"):
         counts = counts[:-1]
     return counts
+
+
+def _check_cell_lengths(raw: bytes, encoding: str, ends: np.ndarray, newlines: np.ndarray, file: str) -> None:
+    """The csv module's cell limit, kept for every file: a cell is the bytes between two
+    field ends; only a cell with more bytes than the limit allows characters is decoded."""
+    limit = csv.field_size_limit()
+    starts = np.r_[0, ends + 1]
+    sizes = np.r_[ends, len(raw)] - starts
+    for start, size in zip(starts[sizes > limit].tolist(), sizes[sizes > limit].tolist()):
+        cell = raw[start:start + size].decode(encoding, errors="replace").strip('"\r')
+        if len(cell) > limit:
+            row = int(np.searchsorted(newlines, start)) + 1
+            raise InputError(f"CSV 格式有误,无法读取:单元格过长(超过 {limit} 个字符)", Location(file=file, row=row))
+
+
+def _plain_quoting(data: np.ndarray, quotes: np.ndarray, sep: str) -> bool:
+    """Whether every quote opens a field, closes one or doubles inside one (RFC 4180), so that
+    counting quotes tells inside from outside. A stray quote inside an unquoted cell (关于"x"的
+    通知) is text to a CSV reader: such files are counted by the csv module instead."""
+    if len(quotes) % 2:
+        return False
+    if not len(quotes):
+        return True
+    edges = np.frombuffer(b"\n\r" + sep.encode(), dtype=np.uint8)
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = data[np.maximum(opening - 1, 0)]
+    opens_field = (opening == 0) | np.isin(before, edges)
+    reopens = np.r_[False, opening[1:] == closing[:-1] + 1]  # the second quote of a doubled ""
+    after = data[np.minimum(closing + 1, len(data) - 1)]
+    ends_field = (closing == len(data) - 1) | np.isin(after, edges) | np.r_[opening[1:] == closing[:-1] + 1, False]
+    return bool((opens_field | reopens).all() and ends_field.all())
 
 
 def _check_text(raw: bytes, file: str) -> None:
