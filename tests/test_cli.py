@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -62,6 +63,21 @@ def test_main_job_writes_ranked_workbook(kit, capsys):
     assert rows["甲局"]["等次"] == "优秀" and rows["丙局"]["等次"] == "合格"
     assert "前三名:1. 甲局 10,2. 乙局 5,3. 丙局 4.8" in out
     assert str(book) in out and "单项否决:无" in out and "数据问题:无" in out
+
+
+def test_json_details_join_items(kit, capsys):
+    """The engine's own result: item texts once in `items`, detail rows refer to them by id."""
+    assert run(job(kit), capsys)[0] == 0
+    data = json.loads((kit / "out" / "tiny_2021Q4.json").read_text(encoding="utf-8"))
+    listed = [(i["item_id"], i["path"], i["group_id"]) for i in data["items"]]
+    assert listed == [("a", "评估", "a"), ("b", "发布数量", "b")]
+    items = {i["item_id"]: i for i in data["items"]}
+    assert len(data["details"]) == 6 and "rule_text" not in data["details"][0]
+    # 丙局 (U3) published 5 items: under the 10-item band → 0 of 4
+    row = next(d for d in data["details"] if d["unit_id"] == "U3" and d["item_id"] == "b")
+    joined = {**row, **items[row["item_id"]]}
+    assert (joined["item_name"], joined["metric"], joined["value"], joined["points"], joined["max_points"]) == (
+        "发布数量", "proactive_items", 5, 0, 4)
 
 
 def test_explain_shows_the_workbook_points(kit, capsys):

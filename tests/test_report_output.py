@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import report_fixtures as fx
 from scoring.errors import OutputError
+from scoring.report import exports
 from scoring.report.exports import write_csv, write_json, write_outputs
 from scoring.report.output import atomic_write, choose_path, choose_paths
 
@@ -119,7 +122,10 @@ def test_json_holds_full_results(tmp_path):
     totals = {t["unit_id"]: t for t in data["totals"]}
     assert {u: t["total"] for u, t in totals.items()} == {"c1": 90, "c2": 90, "c3": 75, "d1": 92, "d2": 75.5, "d3": 100}
     assert totals["d3"]["vetoed"] is True and totals["d3"]["class_rank"] == 3
+    assert list(data) == ["tool", "scheme", "period", "generated_at", "issues", "previous_period", "log",
+                          "totals", "groups", "items", "details", "inputs", "comparison"]
     assert len(data["details"]) == 42 and len(data["groups"]) == 12 and len(data["inputs"]) == 12
+    assert len(data["items"]) == 7
     c3_on_time = next(d for d in data["details"] if d["unit_id"] == "c3" and d["item_id"] == "on_time")
     assert c3_on_time["value"] is None and c3_on_time["status"] == "undefined"
     assert [i["severity_name"] for i in data["issues"]] == ["警告", "错误"]
@@ -127,6 +133,68 @@ def test_json_holds_full_results(tmp_path):
     assert data["previous_period"] == "2021Q3"
     changes = {c["unit_id"]: (c["previous_rank"], c["rank_change"], c["total_change"]) for c in data["comparison"]}
     assert changes["c3"] == (None, "新", None) and changes["d2"] == (1, "↓1", -9.5)
+
+
+ITEM_TEXTS = ["kind", "item_name", "path", "group_id", "metric", "rule_text"]
+
+
+def test_json_items_one_row_per_item_in_scheme_order(tmp_path):
+    path = tmp_path / "r.json"
+    write_json(fx.make_result(), path)
+    items = _strict_json(path)["items"]
+    assert [(i["item_id"], i["kind"], i["path"]) for i in items] == [
+        ("volume", "indicator", "主动公开 / 信息发布数量"),
+        ("interpretation", "indicator", "主动公开 / 政策解读"),
+        ("on_time", "indicator", "依申请公开 / 按时答复"),
+        ("corrected", "indicator", "依申请公开 / 复议纠错"),
+        ("demo_site", "bonus", "加分项 / 示范点创建"),
+        ("copied_report", "penalty", "扣分项 / 年报雷同"),
+        ("leak", "veto", "否决项 / 泄密等严重问题"),
+    ]
+    assert items[1] == {"item_id": "interpretation", "kind": "indicator", "item_name": "政策解读",
+                        "path": "主动公开 / 政策解读", "group_id": "proactive",
+                        "metric": "policy_interpretations", "rule_text": "政策解读规则"}
+
+
+def test_json_details_join_items_on_item_id(tmp_path, monkeypatch):
+    """Details streamed in slices of 10 rows still make one table; joined with items, each row
+    has its item's texts back."""
+    monkeypatch.setattr(exports, "JSON_ROWS", 10)
+    path = tmp_path / "r.json"
+    write_json(fx.make_result(), path)
+    data = _strict_json(path)
+    details = pd.DataFrame(data["details"])
+    assert list(details.columns) == ["unit_id", "item_id", "value", "value_text", "approx", "status",
+                                     "points", "max_points", "explanation"]
+    joined = details.merge(pd.DataFrame(data["items"]), on="item_id", how="left", validate="many_to_one")
+    assert len(joined) == 42 and joined[ITEM_TEXTS].notna().all().all()
+    # c2 reported "600余条" items: approximate 600, band ≥500 → 30 of 30
+    c2_volume = joined[(joined["unit_id"] == "c2") & (joined["item_id"] == "volume")].iloc[0]
+    assert (c2_volume["path"], c2_volume["group_id"], c2_volume["metric"], c2_volume["rule_text"]) == (
+        "主动公开 / 信息发布数量", "proactive", "proactive_items", "信息发布数量规则")
+    assert (c2_volume["value"], c2_volume["value_text"], c2_volume["approx"]) == (600, "600余条", True)
+    assert (c2_volume["points"], c2_volume["max_points"]) == (30, 30)
+    # c2's report is 0.95 alike to another: ≥0.9 → 5 points off, and no first-level group
+    c2_copied = joined[(joined["unit_id"] == "c2") & (joined["item_id"] == "copied_report")].iloc[0]
+    assert (c2_copied["kind"], c2_copied["group_id"], c2_copied["points"]) == ("penalty", "", -5)
+    assert c2_copied["rule_text"] == "雷同度 ≥0.9 扣5分"
+
+
+def test_json_keeps_item_text_that_varies_within_an_item_in_details(tmp_path):
+    """If an item's rule text ever differed between units, it stays on each detail row and
+    leaves the items table; the texts that are the same per item still move."""
+    result = fx.make_result()
+    details = result.details.copy()
+    d1_volume = (details["unit_id"] == "d1") & (details["item_id"] == "volume")
+    details.loc[d1_volume, "rule_text"] = "市直部门另定规则"
+    path = tmp_path / "r.json"
+    write_json(replace(result, details=details), path)
+    data = _strict_json(path)
+    assert list(data["items"][0]) == ["item_id", "kind", "item_name", "path", "group_id", "metric"]
+    rules = {(d["unit_id"], d["item_id"]): d["rule_text"] for d in data["details"]}
+    assert rules[("d1", "volume")] == "市直部门另定规则"
+    assert rules[("c1", "volume")] == "信息发布数量规则"
+    assert "path" not in data["details"][0]
 
 
 def test_write_outputs_numbers_all_three_files_together(tmp_path):

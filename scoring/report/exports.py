@@ -3,6 +3,8 @@
 CSV: the ranking table, UTF-8 with BOM so Excel on Chinese Windows opens it correctly; text
 that Excel would take for a formula (a unit named "=HYPERLINK(…)") starts with an apostrophe.
 JSON: the full result for other programs: scheme identity, period, every table, issues, log.
+The texts of a scored item (name, path, rule…) are in `items`, once per item; `details` rows
+refer to them by item_id instead of repeating them for every unit.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path, PurePath
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 import scoring
@@ -23,6 +26,7 @@ from scoring.report.workbook import settled_heap, workbook_writer
 from scoring.result import Result, Step
 
 JSON_ROWS = 50_000  # table rows per slice when streaming the JSON
+ITEM_COLUMNS = ("kind", "item_name", "path", "group_id", "metric", "rule_text")  # an item's, not a unit's
 
 
 @dataclass(frozen=True)
@@ -115,12 +119,15 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
         },
         "generated_at": result.generated_at.isoformat(),
         "issues": [{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
-        "log": [{name: getattr(step, name) for name in step_fields} for step in result.log],
     }
-    tables = {
+    items, details = split_items(result.details)
+    tables = {  # one compact row object per line's worth of text, streamed: a nation logs 100,000s of steps
+        "log": pd.DataFrame([[getattr(step, name) for name in step_fields] for step in result.log],
+                            columns=step_fields, dtype=object),
         "totals": result.totals.rename_axis("unit_id").reset_index(),
         "groups": result.groups,
-        "details": result.details,
+        "items": items,
+        "details": details,
         "inputs": result.inputs,
     }
     if previous is not None:
@@ -133,6 +140,23 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
         out.write((",\n" if i else "") + f"  {json.dumps(k)}: ")
         write_value()
     out.write("\n}\n")
+
+
+def split_items(details: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items, details without the item texts). `items`: one row per item_id in order of first
+    appearance (scheme order), with each ITEM_COLUMNS column whose value is the same for every
+    unit of an item. A column that differs within an item anywhere stays in the detail rows
+    instead, so nothing is lost whatever the engine hands over."""
+    codes, _ = pd.factorize(details["item_id"], use_na_sentinel=False)  # numbered in order of appearance
+    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())  # each item's first row
+    shared = [c for c in ITEM_COLUMNS if _constant_per_item(details[c], codes, first)]
+    items = details.iloc[first][["item_id", *shared]].reset_index(drop=True)
+    return items, details.drop(columns=shared)
+
+
+def _constant_per_item(column: pd.Series, codes: np.ndarray, first: np.ndarray) -> bool:
+    values, _ = pd.factorize(column, use_na_sentinel=False)
+    return bool(np.array_equal(values, values[first][codes]))
 
 
 def _indented(value: object) -> str:
