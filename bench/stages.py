@@ -110,6 +110,7 @@ def run(args: argparse.Namespace) -> dict:
         "seconds": clock.seconds,
         "peak_mb": pipeline_peak,
         "units": int(len(result.totals)),
+        "leaves": len(scheme.leaves()),
         "detail_rows": int(len(result.details)),
         "values": int(len(data.values)),
         "records": int(len(data.records)),

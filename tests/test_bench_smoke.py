@@ -44,6 +44,7 @@ def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
     targets = out.split("Targets (not judged at --quick sizes):", 1)[1].strip().splitlines()
     assert [t.split(None, 1)[1].split(" ≤")[0] for t in targets] == [
         "city end to end (`score` command, cold start)", "`score --help`", "province end to end",
+        "province engine (40 units × 60 leaves, derived from 8,000 records): derive, score, rank",
         "nation scoring (derive, score, rank)", "province workbook"]
     assert (DOCS.read_bytes() if DOCS.exists() else None) == docs_before
     assert "province: score --period 2021Q4 end to end" in run.stderr  # progress on the terminal
