@@ -88,7 +88,7 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
         _report_ragged(counts[header_at + 1: header_at + 1 + len(body)], counts[header_at], rows, body,
                        width, file, issues)
     body = body.iloc[:, :width]
-    keep = (body != "").any(axis=1).to_numpy()
+    keep = _filled_rows(body)
     body, rows = body[keep], rows[keep]
     if body.empty:
         issues.add("warning", "文件只有表头,没有数据行,已跳过", file=file, row=header_at + 1)
@@ -96,6 +96,18 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
     body = body.reset_index(drop=True)
     body.columns = range(width)
     return RawTable(file, header[:width], body, rows, header_at + 1)
+
+
+def _filled_rows(body: pd.DataFrame) -> np.ndarray:
+    """Rows with at least one non-empty cell. Column by column over the rows still undecided:
+    the first column settles almost every row of a big file."""
+    filled = np.zeros(len(body), dtype=bool)
+    for column in range(body.shape[1]):
+        open_rows = np.flatnonzero(~filled)
+        if not len(open_rows):
+            break
+        filled[open_rows] = body.iloc[:, column].to_numpy(dtype=object)[open_rows] != ""
+    return filled
 
 
 def _header_width(header: tuple[str, ...]) -> int:
@@ -192,7 +204,8 @@ def _field_counts(raw: bytes, encoding: str, sep: str, file: str) -> np.ndarray:
     both encodings keep ASCII bytes intact. Unusual quoting goes through Python's csv module."""
     data = np.frombuffer(raw, dtype=np.uint8)
     quotes = np.flatnonzero(data == ord('"'))
-    if not _plain_quoting(data, quotes, sep) or raw.count(b"\r") != raw.count(b"\r\n"):  # or old Mac line ends
+    old_mac = b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")  # line ends written as \r alone
+    if old_mac or not _plain_quoting(data, quotes, sep):
         reader = csv.reader(io.StringIO(raw.decode(encoding), newline=None), delimiter=sep)
         try:
             return np.array([len(r) for r in reader] or [0])
