@@ -171,3 +171,16 @@ def test_bundled_sample_main_job(tmp_path):
     rows = ranking_rows(tmp_path / "gov-openness-2021_2021Q4.xlsx")
     assert len(rows) >= 40
     assert "县区政府" in proc.stdout and "市直部门" in proc.stdout and "单项否决" in proc.stdout
+
+
+def test_summary_names_the_first_vetoed_units_and_counts_the_rest(kit, capsys, monkeypatch):
+    from scoring.cli import summary
+
+    monkeypatch.setattr(summary, "SHOWN_VETOES", 1)
+    vetoes = "vetoes:\n  - {id: leak, name: 泄密, metric: evaluation_score, when: \"< 90\", effect: fail}\n"
+    (kit / "tiny.yaml").write_text(CRITERIA + vetoes, encoding="utf-8")
+    code, out, err = run(job(kit), capsys)
+    assert code == 0, err
+    line = next(line for line in out.splitlines() if "单项否决" in line)
+    # 乙局 (50) and 丙局 (80) are vetoed; units keep their order in the totals table
+    assert line.strip() == "单项否决:乙局(泄密) 等 2 个单位,全部见工作簿“排名”表"

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from scoring.result import Result
 
 
+SHOWN_VETOES = 10  # a province may veto dozens: the terminal names the first, the workbook all
 SHOWN_ISSUES = 10
 
 
@@ -33,8 +34,10 @@ def print_summary(result: "Result", written: "OutputPaths", previous: "Result | 
         echo(f"  {class_name}:{len(block)} 个单位;前三名:{top or '无'}")
     vetoed = t[t["vetoed"]]
     if len(vetoed):
-        names = "、".join(f"{r['name']}({r['veto_reasons']})" for _, r in vetoed.iterrows())
-        echo(f"  单项否决:{names}")
+        listed = vetoed.head(SHOWN_VETOES)
+        names = "、".join(f"{name}({why})" for name, why in zip(listed["name"], listed["veto_reasons"]))
+        more = f" 等 {len(vetoed)} 个单位,全部见工作簿“排名”表" if len(vetoed) > SHOWN_VETOES else ""
+        echo(f"  单项否决:{names}{more}")
     else:
         echo("  单项否决:无")
     counts = {k: sum(1 for i in result.issues if i.severity == k) for k in ("error", "warning", "info")}
