@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from scoring.data.load import load_data
+from scoring.data.records import derive_record_metric
 from scoring.errors import InputError
+from scoring.periods import Period
 from scoring.scheme.model import Indicator, MetricSpec, Scheme, UnitClass
 
 UNITS_CSV = (
@@ -426,3 +428,20 @@ def test_fields_per_record_are_counted_as_a_csv_reader_counts_them(text: str) ->
     counted = _field_counts(text.encode("utf-8"), "utf-8", ",", "t.csv").tolist()
     if expected:  # the csv module gives a blank line no field, the count one empty field
         assert [max(n, 1) for n in counted] == [max(n, 1) for n in expected]
+
+
+def test_records_of_several_files_keep_units_and_categories_as_codes(tmp_path: Path) -> None:
+    """Monthly files written differently ("工作 动态", alias 东湖) join into one table whose unit and
+    category columns stay categorical: the engine reads positions from their codes."""
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "2021/records_10.csv", "单位,发布日期,栏目\n东湖区,2021-10-05,工作动态\n西山县,2021-10-06,通知公告\n")
+    write(tmp_path, "2021/records_11.csv", "单位,发布日期,栏目\n东湖,2021-11-05,工作 动态\n东湖区,2021-11-09,政策解读\n")
+    data = load_data(tmp_path, "2021Q4", progress=False)
+    records = data.records
+    assert isinstance(records["unit_id"].dtype, pd.CategoricalDtype)
+    assert isinstance(records["category"].dtype, pd.CategoricalDtype)
+    assert records["unit_id"].astype(str).tolist() == ["C01", "C02", "C01", "C01"]
+    assert records["category"].astype(str).tolist() == ["工作动态", "通知公告", "工作动态", "政策解读"]
+    counted = derive_record_metric(records, pd.Index(["C01", "C02", "D01"]), "count", {"category": "工作动态"},
+                                   Period.parse("2021Q4"))
+    assert counted.tolist() == [2.0, 0.0, 0.0]

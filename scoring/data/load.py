@@ -477,12 +477,14 @@ def _merge_records(parts: list[pd.DataFrame], issues: IssueLog,
     """
     if not parts:
         return empty_records()
+    parts = _same_categories(parts, "category")
     records = pd.concat(parts, ignore_index=True)
     if len(parts) > 1:
         shared = _in_several_files(records)
         if shared.any():
             files = np.unique(records["_file"].to_numpy()[shared])
-            parts = [with_titles(i) if i in files else part for i, part in enumerate(parts)]
+            parts = _same_categories([with_titles(i) if i in files else part for i, part in enumerate(parts)],
+                                     "category")
             records = pd.concat(parts, ignore_index=True)
             candidates = records[_in_several_files(records)]
             key = ["unit_id", "date", "category", "title"]
@@ -492,6 +494,15 @@ def _merge_records(parts: list[pd.DataFrame], issues: IssueLog,
                 issues.add("info", f"{len(repeated)} 条发布记录在多个文件中重复出现,只计一次")
                 records = records.drop(index=repeated)
     return records.drop(columns="_file").reset_index(drop=True)
+
+
+def _same_categories(parts: list[pd.DataFrame], column: str) -> list[pd.DataFrame]:
+    """The files' categorical `column` over one set of categories, so that joining them keeps
+    it categorical (a file's own categories otherwise turn five million codes back into texts)."""
+    if len(parts) < 2 or not all(isinstance(p[column].dtype, pd.CategoricalDtype) for p in parts):
+        return parts
+    union = parts[0][column].cat.categories.append([p[column].cat.categories for p in parts[1:]]).unique()
+    return [p.assign(**{column: p[column].cat.set_categories(union)}) for p in parts]
 
 
 def _in_several_files(records: pd.DataFrame) -> np.ndarray:

@@ -29,7 +29,9 @@ class AgencyData:
              approx (bool, "600余"), applicable (False for "不适用", "—", "/", empty),
              source (file name), row (1-based), column, evidence (sentence from a report or "")
     records: publication records already matched to units: unit_id, date (datetime64),
-             category, title, due_date (datetime64 or NaT). Not filtered by period: record
+             category, title, due_date (datetime64 or NaT). The readers give unit_id as a
+             Categorical over the listed ids and category as one over the normalised texts
+             (plain text columns work too). Not filtered by period: record
              metrics look at the scoring period themselves.
     issues:  data issues found while reading.
     """

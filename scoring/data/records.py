@@ -82,7 +82,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     assert unit_at is not None and "date" in roles
     cells, rows = table.cells, table.rows
     unit_text = cells[unit_at]
-    unit_ids = units.match(unit_text)
+    positions = units.positions(unit_text)
+    unit_ids = pd.Series(np.append(units.ids.to_numpy(dtype=object), "")[positions], index=cells.index, dtype=object)
     units.report_unknown(unit_text, unit_ids, rows, table.file, table.header[unit_at], "error",
                          "这些发布记录", issues)
     date_text = cells[roles["date"]]
@@ -99,15 +100,17 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     due = _due_dates(table, roles, unit_ids, unit_names, issues)
     keep = ((unit_ids != "") & dates.notna()).to_numpy()
     text_or_empty = lambda role: cells[roles[role]] if role in roles else pd.Series("", index=cells.index)  # noqa: E731
-    categories = text_or_empty("category")
-    codes, uniques = pd.factorize(categories, sort=False)
-    categories = pd.Series(np.array([normalize_text(u) for u in uniques], dtype=object)[codes]
-                           if len(codes) else [], index=cells.index, dtype=object)
+    codes, uniques = pd.factorize(text_or_empty("category"), sort=False)
+    normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object))
+    categories = pd.Categorical.from_codes(normal_codes[codes] if len(codes) else codes,
+                                           categories=pd.Index(normal, dtype=object))
     frame = pd.DataFrame({
-        "unit_id": unit_ids, "date": dates, "category": categories, "title": text_or_empty("title"),
-        "due_date": due,
+        # a Categorical over the listed units: millions of records, a few thousand ids, and the
+        # engine reads each record's unit position from its code (PreparedRecords)
+        "unit_id": pd.Categorical.from_codes(np.where(keep, positions, -1), categories=units.ids),
+        "date": dates, "category": categories, "title": text_or_empty("title"), "due_date": due,
     })[keep]
-    return frame.astype({"unit_id": str, "category": str, "title": str}).reset_index(drop=True)
+    return frame.astype({"title": str}).reset_index(drop=True)
 
 
 def _due_dates(table: RawTable, roles: dict[str, int], unit_ids: pd.Series, unit_names: dict[str, str],
@@ -148,22 +151,41 @@ class PreparedRecords:
     positions: np.ndarray  # position of each record's unit in the unit list, -1 when not listed
     days: np.ndarray  # datetime64[D]
     _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column → codes, texts
+    _windows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # period → offset, inside
 
     @classmethod
     def build(cls, records: pd.DataFrame, unit_ids: pd.Index) -> "PreparedRecords":
-        codes, uniques = pd.factorize(records["unit_id"], sort=False)
-        positions = pd.Index(unit_ids).get_indexer(uniques)[codes] if len(codes) else np.zeros(0, np.int64)
+        column = records["unit_id"]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # as the readers give it: codes are positions
+            codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            codes, uniques = pd.factorize(column, sort=False)
+        found = np.append(pd.Index(unit_ids).get_indexer(uniques), -1)  # code -1 (no unit) → -1
+        positions = found[codes] if len(codes) else np.zeros(0, np.int64)
         days = records["date"].to_numpy("datetime64[ns]").astype("datetime64[D]")
         return cls(records, positions, days)
 
     def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes and normalised distinct texts of a text column (`where` filters)."""
         if column not in self._codes:
-            # missing texts count as ""; factorized as they are, without a converted copy of the column
-            codes, uniques = pd.factorize(self.records[column], sort=False, use_na_sentinel=False)
+            values = self.records[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):  # categories as the readers give them
+                codes, uniques = values.cat.codes.to_numpy(), [*values.cat.categories, ""]
+                codes = np.where(codes < 0, len(uniques) - 1, codes)  # no category counts as ""
+            else:  # factorized as they are, without a converted copy of the column
+                codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
             texts = [normalize_text("" if pd.isna(u) else str(u)) for u in uniques]
             self._codes[column] = (codes, np.array(texts, dtype=object))
         return self._codes[column]
+
+    def window(self, period: Period) -> tuple[np.ndarray, np.ndarray]:
+        """Each record's day within `period` (from its first day) and whether it falls inside;
+        worked out once for all the record metrics of a run."""
+        if period.label not in self._windows:
+            offset = (self.days - np.datetime64(period.start, "D")).astype("int64")
+            inside = ~np.isnat(self.days) & (offset >= 0) & (offset < period.days)
+            self._windows[period.label] = (offset, inside)
+        return self._windows[period.label]
 
 
 def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str,
@@ -189,8 +211,7 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
     start = np.datetime64(period.start, "D")
     span = period.days
     days = prepared.days
-    offset = (days - start).astype("int64")
-    inside = ~np.isnat(days) & (offset >= 0) & (offset < span)
+    offset, inside = prepared.window(period)
     if not inside.any():
         return pd.Series(np.nan, index=index, dtype=float)
     mask = inside & _where_mask(prepared, where)

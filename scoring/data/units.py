@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -109,9 +110,19 @@ class UnitIndex:
 
     def match(self, texts: pd.Series) -> pd.Series:
         """unit_id for each cell ("" when unknown), looking each distinct text up once."""
+        ids = np.append(self.ids.to_numpy(dtype=object), "")  # position -1 picks ""
+        return pd.Series(ids[self.positions(texts)], index=texts.index, dtype=object)
+
+    def positions(self, texts: pd.Series) -> np.ndarray:
+        """Each cell's position in `ids`, -1 when unknown, looking each distinct text up once."""
         codes, uniques = pd.factorize(texts.fillna("").astype(str), sort=False)
-        found = np.array([self.lookup.get(key(u), "") for u in uniques], dtype=object)
-        return pd.Series(found[codes] if len(codes) else np.array([], dtype=object), index=texts.index)
+        found = self.ids.get_indexer([self.lookup.get(key(u), "") for u in uniques])
+        return found[codes] if len(codes) else np.zeros(0, dtype=np.intp)
+
+    @cached_property
+    def ids(self) -> pd.Index:
+        """The listed unit ids, each once: the categories of matched unit columns."""
+        return pd.Index(self.units["unit_id"].astype(str)).drop_duplicates()
 
     def closest(self, text: str, n: int = 3) -> list[str]:
         names = list(self.units["name"])
