@@ -201,9 +201,11 @@ DESIGN = """
   type (scoring with another criteria file) is not used: it would score everything twice.
 - **Stages** run in one child process per scale (`bench/stages.py`) for the run's period
   only, in the order of a run: the engine's single call is split into derive / score / rank
-  by timing its derive and ranking functions. The workbook is written three times and the
-  fastest counts; so is the baseline, in a fresh process of its own. First use of a pandas
-  writer in a process costs a little (visible in *write CSV*).
+  by timing its derive and ranking functions. The engine and the workbook run three times
+  each and the fastest run counts; so does the baseline's, in a fresh process of its own.
+  First use of a pandas writer in a process costs a little (visible in *write CSV*). The
+  machine is a shared virtual one: the same run can take a third longer a minute later,
+  which is why fastest-of-three and medians are used.
 - **Plain XlsxWriter baseline**: the exact strings and numbers the workbook holds, written
   with `write_string` / `write_number` and nothing else (no formats, widths, merges,
   filters, conditional formats or charts). The ratio target is judged on the province, where
@@ -215,7 +217,7 @@ DESIGN = """
   record metrics, *score and rank* is the scoring of 5,000 units × 60 leaves itself.
 - **End to end**: the `score` command as a user runs it (`--period 2021Q4 --input …
   --criteria … --out …`), a new process each time; it also reads and scores 2021Q3 for the
-  comparison columns and writes the workbook, CSV and JSON. City: median of three runs.
+  comparison columns and writes the workbook, CSV and JSON. City: median of five runs.
   Python's bytecode is cached as on any installation after its first run (the bench
   compiles into its temporary folder, since some environments turn caching off).
 - **Memory** is each child process's peak resident set (`ru_maxrss` from `wait4`). The

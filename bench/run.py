@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in table]
     if unknown:
         parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
-    plan = Plan(args.quick, repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 3,
+    plan = Plan(args.quick, repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 5,
                 help_runs=2 if args.quick else 5)
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
         compile_bytecode(Path(tmp) / "bytecode")

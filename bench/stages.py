@@ -3,8 +3,9 @@
     python -m bench.stages --input DIR --criteria FILE --period 2021Q4 --out DIR [--workbook]
 
 The engine runs derive → score → rank in one call; its derive and ranking functions are wrapped
-with timers, so the engine's time splits into those stages without changing the engine. With
-`--workbook`, the workbook is written `--repeat` times (the fastest counts, as for the baseline)
+with timers, so the engine's time splits into those stages without changing the engine. The
+engine runs `--repeat` times and the fastest run counts. With `--workbook`, the workbook is
+written `--repeat` times (the fastest counts, as for the baseline)
 and the cells it holds are saved for the plain XlsxWriter baseline (`bench.baseline`).
 """
 
@@ -82,12 +83,7 @@ def run(args: argparse.Namespace) -> dict:
         scheme = load_scheme(args.criteria)
     with clock.stage("read"):
         data = load_data(args.input, args.period, scheme, progress=False)
-    clock.wrap(engine, "derive", "derive")
-    for function in RANK_FUNCTIONS:
-        clock.wrap(engine, function, "rank")
-    with clock.stage("engine"):
-        result = engine.score(scheme, data, args.period)
-    clock.add("score", clock.seconds["engine"] - clock.seconds["derive"] - clock.seconds["rank"])
+    result = _engine(engine, scheme, data, args.period, args.repeat, clock)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     notes: object = []
@@ -119,6 +115,28 @@ def run(args: argparse.Namespace) -> dict:
         "notes": notes,
         "sizes": {p.suffix[1:]: p.stat().st_size for p in sorted(out.iterdir()) if p.stem == "bench"},
     }
+
+
+def _engine(engine, scheme, data, period: str, repeat: int, clock: Clock):
+    """The engine's call `repeat` times (as the workbook, the fastest counts), split into
+    derive / score / rank by timing its derive and ranking functions."""
+    timed = Clock()
+    timed.wrap(engine, "derive", "derive")
+    for function in RANK_FUNCTIONS:
+        timed.wrap(engine, function, "rank")
+    best: dict[str, float] = {}
+    result = None
+    for _ in range(repeat):
+        timed.seconds = {"derive": 0.0, "rank": 0.0}
+        result = None  # one Result alive at a time: the peak memory stays that of a single run
+        with timed.stage("engine"):
+            result = engine.score(scheme, data, period)
+        if not best or timed.seconds["engine"] < best["engine"]:
+            best = dict(timed.seconds)
+    best["score"] = best["engine"] - best["derive"] - best["rank"]
+    for name, seconds in best.items():
+        clock.add(name, seconds)
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
