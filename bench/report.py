@@ -217,7 +217,8 @@ DESIGN = """
   record metrics, *score and rank* is the scoring of 5,000 units × 60 leaves itself.
 - **End to end**: the `score` command as a user runs it (`--period 2021Q4 --input …
   --criteria … --out …`), a new process each time; it also reads and scores 2021Q3 for the
-  comparison columns and writes the workbook, CSV and JSON. City: median of five runs.
+  comparison columns and writes the workbook, CSV and JSON. Median of five runs (city) or
+  three (province).
   Python's bytecode is cached as on any installation after its first run (the bench
   compiles into its temporary folder, since some environments turn caching off).
 - **Memory** is each child process's peak resident set (`ru_maxrss` from `wait4`). The
@@ -273,7 +274,7 @@ DESIGN = """
 ## Reproducing
 
 ```bash
-.venv/bin/python bench/run.py                         # all three scales, rewrites this file (about 3 min)
+.venv/bin/python bench/run.py                         # all three scales, rewrites this file (about 4 min)
 .venv/bin/python bench/run.py --scales city --no-write-docs
 .venv/bin/python bench/run.py --quick --no-write-docs # tiny sizes in seconds (what the smoke test runs)
 ```

@@ -83,6 +83,7 @@ class Plan:
     quick: bool
     repeat: int  # runs of the workbook and of the baseline; the fastest of each counts
     cli_runs: int  # end-to-end runs of the city; the median counts
+    big_cli_runs: int  # end-to-end runs of the province (each about 15 s); the median counts
     help_runs: int
     results: dict[str, Measured] = field(default_factory=dict)
 
@@ -108,7 +109,7 @@ def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
         _check(plain, "bench.baseline")
         measured.baseline_seconds = float(plain.stdout.strip().splitlines()[-1])
     if scale.cli:
-        runs = plan.cli_runs if scale.name == "city" else 1
+        runs = plan.cli_runs if scale.name == "city" else plan.big_cli_runs
         progress(f"{scale.name}: score --period {inputs['period']} end to end ({runs} run{'s' if runs > 1 else ''})")
         measured.cli = [_end_to_end(inputs, root / f"{scale.name}_cli") for _ in range(runs)]
     return measured
@@ -171,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
     plan = Plan(args.quick, repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 5,
+                big_cli_runs=1 if args.quick else 3,
                 help_runs=2 if args.quick else 5)
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
         compile_bytecode(Path(tmp) / "bytecode")
