@@ -171,6 +171,21 @@ def test_bundled_sample_main_job(tmp_path):
     rows = ranking_rows(tmp_path / "gov-openness-2021_2021Q4.xlsx")
     assert len(rows) >= 40
     assert "县区政府" in proc.stdout and "市直部门" in proc.stdout and "单项否决" in proc.stdout
+    # the executable ends without Python's teardown: its buffered output must still be complete
+    assert proc.stdout.rstrip().splitlines()[-1].strip().startswith(("工作簿", "“"))
+
+
+def test_executable_keeps_exit_codes_and_messages(kit):
+    """`python -m scoring` (like the `score` executable) ends through os._exit: codes and output intact."""
+    root = Path(__file__).resolve().parents[1]
+    bad = subprocess.run([sys.executable, "-m", "scoring", "--period", "2030Q1", "--criteria", str(kit / "tiny.yaml"),
+                          "--input", str(kit / "data"), "--out", str(kit / "out")],
+                         capture_output=True, text=True, timeout=120, cwd=root)
+    assert bad.returncode == 2 and "没有找到期间 2030Q1" in bad.stderr and bad.stdout == ""
+    good = subprocess.run([sys.executable, "-m", "scoring", *map(str, job(kit))],
+                          capture_output=True, text=True, timeout=120, cwd=root)
+    assert good.returncode == 0, good.stderr
+    assert "小型考评(2021Q4)考评完成" in good.stdout and str(kit / "out" / "tiny_2021Q4.xlsx") in good.stdout
 
 
 def test_summary_names_the_first_vetoed_units_and_counts_the_rest(kit, capsys, monkeypatch):
