@@ -3,16 +3,11 @@
 `record_cells` builds the real workbook once (not timed) while noting every string and number
 it writes, sheet by sheet; `write_plain` then writes exactly those cells into a new workbook
 with the public typed writers and nothing else: no formats, widths, merges, filters,
-conditional formats or charts. Run as a module it times `write_plain` in a fresh process:
-
-    python -m bench.baseline CELLS.pickle OUT.xlsx [--repeat N]    → seconds (the fastest run)
+conditional formats or charts. `bench.stages` times the two in turn.
 """
 
 from __future__ import annotations
 
-import argparse
-import pickle
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,23 +70,3 @@ def write_plain(cells: dict[str, SheetCells], path: Path) -> None:
 
 def cell_count(cells: dict[str, SheetCells]) -> int:
     return sum(len(s.strings) + len(s.numbers) for s in cells.values())
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("cells")
-    parser.add_argument("out")
-    parser.add_argument("--repeat", type=int, default=1)
-    args = parser.parse_args(argv)
-    with open(args.cells, "rb") as f:
-        cells = pickle.load(f)
-    best = float("inf")
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        write_plain(cells, Path(args.out))
-        best = min(best, time.perf_counter() - start)
-    print(best)
-
-
-if __name__ == "__main__":
-    main()

@@ -201,14 +201,16 @@ DESIGN = """
   type (scoring with another criteria file) is not used: it would score everything twice.
 - **Stages** run in one child process per scale (`bench/stages.py`) for the run's period
   only, in the order of a run: the engine's single call is split into derive / score / rank
-  by timing its derive and ranking functions. The engine and the workbook run three times
-  each and the fastest run counts; so does the baseline's, in a fresh process of its own.
+  by timing its derive and ranking functions. The engine runs three times and the fastest
+  run counts. The workbook is written once in the pipeline's order (its memory counts in
+  the peak), then three times in turn with the baseline; the fastest of each counts.
   First use of a pandas writer in a process costs a little (visible in *write CSV*). The
   machine is a shared virtual one: the same run can take a third longer a minute later,
   which is why fastest-of-three and medians are used.
 - **Plain XlsxWriter baseline**: the exact strings and numbers the workbook holds, written
   with `write_string` / `write_number` and nothing else (no formats, widths, merges,
-  filters, conditional formats or charts). The ratio target is judged on the province, where
+  filters, conditional formats or charts), in the same process with the garbage collector
+  kept off the Result's objects, as the workbook writer does. The ratio target is judged on the province, where
   the workbook's time matters. A city's workbook takes 0.2 s against 0.1 s plain: with
   26,000 cells its fixed costs (styles, widths, two charts, seven sheets) weigh, and a format
   on every cell alone makes XlsxWriter about 26% slower than the plain baseline.

@@ -102,12 +102,7 @@ def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
     _check(stages, "bench.stages")
     measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
     measured.stages_peak_mb = stages.peak_mb
-    if scale.workbook:
-        progress(f"{scale.name}: the same cells with plain XlsxWriter")
-        plain = run_child([sys.executable, "-m", "bench.baseline", str(out / "cells.pickle"),
-                           str(out / "plain.xlsx"), "--repeat", str(plan.repeat)])
-        _check(plain, "bench.baseline")
-        measured.baseline_seconds = float(plain.stdout.strip().splitlines()[-1])
+    measured.baseline_seconds = measured.stages.get("baseline")
     if scale.cli:
         runs = plan.cli_runs if scale.name == "city" else plan.big_cli_runs
         progress(f"{scale.name}: score --period {inputs['period']} end to end ({runs} run{'s' if runs > 1 else ''})")
