@@ -203,7 +203,7 @@ DESIGN = """
   only, in the order of a run: the engine's single call is split into derive / score / rank
   by timing its derive and ranking functions. The engine runs three times and the fastest
   run counts. The workbook is written once in the pipeline's order (its memory counts in
-  the peak), then three times in turn with the baseline; the fastest of each counts.
+  the peak), then five times in turn with the baseline; the fastest of each counts.
   First use of a pandas writer in a process costs a little (visible in *write CSV*). The
   machine is a shared virtual one: the same run can take a third longer a minute later,
   which is why fastest-of-three and medians are used.
@@ -235,12 +235,13 @@ DESIGN = """
   are in all, that every row is in the JSON (`details`, `inputs`) and that `score explain
   单位` shows one unit. XlsxWriter needs about a minute for 330,000 rows, and Excel opens such
   a workbook slowly. A city (80 units × 21 items) is far below the limit.
-- **Sheets longer than 5,000 rows are plain tables**: no borders, no wrapping, rows one line
-  high; only numbers with a fixed number of decimals keep a format. XlsxWriter spends about a
-  quarter more on a cell that has a format than on one that has none (it hands the integer
-  style index to a regular expression and catches the TypeError, once per cell), so a fully
-  bordered province workbook could not stay within 1.3 × the plain baseline whatever our own
-  code did. 排名, 指标得分 and every sheet of a city keep their full styling.
+- **Sheets of 5,000 rows or more are plain tables** (a province's 指标得分, 5,000 units ×
+  60 leaves, and the capped 得分明细 and 原始数据): no cell formats at all, so no borders, no
+  wrapping, rows one line high, and points written rounded to the scheme's decimals instead
+  of through a fixed-decimals format; 指标得分 keeps its colour scales (one rule per column).
+  XlsxWriter spends about a quarter more on a cell that has a format than on one that has
+  none (it hands the integer style index to a regular expression and catches the TypeError,
+  once per cell). 排名 and every sheet of a city keep their full styling.
 - **Charts show at most 60 units per class** (a city's 60 部门 still all): 1,700 labelled bars
   are unreadable; the block title says "前 60 名,共 N 个单位,全部见“排名”表".
 - **The JSON is streamed** table by table in slices of 50,000 rows instead of being built as

@@ -81,7 +81,8 @@ def progress(text: str) -> None:
 @dataclass
 class Plan:
     quick: bool
-    repeat: int  # runs of the workbook and of the baseline; the fastest of each counts
+    repeat: int  # runs of the engine; the fastest counts
+    pairs: int  # workbook and baseline written in turn; the fastest of each counts
     cli_runs: int  # end-to-end runs of the city; the median counts
     big_cli_runs: int  # end-to-end runs of the province (each about 15 s); the median counts
     help_runs: int
@@ -98,7 +99,8 @@ def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
     progress(f"{scale.name}: running the stages")
     stages = run_child([sys.executable, "-m", "bench.stages", "--input", inputs["folder"], "--criteria",
                         inputs["criteria"], "--period", inputs["period"], "--out", str(out),
-                        "--repeat", str(plan.repeat), *(["--workbook"] if scale.workbook else [])])
+                        "--repeat", str(plan.repeat), "--pairs", str(plan.pairs),
+                        *(["--workbook"] if scale.workbook else [])])
     _check(stages, "bench.stages")
     measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
     measured.stages_peak_mb = stages.peak_mb
@@ -166,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in table]
     if unknown:
         parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
-    plan = Plan(args.quick, repeat=1 if args.quick else 3, cli_runs=1 if args.quick else 5,
+    plan = Plan(args.quick, repeat=1 if args.quick else 3, pairs=1 if args.quick else 5,
+                cli_runs=1 if args.quick else 5,
                 big_cli_runs=1 if args.quick else 3,
                 help_runs=2 if args.quick else 5)
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:

@@ -5,7 +5,7 @@
 The engine runs derive → score → rank in one call; its derive and ranking functions are wrapped
 with timers, so the engine's time splits into those stages without changing the engine. The
 engine runs `--repeat` times and the fastest run counts. With `--workbook`, the workbook is
-written once in the pipeline's order (for its memory), then `--repeat` times in turn with the
+written once in the pipeline's order (for its memory), then `--pairs` times in turn with the
 plain XlsxWriter baseline of the same cells (`bench.baseline`); the fastest of each counts.
 """
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> dict:
 
         recorded = record_cells(result, out / "recorded.xlsx")  # the cells the workbook holds; not timed
         cells = cell_count(recorded)
-        workbook, baseline = _workbook_and_baseline(write_workbook, result, recorded, out, args.repeat)
+        workbook, baseline = _workbook_and_baseline(write_workbook, result, recorded, out, args.pairs)
         clock.seconds["workbook"] = min(clock.seconds["workbook"], workbook)
     return {
         "seconds": clock.seconds,
@@ -163,7 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--period", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--workbook", action="store_true")
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="engine runs; the fastest counts")
+    parser.add_argument("--pairs", type=int, default=1, help="workbook and baseline writes in turn")
     print(json.dumps(run(parser.parse_args(argv)), ensure_ascii=False))
     sys.stdout.flush()
 

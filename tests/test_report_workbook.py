@@ -342,3 +342,30 @@ def test_vetoed_unit_listed_last_even_if_ranked_first(tmp_path):
     write_workbook(dataclasses.replace(result, totals=totals), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["排名"]
     assert [r[2] for r in rows(ws, 8)][:3] == ["市教育局", "市财政局", "市卫健委"]  # row 7: block header
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["styled", "plain"])
+def test_long_sheets_are_plain_tables(plain, tmp_path, monkeypatch):
+    """From PLAIN_FROM rows a sheet has no cell formats: points are rounded to the scheme's
+    decimals instead of shown through a fixed-decimals format. 排名 always keeps its styling."""
+    from scoring.report import layout
+
+    if plain:
+        monkeypatch.setattr(layout, "PLAIN_FROM", 6)  # 指标得分 has 6 units, 得分明细 24 rows
+    result = fx.make_result()
+    details = result.details.copy()
+    details.loc[(details["unit_id"] == "d2") & (details["item_id"] == "on_time"), "points"] = 22.456
+    path = tmp_path / "book.xlsx"
+    write_workbook(dataclasses.replace(result, details=details), path)
+    book = openpyxl.load_workbook(path)
+    cell = book["指标得分"].cell(3 + 4, 5)  # 市财政局, 按时答复
+    detail = next(row for row in book["得分明细"].iter_rows(min_row=2)
+                  if row[0].value == "市财政局" and row[1].value == "依申请公开 / 按时答复")[4]
+    ranked = book["排名"].cell(ranking_rows(book["排名"])["东城区"]["_row"], 5)  # 总分
+    if plain:
+        assert (cell.value, cell.number_format, cell.border.left.style) == (22.46, "General", None)
+        assert (detail.value, detail.number_format, detail.border.left.style) == (22.46, "General", None)
+    else:
+        assert (cell.value, cell.number_format, cell.border.left.style) == (22.456, "0.00", "thin")
+        assert (detail.value, detail.number_format, detail.border.left.style) == (22.456, "0.00", "thin")
+    assert ranked.border.left.style == "thin" and ranked.number_format == "0.00"

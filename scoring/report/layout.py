@@ -40,7 +40,7 @@ LINE_HEIGHT = 14.5  # points per line of 11pt text
 MAX_LINES = 20  # Excel rows are at most 409 points high
 _MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
 SHEET_ROW_LIMIT = 20_000  # rows of 得分明细 / 原始数据 in the workbook; the JSON holds all of them
-PLAIN_FROM = 5_000  # longer sheets are written as plain tables (`Styles.cell`), rows one line high
+PLAIN_FROM = 5_000  # sheets with this many rows or more are plain tables (`is_plain`)
 
 
 class Styles:
@@ -65,8 +65,6 @@ class Styles:
             for kind, props in bodies.items()
             for flag in (False, True)
         }
-        # Long sheets: a plain table, only numbers with fixed decimals keep a format (see `cell`).
-        self._plain = {kind: add(props) if kind in ("score", "signed") else None for kind, props in bodies.items()}
         self.title = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         self.heading = add({"bold": True, "font_size": 14, "valign": "vcenter"})
         self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
@@ -75,10 +73,16 @@ class Styles:
         self.indent = [add({**border, "indent": level}) for level in range(4)]
 
     def cell(self, kind: Kind, red: bool = False, plain: bool = False):
-        """The body format of a column kind. `plain` (sheets longer than PLAIN_FROM rows): no
-        borders, no wrapping, None except for numbers with fixed decimals. XlsxWriter spends
-        a quarter more on a cell with a format than on one without."""
-        return self._plain[kind] if plain else self._cells[(kind, red)]
+        """The body format of a column kind; None for a plain table (see `is_plain`)."""
+        return None if plain else self._cells[(kind, red)]
+
+
+def is_plain(rows: int) -> bool:
+    """Whether a sheet of `rows` body rows is written as a plain table: no cell formats at all
+    (no borders, no wrapping, rows one line high; points rounded to the scheme's decimals
+    instead of a fixed-decimals format). XlsxWriter spends about a quarter more on a cell
+    that has a format, and a province's 指标得分 alone has 300,000 cells."""
+    return rows >= PLAIN_FROM
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,8 @@ def write_rows(
 ) -> int:
     """Write the columns' values from `first_row` down; `red` marks rows to show in red.
 
-    Missing values (NaN, None, "") give an empty cell. `plain` uses the borderless formats of
-    long sheets (`Styles.cell`). Returns the row after the last one.
+    Missing values (NaN, None, "") give an empty cell. `plain`: a plain table (`is_plain`).
+    Returns the row after the last one.
     """
     n = len(columns[0].values) if columns else 0
     red_rows = np.zeros(n, dtype=bool) if red is None else np.asarray(red, dtype=bool)
@@ -138,6 +142,8 @@ def _write_column(
         values = texts.tolist()
     else:
         numbers = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if plain and column.kind in ("score", "signed"):  # what the fixed-decimals format would show
+            numbers = np.round(numbers, styles.precision)
         present = np.isfinite(numbers)
         write = ws.write_number
         values = numbers.tolist()

@@ -14,7 +14,7 @@ from xlsxwriter.workbook import Workbook
 
 from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
 from scoring.report.layout import (
-    PLAIN_FROM, Column, Styles, as_text, fit_widths, setup_page, ranked_rows, write_header, write_note,
+    Column, Styles, as_text, fit_widths, is_plain, ranked_rows, setup_page, write_header, write_note,
     write_rows,
 )
 from scoring.result import Result
@@ -61,7 +61,7 @@ def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFr
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names)
     write_header(ws, header, [c.header for c in columns], styles.header)
-    plain = len(details) > PLAIN_FROM
+    plain = is_plain(len(details))
     last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)

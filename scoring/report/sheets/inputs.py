@@ -7,7 +7,7 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from scoring.report.layout import (
-    PLAIN_FROM, Column, Styles, fit_widths, setup_page, ranked_rows, write_header, write_note, write_rows,
+    Column, Styles, fit_widths, is_plain, ranked_rows, setup_page, write_header, write_note, write_rows,
 )
 from scoring.result import Result
 
@@ -33,7 +33,7 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("依据原文", rows["evidence"], "wrap"),
     ]
     write_header(ws, header, [c.header for c in columns], styles.header)
-    plain = len(rows) > PLAIN_FROM
+    plain = is_plain(len(rows))
     last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)

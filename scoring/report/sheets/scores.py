@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import Column, Styles, fit_widths, points_label, setup_page, write_header, write_rows
+from scoring.report.layout import (
+    Column,
+    Styles,
+    fit_widths,
+    is_plain,
+    points_label,
+    setup_page,
+    write_header,
+    write_rows,
+)
 from scoring.result import Result
 
 SHEET = "指标得分"
@@ -38,7 +47,7 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     _write_bands(ws, styles, result)
     write_header(ws, HEADER_ROW, [c.header for c in columns], styles.header)
     first = HEADER_ROW + 1
-    last = write_rows(ws, styles, first, columns) - 1
+    last = write_rows(ws, styles, first, columns, plain=is_plain(len(order))) - 1
     if last >= first:
         for i, leaf in enumerate(leaves):
             if leaf.points > 0:
