@@ -84,11 +84,12 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     unit_text = cells[unit_at]
     positions = units.positions(unit_text)
     unit_ids = pd.Series(np.append(units.ids.to_numpy(dtype=object), "")[positions], index=cells.index, dtype=object)
+    listed = positions >= 0  # integer positions: no text comparison over millions of rows
     units.report_unknown(unit_text, unit_ids, rows, table.file, table.header[unit_at], "error",
                          "这些发布记录", issues)
     date_text = cells[roles["date"]]
     dates = parse_dates(date_text)
-    bad = (dates.isna() & (unit_ids != "")).to_numpy()
+    bad = dates.isna().to_numpy() & listed
     date_header = table.header[roles["date"]]
     unit_names = dict(zip(units.units["unit_id"], units.units["name"]))
     issues.add_rows(
@@ -97,8 +98,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
          for text, row, unit_id in zip(date_text[bad], rows[bad], unit_ids[bad])),
         "发布日期无法识别",
     )
-    due = _due_dates(table, roles, unit_ids, unit_names, issues)
-    keep = ((unit_ids != "") & dates.notna()).to_numpy()
+    due = _due_dates(table, roles, unit_ids, listed, unit_names, issues)
+    keep = listed & dates.notna().to_numpy()
     text_or_empty = lambda role: cells[roles[role]] if role in roles else pd.Series("", index=cells.index)  # noqa: E731
     codes, uniques = pd.factorize(text_or_empty("category"), sort=False)
     normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object))
@@ -113,13 +114,14 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     return frame.astype({"title": str}).reset_index(drop=True)
 
 
-def _due_dates(table: RawTable, roles: dict[str, int], unit_ids: pd.Series, unit_names: dict[str, str],
-               issues: IssueLog) -> pd.Series:
+def _due_dates(table: RawTable, roles: dict[str, int], unit_ids: pd.Series, listed: np.ndarray,
+               unit_names: dict[str, str], issues: IssueLog) -> pd.Series:
     if "due_date" not in roles:
         return pd.Series(pd.NaT, index=table.cells.index, dtype="datetime64[ns]")
     text = table.cells[roles["due_date"]]
     due = parse_dates(text)
-    bad = (due.isna() & (text != "") & (unit_ids != "")).to_numpy()
+    bad = due.isna().to_numpy() & listed
+    bad[bad] = (text[bad] != "").to_numpy()  # only the unread ones: most records leave it empty
     issues.add_rows(
         (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
                    table.header[roles["due_date"]], unit_names[u])
