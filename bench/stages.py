@@ -6,7 +6,8 @@ The engine runs derive → score → rank in one call; its derive and ranking fu
 with timers, so the engine's time splits into those stages without changing the engine. The
 engine runs `--repeat` times and the fastest run counts. With `--workbook`, the workbook is
 written once in the pipeline's order (for its memory), then `--pairs` times in turn with the
-plain XlsxWriter baseline of the same cells (`bench.baseline`); the fastest of each counts.
+plain XlsxWriter baseline of the same cells (`bench.baseline`): the fastest of each, and the
+median of the pairs' ratios.
 """
 
 from __future__ import annotations
@@ -92,17 +93,18 @@ def run(args: argparse.Namespace) -> dict:
     with clock.stage("json"):
         write_json(result, out / "bench.json")
     pipeline_peak = peak_mb()
-    cells, baseline = 0, None
+    cells, baseline, ratios = 0, None, []
     if args.workbook:
         from bench.baseline import cell_count, record_cells
 
         recorded = record_cells(result, out / "recorded.xlsx")  # the cells the workbook holds; not timed
         cells = cell_count(recorded)
-        workbook, baseline = _workbook_and_baseline(write_workbook, result, recorded, out, args.pairs)
+        workbook, baseline, ratios = _workbook_and_baseline(write_workbook, result, recorded, out, args.pairs)
         clock.seconds["workbook"] = min(clock.seconds["workbook"], workbook)
     return {
         "seconds": clock.seconds,
         "baseline": baseline,
+        "ratios": ratios,
         "peak_mb": pipeline_peak,
         "units": int(len(result.totals)),
         "leaves": len(scheme.leaves()),
@@ -116,22 +118,33 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
-def _workbook_and_baseline(write_workbook, result, cells, out: Path, repeat: int) -> tuple[float, float]:
-    """The workbook and the plain XlsxWriter baseline written in turn, `repeat` times each; the
-    fastest of each counts. In turn, so that a slow spell of a shared machine slows both."""
+def _workbook_and_baseline(write_workbook, result, cells, out: Path, pairs: int) -> tuple[float, float, list[float]]:
+    """The workbook and the plain XlsxWriter baseline written in turn, `pairs` times: the fastest
+    of each, and each pair's ratio. A pair's two writes are seconds apart, so a slow spell of a
+    shared machine mostly slows both; the median of the pairs' ratios is what is judged."""
     from bench.baseline import write_plain
     from scoring.report.workbook import settled_heap
 
-    workbook = baseline = float("inf")
-    for _ in range(repeat):
+    def workbook() -> float:
         start = time.perf_counter()
         write_workbook(result, out / "bench.xlsx")
-        workbook = min(workbook, time.perf_counter() - start)
+        return time.perf_counter() - start
+
+    def baseline() -> float:
         start = time.perf_counter()
         with settled_heap():  # as the workbook writer does: the Result's objects stay out of GC scans
             write_plain(cells, out / "plain.xlsx")
-        baseline = min(baseline, time.perf_counter() - start)
-    return workbook, baseline
+        return time.perf_counter() - start
+
+    workbooks, baselines = [], []
+    for pair in range(pairs):  # which goes first alternates: neither always finds the other's garbage
+        if pair % 2:
+            baselines.append(baseline())
+            workbooks.append(workbook())
+        else:
+            workbooks.append(workbook())
+            baselines.append(baseline())
+    return min(workbooks), min(baselines), [w / b for w, b in zip(workbooks, baselines)]
 
 
 def _engine(engine, scheme, data, period: str, repeat: int, clock: Clock):

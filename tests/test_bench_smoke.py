@@ -37,7 +37,7 @@ def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
         float(row[0])  # the city runs every stage
         if label in ("write workbook", "write JSON", "read data", "score"):
             float(row[1])
-    for label in ("plain XlsxWriter, same cells", "workbook ÷ plain", "pipeline peak memory",
+    for label in ("plain XlsxWriter, same cells", "workbook ÷ plain (median of pairs)", "pipeline peak memory",
                   "end to end: `score` command"):
         assert label in out
     assert cells(out, "write workbook")[2] == "—"  # the nation writes no workbook
