@@ -163,6 +163,18 @@ def _write_column(
             ws.write_blank(first_row + i, col, None, marked if red[i] else normal)
 
 
+def write_long_table(ws: Worksheet, styles: Styles, header: int, columns: list[Column], title: str) -> None:
+    """A table that may run to thousands of rows: header at row `header`, a filter, the header
+    frozen and repeated on every printed page; a plain table from PLAIN_FROM rows (`is_plain`)."""
+    plain = is_plain(len(columns[0].values)) if columns else False
+    write_header(ws, header, [c.header for c in columns], styles.header)
+    last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
+    ws.autofilter(header, 0, max(last, header), len(columns) - 1)
+    ws.freeze_panes(header + 1, 1)
+    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
+    setup_page(ws, title, repeat=(header, header))
+
+
 def as_text(values: pd.Series) -> pd.Series:
     """Values as display text: missing → "", floats that are whole numbers without ".0"."""
     s = pd.Series(values).reset_index(drop=True)

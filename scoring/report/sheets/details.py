@@ -14,8 +14,7 @@ from xlsxwriter.workbook import Workbook
 
 from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
 from scoring.report.layout import (
-    Column, Styles, as_text, fit_widths, is_plain, ranked_rows, setup_page, write_header, write_note,
-    write_rows,
+    Column, Styles, as_text, ranked_rows, write_long_table, write_note,
 )
 from scoring.result import Result
 
@@ -60,11 +59,5 @@ def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFr
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names)
-    write_header(ws, header, [c.header for c in columns], styles.header)
-    plain = is_plain(len(details))
-    last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
-    ws.autofilter(header, 0, max(last, header), len(columns) - 1)
-    ws.freeze_panes(header + 1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
-    setup_page(ws, f"{result.scheme.name} 得分明细", repeat=(header, header))
+    write_long_table(ws, styles, header, columns, f"{result.scheme.name} 得分明细")
     return [f"“{SHEET}”表:{note[2:]}"] if note else []

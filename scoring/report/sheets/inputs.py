@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import (
-    Column, Styles, fit_widths, is_plain, ranked_rows, setup_page, write_header, write_note, write_rows,
-)
+from scoring.report.layout import Column, Styles, ranked_rows, write_long_table, write_note
 from scoring.result import Result
 
 SHEET = "原始数据"
@@ -32,11 +29,5 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("列", rows["column"]),
         Column("依据原文", rows["evidence"], "wrap"),
     ]
-    write_header(ws, header, [c.header for c in columns], styles.header)
-    plain = is_plain(len(rows))
-    last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
-    ws.autofilter(header, 0, max(last, header), len(columns) - 1)
-    ws.freeze_panes(header + 1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
-    setup_page(ws, f"{result.scheme.name} 原始数据", repeat=(header, header))
+    write_long_table(ws, styles, header, columns, f"{result.scheme.name} 原始数据")
     return [f"“{SHEET}”表:{note[2:]}"] if note else []
