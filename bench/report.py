@@ -223,7 +223,8 @@ DESIGN = """
 - **End to end**: the `score` command as a user runs it (`--period 2021Q4 --input …
   --criteria … --out …`), a new process each time; it also reads and scores 2021Q3 for the
   comparison columns and writes the workbook, CSV and JSON. Median of five runs (city) or
-  three (province).
+  three (province), after one untimed run: this virtual machine drops files from its cache
+  within seconds of idling (the same command then takes 0.3–0.5 s longer for the city).
   Python's bytecode is cached as on any installation after its first run (the bench
   compiles into its temporary folder, since some environments turn caching off).
 - **Memory** is each child process's peak resident set (`ru_maxrss` from `wait4`). The
