@@ -204,9 +204,11 @@ DESIGN = """
   only, in the order of a run: the engine's single call is split into derive / score / rank
   by timing its derive and ranking functions. The engine runs three times and the fastest
   run counts. The workbook is written once in the pipeline's order (its memory counts in
-  the peak), then five times in turn with the baseline: the table shows the fastest of each,
-  and the ratio is the median of the five pairs' ratios (a pair's two writes are seconds
-  apart, so a slow spell slows both).
+  the peak), then in turn with the baseline, two untimed pairs first (the first pairs of a
+  process run slower while its memory settles: their ratios were 1.4–1.6, the later ones
+  1.1–1.2) and five timed: the table shows the fastest of each, and the ratio is the median
+  of the five pairs' ratios (a pair's two writes are seconds apart, so a slow spell slows
+  both).
   First use of a pandas writer in a process costs a little (visible in *write CSV*). The
   machine is a shared virtual one: the same run can take a third longer a minute later,
   which is why fastest-of-three and medians are used.
