@@ -83,7 +83,7 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     cells, rows = table.cells, table.rows
     unit_text = cells[unit_at]
     positions = units.positions(unit_text)
-    unit_ids = pd.Series(np.append(units.ids.to_numpy(dtype=object), "")[positions], index=cells.index, dtype=object)
+    unit_ids = pd.Series(units.ids_at(positions), index=cells.index, dtype=object)
     listed = positions >= 0  # integer positions: no text comparison over millions of rows
     units.report_unknown(unit_text, unit_ids, rows, table.file, table.header[unit_at], "error",
                          "这些发布记录", issues)

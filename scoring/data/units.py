@@ -110,8 +110,11 @@ class UnitIndex:
 
     def match(self, texts: pd.Series) -> pd.Series:
         """unit_id for each cell ("" when unknown), looking each distinct text up once."""
-        ids = np.append(self.ids.to_numpy(dtype=object), "")  # position -1 picks ""
-        return pd.Series(ids[self.positions(texts)], index=texts.index, dtype=object)
+        return pd.Series(self.ids_at(self.positions(texts)), index=texts.index, dtype=object)
+
+    def ids_at(self, positions: np.ndarray) -> np.ndarray:
+        """The unit_id at each position of `ids`, "" for -1 (unknown)."""
+        return np.append(self.ids.to_numpy(dtype=object), "")[positions]
 
     def positions(self, texts: pd.Series) -> np.ndarray:
         """Each cell's position in `ids`, -1 when unknown, looking each distinct text up once."""
