@@ -401,18 +401,6 @@ def test_the_committed_sample_folder_reads_with_its_documented_blemishes() -> No
     assert len(data.records) > 100_000
 
 
-def test_closest_names_are_suggested_for_a_bounded_number_of_unknown_units(tmp_path: Path, monkeypatch) -> None:
-    from scoring.data import units
-
-    monkeypatch.setattr(units, "SUGGESTED_NAMES", 2)
-    text = "单位,主动公开政府信息,政策解读\n市教育厅,1,1\n东湖县,2,2\n市教育所,3,3\n东湖区,4,4\n"
-    data = load_data(folder_with(tmp_path, text), "2021Q4", progress=False)
-    messages = [i.message for i in sorted(data.issues, key=lambda i: i.row)]
-    assert len(messages) == 3
-    assert "最接近的单位:市教育局" in messages[0] and "最接近的单位:东湖区" in messages[1]
-    assert "最接近" not in messages[2] and "未知名称超过 2 个,此后不再列出相近名称" in messages[2]
-
-
 @given(st.lists(st.sampled_from(['a', 'b', ',', '"', '\n', '""', '"x,y"', '\r\n', '关']), max_size=40).map("".join))
 def test_fields_per_record_are_counted_as_a_csv_reader_counts_them(text: str) -> None:
     """The numpy count (quotes by parity) agrees with Python's csv module wherever that reads the text."""

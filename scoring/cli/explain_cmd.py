@@ -26,8 +26,8 @@ def explain(
     input_path: Optional[Path] = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),
 ) -> None:
     from scoring.data.load import load_data
+    from scoring.data.units import UnitIndex
     from scoring.engine import score
-    from scoring.numbers import normalize_text
     from scoring.periods import Period
     from scoring.rules.base import num
     from scoring.scheme.loader import load_scheme
@@ -36,18 +36,11 @@ def explain(
     scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
     data = load_data(input_path or bundled(DEFAULT_INPUT), run_period, scheme, progress=False)
     result = score(scheme, data, run_period)
-    units = data.units
-    wanted = normalize_text(unit)
-    aliases = units["aliases"].fillna("").astype(str).map(lambda a: {normalize_text(x) for x in a.split("|") if x})
-    hit = units[(units["unit_id"].astype(str).map(normalize_text) == wanted)
-                | (units["name"].astype(str).map(normalize_text) == wanted)
-                | aliases.map(lambda s: wanted in s)]
-    if hit.empty:
-        import difflib
-
-        close = difflib.get_close_matches(unit, units["name"].astype(str).tolist(), n=3, cutoff=0.3)
+    index = UnitIndex.build(data.units)  # the data files' matching: ids, names, aliases, any case or width
+    unit_id = index.find(unit)
+    if unit_id is None:
+        close = index.closest(unit)
         raise fail(f"找不到单位“{unit}”" + (f",是否指:{'、'.join(close)}" if close else ""))
-    unit_id = str(hit.iloc[0]["unit_id"])
     row = result.totals.loc[unit_id]
     p = scheme.precision
     echo(f"{row['name']}({row['class_name']})· {scheme.name} · {run_period.label}")

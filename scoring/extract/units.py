@@ -1,8 +1,8 @@
 """The units file (for matching report titles to units) and the matching itself.
 
 A title names its unit the long way ("临江市东湖区人民政府", "临江市教育局"); the units file the
-short way ("东湖区", "市教育局") or by an alias. Matching, in order: exact name or alias; the
-same "core" (city prefix and 人民政府 removed); a core ending with another core
+short way ("东湖区", "市教育局") or by an alias. Matching, in order: exact id, name or alias
+(the unit index `scoring.data.units.UnitIndex`, as data files are matched); the same "core" (city prefix and 人民政府 removed); a core ending with another core
 ("西山县青石镇" → "青石镇"). Everything after normalising full/half width and spaces.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scoring.data.units import UnitIndex
 from scoring.numbers import normalize_text
 
 UNIT_COLUMNS = ["unit_id", "name", "class", "aliases"]
@@ -50,22 +51,23 @@ class UnitMatcher:
     """Matches a unit name from a report to a row of the units file."""
 
     def __init__(self, units: pd.DataFrame):
-        self._exact: dict[str, UnitMatch | None] = {}
+        self.index = UnitIndex.build(units)
+        self._names = dict(zip(units["unit_id"], units["name"]))
         self._core: dict[str, UnitMatch | None] = {}
         for unit_id, name, aliases in units[["unit_id", "name", "aliases"]].itertuples(index=False):
             match = UnitMatch(unit_id, name)
             for written in [name, unit_id, *str(aliases).split("|")]:
                 key = normalize_text(written)
                 if key:
-                    _add(self._exact, key, match)
                     _add(self._core, core_name(key), match)
 
     def match(self, name: str) -> UnitMatch | None:
         key = normalize_text(name)
         if not key:
             return None
-        if self._exact.get(key):
-            return self._exact[key]
+        unit_id = self.index.find(key)
+        if unit_id is not None:
+            return UnitMatch(unit_id, self._names[unit_id])
         core = core_name(key)
         if self._core.get(core):
             return self._core[core]
