@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -105,9 +104,7 @@ def test_bad_criteria_file_is_reported_with_its_location(name, tmp_path, monkeyp
     text, fragments, line = CASES[name]
     path = write(tmp_path / "case.yaml", text)
     monkeypatch.chdir(tmp_path)  # a payload that did run would leave PWNED here
-    started = time.perf_counter()
     run = score_cli("check", path)
-    assert time.perf_counter() - started < 2
     assert run.code == 2
     assert f"✗ {path}" in run.err and "错误:" in run.err and str(path) in run.err.split("错误:")[1]
     for fragment in fragments:
@@ -138,11 +135,23 @@ def test_extends_to_a_folder_names_the_line(tmp_path, score_cli):
     assert run.code == 2 and f"{path} 第2行 extends" in run.err and "不是准则文件" in run.err
 
 
-def test_ten_megabyte_file_is_refused_before_parsing(tmp_path, score_cli):
+@pytest.fixture
+def yaml_calls(monkeypatch) -> list[str]:
+    """Which PyYAML stages ran: refusals are proved early by the stages they never reach, not by
+    wall time (a timed test fails on a busy machine; speed targets live in bench/)."""
+    import yaml
+
+    calls: list[str] = []
+    for stage in ("parse", "compose"):
+        original = getattr(yaml, stage)
+        monkeypatch.setattr(yaml, stage, lambda *a, _o=original, _s=stage, **k: calls.append(_s) or _o(*a, **k))
+    return calls
+
+
+def test_ten_megabyte_file_is_refused_before_parsing(tmp_path, score_cli, yaml_calls):
     path = write(tmp_path / "big.yaml", b"# " + b"x" * 10_000_000 + b"\n")
-    started = time.perf_counter()
     run = score_cli("check", path)
-    assert time.perf_counter() - started < 1
+    assert yaml_calls == []
     assert run.code == 2 and "准则文件过大" in run.err and "上限 2000 KB" in run.err
 
 
@@ -151,19 +160,22 @@ def test_ten_megabyte_file_is_refused_before_parsing(tmp_path, score_cli):
     "id: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n",
     "".join("  " * i + f"k{i}:\n" for i in range(500)) + "  " * 500 + "v: 1\n",
 ], ids=["10000 nested lists", "10000 nested mappings", "500 indented levels"])
-def test_deep_nesting_is_refused_quickly(text, tmp_path, score_cli):
+def test_deep_nesting_is_refused_while_parsing(text, tmp_path, score_cli, yaml_calls):
     path = write(tmp_path / "deep.yaml", text)
-    started = time.perf_counter()
     run = score_cli("check", path)
-    assert time.perf_counter() - started < 1
+    assert yaml_calls == ["parse"]  # before PyYAML's recursive composer builds the levels
     assert run.code == 2 and "嵌套层级过深(超过 40 层)" in run.err
 
 
-def test_billion_laughs_is_refused_without_expanding(tmp_path, score_cli):
+def test_billion_laughs_is_refused_without_expanding(tmp_path, score_cli, monkeypatch):
+    from scoring.scheme import yamlsrc
+
+    built: list[int] = []
+    build = yamlsrc._Builder.build
+    monkeypatch.setattr(yamlsrc._Builder, "build", lambda self, *a: built.append(1) or build(self, *a))
     path = write(tmp_path / "laughs.yaml", LAUGHS)  # 10^9 leaves once expanded
-    started = time.perf_counter()
     run = score_cli("check", path)
-    assert time.perf_counter() - started < 1
+    assert len(built) == yamlsrc.MAX_NODES + 1  # stopped at the limit, not after expanding
     assert run.code == 2 and "锚点/别名" in run.err
 
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scoring.errors import CriteriaError, Location
 from scoring.extract.text import normalize
+from scoring.scheme.yamlsrc import read_yaml, strip
 
 BUNDLED = Path(__file__).with_name("patterns.yaml")
 _METRIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -69,22 +68,8 @@ def load_patterns(extra: str | Path | None = None) -> PatternSet:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CriteriaError("找不到提取规则文件", Location(file=str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CriteriaError(f"无法读取提取规则文件(应为 UTF-8 文本):{exc}", Location(file=str(path))) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise CriteriaError(f"YAML 格式错误:{getattr(exc, 'problem', exc)}", Location(file=str(path), line=line)) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise CriteriaError("提取规则文件的顶层应是“键: 值”形式", Location(file=str(path)))
+    """The patterns file through the criteria's safe reader (size, nesting and alias limits)."""
+    data = strip(read_yaml(path, what="提取规则文件", empty=True))
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise CriteriaError(

@@ -1,5 +1,8 @@
 """YAML to plain Python, remembering the line of every key and list item.
 
+The one safe YAML reader: criteria files and `score extract`'s patterns files both go through
+`read_yaml(path, what)`, so both get the same limits (size, nodes, nesting, no anchors blowing
+up, no tags) and the same Chinese messages, naming `what` ("准则文件", "提取规则文件").
 Only PyYAML's safe composer is used: nodes are built into dicts, lists and scalars by hand, so
 no tag can construct an object. Each mapping gets a hidden `__lines__` entry mapping its keys
 (and `.` for itself) to (file, line); list items are located by their own line. The engine never
@@ -29,8 +32,8 @@ ALLOWED_TAGS = frozenset(_STANDARD + t for t in ("str", "int", "float", "bool", 
 
 
 class _Builder:
-    def __init__(self, file: str):
-        self.file = file
+    def __init__(self, file: str, what: str):
+        self.file, self.what = file, what
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
@@ -39,11 +42,11 @@ class _Builder:
         self.count += 1
         line = node.start_mark.line + 1
         if self.count > MAX_NODES:
-            raise CriteriaError(f"准则文件内容过多(超过 {MAX_NODES} 个元素),请检查是否有误用的锚点/别名", Location(self.file, line))
+            raise CriteriaError(f"{self.what}内容过多(超过 {MAX_NODES} 个元素),请检查是否有误用的锚点/别名", Location(self.file, line))
         if len(path) > MAX_DEPTH:
             raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(self.file, line))
         if node.tag not in ALLOWED_TAGS:
-            raise CriteriaError(_tag_message(node.tag), self._where(line, path))
+            raise CriteriaError(_tag_message(node.tag, self.what), self._where(line, path))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             lines: dict[str, tuple[str, int]] = {".": (self.file, line)}
@@ -76,11 +79,11 @@ class _Builder:
         return Location(self.file, line, key_path(path) or None)
 
 
-def _tag_message(tag: str) -> str:
+def _tag_message(tag: str, what: str) -> str:
     if tag == _STANDARD + "merge":
         return "不支持 YAML 合并键“<<”,请把内容直接写出"
     shown = "!!" + tag[len(_STANDARD):] if tag.startswith(_STANDARD) else tag
-    return f"不支持 YAML 标签“{_short(shown)}”:准则文件只能写普通的文字、数字、列表和“键: 值”"
+    return f"不支持 YAML 标签“{_short(shown)}”:{what}只能写普通的文字、数字、列表和“键: 值”"
 
 
 def _short(text: object, limit: int = 40) -> str:
@@ -88,27 +91,33 @@ def _short(text: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a criteria file into dicts/lists carrying line numbers."""
+def read_yaml(path: Path, what: str = "准则文件", empty: bool = False) -> dict[str, Any]:
+    """Read a YAML file (a `what`: "准则文件", "提取规则文件") into dicts/lists carrying line numbers.
+
+    Refused with a CriteriaError naming the file and line: more than MAX_BYTES, MAX_NODES
+    values (anchors and aliases count each time they are used) or MAX_DEPTH levels, any tag,
+    non-finite numbers, duplicate keys, a top level that is not a mapping; an empty file
+    unless `empty` (then {}).
+    """
     shown = str(path)
     try:
         size = path.stat().st_size
     except OSError:
-        raise CriteriaError("找不到准则文件", Location(shown)) from None
+        raise CriteriaError(f"找不到{what}", Location(shown)) from None
     if not path.is_file():
-        raise CriteriaError("不是普通文件,请指定一个 .yaml 准则文件", Location(shown))
+        raise CriteriaError(f"不是普通文件,请指定一个 .yaml {what}", Location(shown))
     if size > MAX_BYTES:
-        raise CriteriaError(f"准则文件过大({size // 1024} KB,上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
+        raise CriteriaError(f"{what}过大({size // 1024} KB,上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
     try:
         with path.open("rb") as f:
             raw = f.read(MAX_BYTES + 1)  # the file may grow after stat(); never read more than this
         if len(raw) > MAX_BYTES:
-            raise CriteriaError(f"准则文件过大(上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
+            raise CriteriaError(f"{what}过大(上限 {MAX_BYTES // 1000} KB),请确认选择了正确的文件", Location(shown))
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CriteriaError("准则文件不是 UTF-8 编码,请另存为 UTF-8", Location(shown)) from None
+        raise CriteriaError(f"{what}不是 UTF-8 编码,请另存为 UTF-8", Location(shown)) from None
     except OSError as exc:
-        raise CriteriaError(f"无法读取准则文件({exc.strerror})", Location(shown)) from None
+        raise CriteriaError(f"无法读取{what}({exc.strerror})", Location(shown)) from None
     try:
         _check_depth(text, shown)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -127,13 +136,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(shown)) from None
     if node is None:
-        raise CriteriaError("准则文件是空的", Location(shown))
+        if empty:
+            return {}
+        raise CriteriaError(f"{what}是空的", Location(shown))
     try:
-        data = _Builder(shown).build(node)
+        data = _Builder(shown, what).build(node)
     except RecursionError:
         raise CriteriaError(f"嵌套层级过深(超过 {MAX_DEPTH} 层)", Location(shown)) from None
     if not isinstance(data, dict):
-        raise CriteriaError("准则文件的顶层应是“键: 值”形式的映射", Location(shown, 1))
+        raise CriteriaError(f"{what}的顶层应是“键: 值”形式的映射", Location(shown, 1))
     return data
 
 
