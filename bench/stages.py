@@ -2,8 +2,8 @@
 
     python -m bench.stages --input DIR --criteria FILE --period 2021Q4 --out DIR [--workbook]
 
-The engine runs derive → score → rank in one call; its derive and ranking functions are wrapped
-with timers, so the engine's time splits into those stages without changing the engine. The
+The engine's named steps (`scoring.engine.STEPS`) are timed through its `timer` hook and summed
+into derive (the derive step), rank (grades and ranks) and score (every other step). The
 engine runs `--repeat` times and the fastest run counts. With `--workbook`, the workbook is
 written once in the pipeline's order (for its memory), then `--pairs` times in turn with the
 plain XlsxWriter baseline of the same cells (`bench.baseline`): the fastest of each, and the
@@ -13,7 +13,6 @@ median of the pairs' ratios.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import resource
 import sys
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-RANK_FUNCTIONS = ("sort_keys", "grade", "competition_rank")
+STAGE_OF_STEP = {"derive": "derive", "grades": "rank", "ranks": "rank"}  # any other step: "score"
 WARM_UP_PAIRS = 2  # workbook/baseline pairs written before the timed ones
 
 
@@ -40,21 +39,6 @@ class Clock:
 
     def add(self, name: str, seconds: float) -> None:
         self.seconds[name] = self.seconds.get(name, 0.0) + seconds
-
-    def wrap(self, module: object, attribute: str, name: str) -> None:
-        """Replace `module.attribute` by a timed version adding to stage `name`; fails loudly
-        (AttributeError) if the engine no longer has it, so the bench gets updated."""
-        original: Callable = getattr(module, attribute)
-
-        @functools.wraps(original)
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                self.add(name, time.perf_counter() - start)
-
-        setattr(module, attribute, timed)
 
 
 def peak_mb() -> float:
@@ -152,21 +136,17 @@ def _workbook_and_baseline(write_workbook, result, cells, out: Path, pairs: int)
 
 def _engine(engine, scheme, data, period: str, repeat: int, clock: Clock):
     """The engine's call `repeat` times (as the workbook, the fastest counts), split into
-    derive / score / rank by timing its derive and ranking functions."""
-    timed = Clock()
-    timed.wrap(engine, "derive", "derive")
-    for function in RANK_FUNCTIONS:
-        timed.wrap(engine, function, "rank")
+    derive / score / rank by timing its named steps."""
     best: dict[str, float] = {}
     result = None
     for _ in range(repeat):
-        timed.seconds = {"derive": 0.0, "rank": 0.0}
+        timed = Clock()
         result = None  # one Result alive at a time: the peak memory stays that of a single run
         with timed.stage("engine"):
-            result = engine.score(scheme, data, period)
+            result = engine.score(scheme, data, period,
+                                  timer=lambda step: timed.stage(STAGE_OF_STEP.get(step, "score")))
         if not best or timed.seconds["engine"] < best["engine"]:
             best = dict(timed.seconds)
-    best["score"] = best["engine"] - best["derive"] - best["rank"]
     for name, seconds in best.items():
         clock.add(name, seconds)
     return result

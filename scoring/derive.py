@@ -33,7 +33,9 @@ class Metrics:
         return getattr(self, table).get(metric, np.zeros(n, dtype=bool))
 
 
-def derive(scheme: Scheme, data: AgencyData, period: Period, steps: list[Step]) -> Metrics:
+def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, tuple[Step, ...]]:
+    """Every metric's values per unit, and a log entry for each derived metric."""
+    steps: list[Step] = []
     unit_ids = pd.Index(data.units["unit_id"])
     values, not_applicable, approx = _raw(data, unit_ids)
     undefined: dict[str, np.ndarray] = {}
@@ -51,7 +53,7 @@ def derive(scheme: Scheme, data: AgencyData, period: Period, steps: list[Step]) 
         if not waiting:  # validation rules out cycles, so this always ends
             break
         pending = waiting
-    return Metrics(values, not_applicable, undefined, approx)
+    return Metrics(values, not_applicable, undefined, approx), tuple(steps)
 
 
 def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
@@ -105,13 +107,15 @@ def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -
     label = spec.name or spec.id
     if spec.records:
         if prepared is None and spec.id in values:
-            steps.append(Step("derive", f"{label}:无发布记录,使用数据表中直接填报的数值", item_id=spec.id))
+            steps.append(Step("derive", f"{label}:无发布记录,使用数据表中直接填报的数值", item_id=spec.id,
+                              params=(("source", "data"),)))
             return
         series = derive_record_metric(data.records, unit_ids, spec.records.measure, spec.records.where, period,
                                       prepared)
         values[spec.id] = series.to_numpy(dtype=float)
         where = ",".join(f"{k}={v}" for k, v in spec.records.where.items())
-        steps.append(Step("derive", f"{label}:由发布记录计算({spec.records.measure}{',' + where if where else ''},{period.label})", item_id=spec.id))
+        steps.append(Step("derive", f"{label}:由发布记录计算({spec.records.measure}{',' + where if where else ''},{period.label})",
+                          item_id=spec.id, params=(("measure", spec.records.measure), ("where", where), ("period", period.label))))
     elif spec.ratio:
         num = values.get(spec.ratio[0], np.full(n, np.nan))
         den = values.get(spec.ratio[1], np.full(n, np.nan))
@@ -120,7 +124,8 @@ def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -
         zero = (den == 0) & ~np.isnan(num)
         ratio[zero | ~np.isfinite(ratio)] = np.nan
         values[spec.id], undefined[spec.id] = ratio, zero
-        steps.append(Step("derive", f"{label} = {spec.ratio[0]} ÷ {spec.ratio[1]};{int(zero.sum())} 个单位分母为0,比率无定义", item_id=spec.id))
+        steps.append(Step("derive", f"{label} = {spec.ratio[0]} ÷ {spec.ratio[1]};{int(zero.sum())} 个单位分母为0,比率无定义",
+                          item_id=spec.id, params=(("ratio", spec.ratio), ("undefined_units", int(zero.sum())))))
     elif spec.expr:
         expr = Expression(spec.expr)
         env = {name: values.get(name, np.full(n, np.nan)) for name in expr.names}
@@ -128,4 +133,4 @@ def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -
         inputs_known = np.logical_and.reduce([~np.isnan(a) for a in env.values()]) if env else np.ones(n, bool)
         undefined[spec.id] = inputs_known & np.isnan(result)
         values[spec.id] = result
-        steps.append(Step("derive", f"{label} = {spec.expr}", item_id=spec.id))
+        steps.append(Step("derive", f"{label} = {spec.expr}", item_id=spec.id, params=(("expr", spec.expr),)))

@@ -15,8 +15,7 @@ from scoring.derive import Metrics
 from scoring.expressions import condition
 from scoring.issues import DataIssue
 from scoring.periods import Period
-from scoring.rules.base import Rule, RuleContext, join, num, nums
-from scoring.scheme.loader import rule_of
+from scoring.rules.base import RuleContext, join, num, nums
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
 STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded"], dtype=object)
@@ -55,7 +54,7 @@ class Units:
 class Evaluator:
     def __init__(self, scheme: Scheme, metrics: Metrics, units: Units, period: Period, linked: dict):
         self.scheme, self.metrics, self.units, self.period = scheme, metrics, units, period
-        self.linked = linked  # leaf id → Result of the scheme its `scheme` rule scores
+        self.linked = linked  # leaf id → Result of the scheme the leaf links to (Scheme.linked)
         self.issues: list[DataIssue] = []
         self.excluded = self._class_exclusions()
 
@@ -79,9 +78,9 @@ class Evaluator:
     # ---- leaves ----
     def leaf(self, leaf: Indicator, path: str, group_id: str) -> Scored:
         n = self.units.n
-        rule = rule_of(leaf.rule or {})
+        rule = leaf.rule
         full = float(leaf.points)
-        if rule.type == "scheme":
+        if leaf.id in self.linked:  # points from another scheme's totals
             sub = self.linked[leaf.id]
             totals = sub.totals["total"].reindex(self.units.ids).to_numpy(dtype=float)
             name, unit, metric = sub.scheme.name, "分", ""
@@ -94,8 +93,7 @@ class Evaluator:
             values = self.metrics.get(metric, n)
             status = self._status(metric, values, self.excluded[leaf.id])
             approx = self.metrics.flag("approx", metric, n)
-            scale = self.period.scale_from(rule.config.per) if getattr(rule.config, "per", None) else 1.0
-            ctx = self._ctx(values, full, status == "ok", name, unit, scale)
+            ctx = self._ctx(values, full, status == "ok", name, unit, rule.threshold_scale(self.period))
         outcome = rule.score(ctx)
         points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name)
         return Scored(
@@ -171,7 +169,7 @@ class Evaluator:
     # ---- bonus items and penalties ----
     def item(self, item: Item, kind: str, cap: float) -> Scored:
         n = self.units.n
-        rule: Rule = rule_of(item.rule)
+        rule = item.rule
         name, unit = self.scheme.metric_label(item.metric)
         values = self.metrics.get(item.metric, n)
         usable = np.isfinite(values) & ~self.metrics.flag("not_applicable", item.metric, n)

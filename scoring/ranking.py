@@ -53,12 +53,13 @@ def _group_starts(new_group: np.ndarray) -> np.ndarray:
 
 def grade(
     scheme: Scheme, total: np.ndarray, failed: np.ndarray, keys: pd.DataFrame, classes: np.ndarray,
-    unit_names: np.ndarray, steps: list[Step], unit_ids: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Grade labels and a 'demoted by quota' flag per unit."""
+    unit_names: np.ndarray, unit_ids: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, tuple[Step, ...]]:
+    """Grade labels, a 'demoted by quota' flag per unit and a log entry per demotion."""
     n = len(total)
+    steps: list[Step] = []
     if not scheme.grades:
-        return np.full(n, "", dtype=object), np.zeros(n, dtype=bool)
+        return np.full(n, "", dtype=object), np.zeros(n, dtype=bool), ()
     labels = [g.label for g in scheme.grades]
     rounded = np.round(total, scheme.precision)
     level = np.full(n, len(labels) - 1)
@@ -89,5 +90,7 @@ def grade(
                     f"{unit_names[u]}:“{g.label}”限额为本类 {members.sum()} 个单位的 {g.max_share:.0%}(最多 {allowed} 个),"
                     f"按排名降为“{labels[i + 1]}”",
                     unit_id=str(unit_ids[u]),
+                    params=(("grade", g.label), ("max_share", g.max_share), ("class_units", int(members.sum())),
+                            ("allowed", allowed), ("new_grade", labels[i + 1])),
                 ))
-    return np.array(labels, dtype=object)[level], demoted
+    return np.array(labels, dtype=object)[level], demoted, tuple(steps)

@@ -1,6 +1,8 @@
 """Result: what the engine hands to the report writers. Immutable; the workbook computes nothing.
 
-Tables (pandas DataFrames, never modified after the engine builds them):
+Tables (pandas DataFrames; every access returns a copy-on-write view, so changing what you got
+never changes the Result). Every number of points is rounded once, half up, to the scheme's
+`precision` (scoring.rounding); ranks and grades read those rounded numbers:
 
 units    one row per unit, in input order: unit_id, name, class, class_name
 details  tidy, one row per unit × scored item (leaves, bonus items, penalties, vetoes):
@@ -19,12 +21,15 @@ totals   one row per unit, index unit_id, columns: name, class, class_name, base
          grade quota), rank (overall, int), class_rank (within class, int)
 inputs   every input value used: unit_id, metric, metric_name, value, raw, approx, source, row,
          column, evidence
-log      list of Step: what each evaluation step did (clipped, rescaled, capped, vetoed, demoted)
+metrics  derived metric values (ratio, expr, records), index unit_id, a column per metric id
+log      tuple of Step: what each evaluation step did (derived, clipped, rescaled, capped, vetoed,
+         demoted, separated by tie-break), each with its numbers and the sentence made from them
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,10 +44,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Step:
-    stage: str  # derive, leaf, group, rescale, bonus, penalty, veto, grade, rank
+    """One entry of the step log. `message` is rendered from the other fields (scoring.steplog)."""
+
+    stage: str  # derive, group, rescale, bonus, penalty, veto, grade, rank
     message: str  # Chinese, one sentence
     unit_id: str | None = None
     item_id: str | None = None
+    before: float | None = None  # the unit's points before this step changed them
+    after: float | None = None  # and after
+    params: tuple[tuple[str, object], ...] = ()  # what the step applied (cap, factor, threshold…)
+
+
+TABLES = frozenset({"units", "details", "groups", "totals", "inputs", "metrics"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,14 @@ class Result:
     issues: tuple[DataIssue, ...]
     log: tuple[Step, ...]
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    metrics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    linked: "MappingProxyType[str, Result]" = field(default_factory=lambda: MappingProxyType({}))
+
+    def __getattribute__(self, name: str):
+        value = object.__getattribute__(self, name)
+        if name in TABLES:  # copy-on-write: a change to what the caller got stays with the caller
+            return value.copy(deep=False)
+        return value
 
     def ranking(self) -> pd.DataFrame:
         """Totals sorted as the ranking sheet shows them: by class block, then class rank."""

@@ -194,9 +194,9 @@ def test_bundled_criteria_are_valid():
     used = set()
     for f in files:
         scheme = load_scheme(f)
-        used |= {leaf.rule["type"] for leaf in scheme.leaves()}
-        used |= {i.rule["type"] for i in (scheme.bonus.items if scheme.bonus else ())}
-        used |= {i.rule["type"] for i in scheme.penalties}
+        used |= {leaf.rule.type for leaf in scheme.leaves()}
+        used |= {i.rule.type for i in (scheme.bonus.items if scheme.bonus else ())}
+        used |= {i.rule.type for i in scheme.penalties}
     from scoring.rules import rule_types
 
     assert used >= set(rule_types())  # together they use every rule type

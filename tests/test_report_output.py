@@ -129,7 +129,8 @@ def test_json_holds_full_results(tmp_path):
     c3_on_time = next(d for d in data["details"] if d["unit_id"] == "c3" and d["item_id"] == "on_time")
     assert c3_on_time["value"] is None and c3_on_time["status"] == "undefined"
     assert [i["severity_name"] for i in data["issues"]] == ["警告", "错误"]
-    assert data["log"][0] == {"stage": "veto", "message": fx.LOG[0].message, "unit_id": "d3", "item_id": "leak"}
+    assert data["log"][0] == {"stage": "veto", "message": fx.LOG[0].message, "unit_id": "d3", "item_id": "leak",
+                              "before": None, "after": None, "params": {}}
     assert data["previous_period"] == "2021Q3"
     changes = {c["unit_id"]: (c["previous_rank"], c["rank_change"], c["total_change"]) for c in data["comparison"]}
     assert changes["c3"] == (None, "新", None) and changes["d2"] == (1, "↓1", -9.5)

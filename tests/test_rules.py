@@ -142,7 +142,12 @@ def test_entry_point_plugin_rule(tmp_path, monkeypatch):
         step: float
 
     class Step(Rule):
-        """step: one point per `step` units."""
+        """step: one point per `step` units.
+
+        Example::
+
+            rule: {type: step_for_test, step: 2}
+        """
 
         type = "step_for_test"
         Config = StepConfig

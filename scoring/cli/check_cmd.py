@@ -40,6 +40,8 @@ def check(files: list[Path] = typer.Argument(..., help="一个或多个准则文
             echo(f"{indent}{tag}{row.name}{pts} — {row.rule_text}")
         for line in describe_extras(scheme):
             echo(f"  {line}")
+        for warning in scheme.warnings:
+            echo(f"  警告:{warning}")
     if failed:
         echo(f"{failed} 个准则文件有误。", err=True)
         raise typer.Exit(EXIT_USAGE)

@@ -19,7 +19,6 @@ from scoring.errors import ScoringError
 from scoring.numbers import normalize_text
 from scoring.periods import Period
 from scoring.scheme.model import Scheme
-from scoring.scheme.usage import family as scheme_family
 from scoring.scheme.usage import metrics_used
 from scoring.vocabulary import VOCABULARY
 
@@ -93,7 +92,7 @@ class Names:
             units[metric_id] = term.unit
         classes: dict[str, str] = {}
         used: set[str] = set()
-        family = scheme_family(scheme) if scheme is not None else []
+        family = scheme.family() if scheme is not None else []
         for member in family:
             used |= metrics_used(member) | {spec.id for spec in member.metrics}
         for metric_id in used:

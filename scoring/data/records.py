@@ -28,7 +28,6 @@ from scoring.issues import DataIssue
 from scoring.numbers import normalize_text
 from scoring.periods import Period
 from scoring.scheme.model import Scheme
-from scoring.scheme.usage import family
 
 MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share")
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -269,7 +268,7 @@ def needs_titles(scheme: Scheme | None) -> bool:
     if scheme is None:
         return False
     return any(_WHERE_COLUMNS.get(key(column), column) == "title"
-               for member in family(scheme) for spec in member.metrics if spec.records
+               for member in scheme.family() for spec in member.metrics if spec.records
                for column in spec.records.where)
 
 

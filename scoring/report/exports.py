@@ -94,6 +94,11 @@ def json_text(result: Result, previous: Result | None = None) -> str:
     return out.getvalue()
 
 
+def _log_field(step: Step, name: str):
+    value = getattr(step, name)
+    return dict(value) if name == "params" else value  # (name, value) pairs read best as an object
+
+
 def write_json_document(result: Result, out: TextIO, previous: Result | None = None) -> None:
     """The JSON document, streamed to `out`. Small parts go through json.dumps; tables through
     pandas' fast writer a slice of rows at a time, so a province's details never sit in memory
@@ -122,7 +127,7 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
     }
     items, details = split_items(result.details)
     tables = {  # one compact row object per line's worth of text, streamed: a nation logs 100,000s of steps
-        "log": pd.DataFrame([[getattr(step, name) for name in step_fields] for step in result.log],
+        "log": pd.DataFrame([[_log_field(step, name) for name in step_fields] for step in result.log],
                             columns=step_fields, dtype=object),
         "totals": result.totals.rename_axis("unit_id").reset_index(),
         "groups": result.groups,

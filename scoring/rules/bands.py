@@ -16,10 +16,12 @@ the bounds are stated for that span and scaled to the run's period.
 from __future__ import annotations
 
 import numpy as np
+from collections.abc import Iterator
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scoring.rules.base import (
-    PER_NAMES, Outcome, Per, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase,
+    PER_NAMES, Outcome, Per, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase,
 )
 
 
@@ -75,7 +77,6 @@ class Bands(Rule):
     type = "bands"
     Config = BandsConfig
     penalty_ok = True
-    has_per = True
 
     @property
     def monotone(self) -> bool:  # type: ignore[override]
@@ -85,6 +86,17 @@ class Bands(Rule):
         if all(b.min is None for b in self.config.bands):  # max bands: lower is better
             return all(a >= b for a, b in zip(pts, pts[1:]))
         return False
+
+    def reachable(self, points: float) -> float:
+        return min(points, max([b.points for b in self.config.bands] + [self.config.else_]))
+
+    def problems(self, points: float | None, role: Role) -> Iterator[Problem]:
+        yield from super().problems(points, role)
+        if role != "leaf" or points is None:
+            return
+        for j, band in enumerate(self.config.bands):
+            if not -1e-6 <= band.points <= points + 1e-6:
+                yield Problem("error", f"档次得分 {band.points:g} 应在 0 到该指标分值 {points:g} 之间", ("bands", j, "points"))
 
     def _band_text(self, band: Band, unit: str, scale: float = 1.0) -> str:
         lo = None if band.min is None else band.min * scale

@@ -2,13 +2,17 @@
 
 A rule type is a small class with a `Config` (pydantic, extra keys forbidden), a docstring with
 an example, `describe()` (the rule in words) and `score()` (points for all units at once).
-Rules that may serve as penalties also implement `deduction()`.
+Rules that may serve as penalties set `penalty_ok` and implement `deduction()`. What a rule can
+give at most (`reachable`), how its thresholds follow the run's period (`threshold_scale`), where
+its deductions stop (`floor`) and its own checks (`problems`) are methods here, overridden by the
+types that differ. Every subclass is checked when it is defined (`type`, `Config`, an example).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,7 +20,12 @@ from pydantic import BaseModel, ConfigDict
 
 from scoring.rules import registry
 
+if TYPE_CHECKING:
+    from scoring.periods import Period
+
 Per = Literal["month", "quarter", "half", "year"]
+Role = Literal["leaf", "bonus", "penalty"]  # where a rule is used in a scheme
+Floor = Literal["leaf", "parent", "group"]
 PER_NAMES = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
 
 
@@ -45,16 +54,37 @@ class Outcome:
     explanation: np.ndarray  # str per unit
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A rule's own finding at check time: `key` is the path inside the rule's mapping."""
+
+    severity: Literal["error", "warning"]
+    message: str  # Chinese
+    key: tuple = ()
+
+
 class Rule:
     type: ClassVar[str]
     Config: ClassVar[type[RuleConfig]]
     monotone: ClassVar[bool] = True  # a better value never earns fewer points (property tests)
     takes_metric: ClassVar[bool] = True
     penalty_ok: ClassVar[bool] = False
-    has_per: ClassVar[bool] = False
 
     def __init__(self, config: RuleConfig):
         self.config = config
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _check_rule_class(cls)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.config == self.config  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.config))
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         raise NotImplementedError
@@ -66,8 +96,54 @@ class Rule:
         """Points taken off the total when used as a penalty (positive numbers)."""
         raise NotImplementedError
 
-    def thresholds_scaled(self) -> bool:
-        return bool(getattr(self.config, "per", None))
+    def reachable(self, points: float) -> float:
+        """The most a leaf worth `points` can earn under this rule."""
+        return points
+
+    def threshold_scale(self, period: "Period") -> float:
+        """Factor for thresholds stated `per` month/quarter/half/year, in a run over `period`."""
+        per = getattr(self.config, "per", None)
+        return period.scale_from(per) if per else 1.0
+
+    @property
+    def floor(self) -> Floor:
+        """Where deductions stop: this leaf at 0, its parent group, or the first-level indicator."""
+        return getattr(self.config, "floor", "leaf")
+
+    @property
+    def linked_criteria(self) -> str | None:
+        """The criteria file this rule scores the units with (relative to the scheme), if any."""
+        return None
+
+    def problems(self, points: float | None, role: Role) -> Iterator[Problem]:
+        """What `score check` reports about this rule used as `role` with `points` (a leaf's
+        points, an item's cap or None). Subclasses add theirs with `yield from super()...`."""
+        if role != "leaf" and not self.takes_metric:
+            yield Problem("error", f"规则类型“{self.type}”不能用于加分项或扣分项", ("type",))
+        if role == "penalty" and not self.penalty_ok:
+            usable = "、".join(t for t in registry.rule_types() if registry.get(t).penalty_ok)
+            yield Problem("error", f"扣分项不能使用规则类型“{self.type}”(可用 {usable})", ("type",))
+        if role == "leaf" and points is not None:
+            best = self.reachable(points)
+            if best < points - 1e-9:
+                yield Problem("warning", f"按此规则最多只能得 {num(best)} 分,达不到该指标的分值 {num(points)} 分")
+
+
+def _check_rule_class(cls: type[Rule]) -> None:
+    """A rule type must name itself, bring its config model and show an example in its
+    module's or class's docstring; checked when the class is defined, not when a file uses it."""
+    import sys
+
+    name = getattr(cls, "type", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TypeError(f"rule class {cls.__qualname__} needs `type`: a short identifier such as 'bands'")
+    config = getattr(cls, "Config", None)
+    if not (isinstance(config, type) and issubclass(config, RuleConfig)):
+        raise TypeError(f"rule class {cls.__qualname__} needs `Config`: a RuleConfig subclass")
+    module = sys.modules.get(cls.__module__)
+    doc = (cls.__doc__ or "") + "\n" + ((module.__doc__ or "") if module else "")
+    if "Example" not in doc or f"type: {name}" not in doc:
+        raise TypeError(f"rule class {cls.__qualname__} needs a docstring with an example ('Example' and 'type: {name}')")
 
 
 def register(cls: type[Rule]) -> type[Rule]:

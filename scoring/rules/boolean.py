@@ -7,9 +7,11 @@ Example ("未按时公开年报不得分": the metric is 1 when the report was p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, join, num, nums, register
+from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, num, nums, register
 
 
 class BooleanConfig(RuleConfig):
@@ -25,6 +27,11 @@ class Boolean(Rule):
     @property
     def monotone(self) -> bool:  # type: ignore[override]
         return not self.config.invert
+
+    def problems(self, points: float | None, role: Role) -> Iterator[Problem]:
+        yield from super().problems(points, role)
+        if role == "penalty" and points is None:  # true/false says whether, not how much
+            yield Problem("error", "boolean 扣分项需要写 points(扣多少分)")
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         yes, no = ("否", "是") if self.config.invert else ("是", "否")

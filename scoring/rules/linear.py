@@ -32,7 +32,6 @@ class LinearConfig(RuleConfig):
 class Linear(Rule):
     type = "linear"
     Config = LinearConfig
-    has_per = True
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         c = self.config

@@ -14,13 +14,14 @@ the lowest value first (e.g. fewest faults). Units without a usable value take n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase
+from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase
 
 
 class Share(BaseModel):
@@ -59,6 +60,17 @@ def peer_ranks(values: np.ndarray, classes: np.ndarray, peers: np.ndarray, ascen
 class Rank(Rule):
     type = "rank"
     Config = RankConfig
+
+    def reachable(self, points: float) -> float:
+        c = self.config
+        given = list(c.table) if c.table is not None else [s.points for s in c.shares or ()]
+        return min(points, max([*given, c.else_]))
+
+    def problems(self, points: float | None, role: Role) -> Iterator[Problem]:
+        yield from super().problems(points, role)
+        for j, value in enumerate(self.config.table or ()):
+            if points is not None and not -1e-6 <= value <= points + 1e-6:
+                yield Problem("error", f"排名得分 {value:g} 应在 0 到该指标分值 {points:g} 之间", ("table", j))
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         c = self.config

@@ -36,6 +36,11 @@ def get_rule(type_name: str) -> type["Rule"] | None:
     return _RULES.get(type_name)
 
 
+def get(type_name: str) -> type["Rule"]:
+    """A registered type (KeyError if unknown): for names taken from the registry itself."""
+    return _RULES[type_name]
+
+
 def rule_types() -> list[str]:
     _load_plugins()
     return sorted(_RULES)

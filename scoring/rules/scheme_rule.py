@@ -28,6 +28,10 @@ class SchemeRule(Rule):
     Config = SchemeConfig
     takes_metric = False
 
+    @property
+    def linked_criteria(self) -> str | None:
+        return self.config.criteria
+
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         return f"按《{metric_name}》({self.config.criteria})的总分折算:得分 = 满分 × 该方案总分 ÷ 该方案满分"
 

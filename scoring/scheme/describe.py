@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scoring.expressions import condition
-from scoring.scheme.loader import rule_of
 from scoring.scheme.model import Indicator, Scheme
 
 
@@ -36,10 +35,10 @@ def describe_scheme(scheme: Scheme) -> list[TreeRow]:
 
     def walk(ind: Indicator, level: int) -> None:
         if ind.is_leaf:
-            rule = rule_of(ind.rule or {})
+            rule = ind.rule
             name, unit = _label(scheme, ind.metric)
-            if rule.type == "scheme":
-                name = rule.config.criteria
+            if ind.id in scheme.linked:
+                name = scheme.linked[ind.id].name
             text = rule.describe(ind.points, name, unit)
             if ind.when_undefined != "missing":
                 text += {"full": ";无定义(如无申请)时满分", "zero": ";无定义时0分", "exclude": ";无定义时不计分并折算"}[ind.when_undefined]
@@ -58,11 +57,11 @@ def describe_scheme(scheme: Scheme) -> list[TreeRow]:
             name, unit = _label(scheme, item.metric)
             cap = item.points if item.points is not None else scheme.bonus.cap
             rows.append(TreeRow(1, "bonus", item.id, item.title, cap, item.metric,
-                                rule_of(item.rule).describe(cap, name, unit) + f"(加分合计上限 {scheme.bonus.cap:g} 分)"))
+                                item.rule.describe(cap, name, unit) + f"(加分合计上限 {scheme.bonus.cap:g} 分)"))
     for item in scheme.penalties:
         name, unit = _label(scheme, item.metric)
         rows.append(TreeRow(1, "penalty", item.id, item.title, item.points, item.metric,
-                            rule_of(item.rule).describe(item.points, name, unit) + "(从总分中扣除,不设上限)"))
+                            item.rule.describe(item.points, name, unit) + "(从总分中扣除,不设上限)"))
     for veto in scheme.vetoes:
         name, _ = _label(scheme, veto.metric)
         effect = "等次为最低等次并排在最后" if veto.effect == "fail" else "总分计0分"

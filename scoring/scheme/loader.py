@@ -6,6 +6,7 @@ Every problem raises CriteriaError naming the file, the line and the key path, i
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 from pathlib import Path
 from typing import Any
@@ -14,16 +15,16 @@ from pydantic import ValidationError
 
 from scoring.errors import CriteriaError
 from scoring.expressions import Expression, condition
-from scoring.rules import get_rule, rule_types
 from scoring.rules.base import Rule
 from scoring.scheme.extends import resolve
 from scoring.scheme.messages import describe_error, first_error
 from scoring.scheme.model import Indicator, Item, Scheme
+from scoring.scheme.rulespec import RuleSpecError
 from scoring.scheme.yamlsrc import locate, strip
 from scoring.vocabulary import VOCABULARY
 
 _EPS = 1e-6
-INTERNAL_KEYS = {"source", "sha256", "sources", "linked"}
+INTERNAL_KEYS = {"source", "sha256", "sources", "linked", "warnings"}
 
 
 
@@ -43,11 +44,16 @@ def load_scheme(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scheme:
     except ValidationError as exc:
         error = first_error(exc)
         loc = tuple(error["loc"])
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, RuleSpecError):  # inside a `rule:` mapping: point at its own key
+            loc += cause.key
         raise CriteriaError(describe_error(error, Scheme), locate(raw, loc)) from None
-    scheme = scheme.model_copy(update={"source": str(path), "sha256": digest, "sources": tuple(str(f) for f in files)})
+    scheme = scheme.model_copy(update={"source": str(path), "sources": tuple(str(f) for f in files)})
     validator = _Validator(scheme, raw, path, _stack)
     validator.run()
-    return scheme.model_copy(update={"linked": validator.linked})
+    for linked in validator.linked.values():  # a linked file's bytes change the result too
+        digest = hashlib.sha256((digest + linked.sha256).encode()).hexdigest()
+    return scheme.model_copy(update={"linked": validator.linked, "sha256": digest, "warnings": tuple(validator.warnings)})
 
 
 def _check_shape(raw: dict) -> None:
@@ -73,7 +79,8 @@ class _Validator:
     def __init__(self, scheme: Scheme, raw: dict, path: Path, stack: tuple[Path, ...]):
         self.scheme, self.raw, self.path, self.stack = scheme, raw, path, stack
         self.metric_ids = {m.id for m in scheme.metrics} | set(VOCABULARY)
-        self.linked: dict[str, str] = {}  # leaf id → path of the scheme its `scheme` rule scores
+        self.linked: dict[str, Scheme] = {}  # leaf id → the scheme its rule scores the units with
+        self.warnings: list[str] = []
 
     def fail(self, message: str, loc: tuple) -> None:
         raise CriteriaError(message, locate(self.raw, loc))
@@ -141,60 +148,43 @@ class _Validator:
             return
         if ind.rule is None:
             self.fail(f"末级指标“{ind.title}”缺少 rule(评分规则)", loc)
-        rule = self._rule(ind.rule, (*loc, "rule"))
-        if getattr(rule.config, "floor", None) == "group" and len(loc) == 2:  # a first-level leaf has no group above
-            self.fail(f"“{ind.title}”本身就是一级指标,没有可扣至的上级分组;请删去 floor: group", (*loc, "rule", "floor"))
+        rule = ind.rule
+        self._problems(rule, ind.points, "leaf", (*loc, "rule"), ind.title)
+        if rule.floor != "leaf" and len(loc) == 2:  # a first-level leaf has no group above
+            self.fail(f"“{ind.title}”本身就是一级指标,没有可扣至的上级分组;请删去 floor: {rule.floor}", (*loc, "rule", "floor"))
         if rule.takes_metric:
             if ind.metric is None:
                 self.fail(f"末级指标“{ind.title}”缺少 metric(取哪个数据)", loc)
             self._metric_known(ind.metric, (*loc, "metric"))
-        elif rule.type == "scheme":
+        if rule.linked_criteria is not None:
             self._linked_scheme(ind, rule, loc)
-        for j, band in enumerate(getattr(rule.config, "bands", ()) or ()):
-            if not -_EPS <= band.points <= ind.points + _EPS:
-                self.fail(f"档次得分 {band.points:g} 应在 0 到该指标分值 {ind.points:g} 之间", (*loc, "rule", "bands", j, "points"))
-        for j, value in enumerate(getattr(rule.config, "table", None) or ()):
-            if not -_EPS <= value <= ind.points + _EPS:
-                self.fail(f"排名得分 {value:g} 应在 0 到该指标分值 {ind.points:g} 之间", (*loc, "rule", "table", j))
 
-    def _rule(self, spec: dict[str, Any], loc: tuple) -> Rule:
-        kind = spec.get("type")
-        if kind is None:
-            self.fail("rule 缺少 type(规则类型)。可用:" + "、".join(rule_types()), loc)
-        cls = get_rule(str(kind))
-        if cls is None:
-            self.fail(f"未知的规则类型“{kind}”" + _near(str(kind), rule_types(), all_=True), (*loc, "type"))
-        try:
-            config = cls.Config.model_validate(spec)
-        except ValidationError as exc:
-            error = first_error(exc)
-            sub = tuple(error["loc"])
-            raise CriteriaError(describe_error(error, cls.Config), locate(self.raw, (*loc, *sub))) from None
-        return cls(config)
+    def _problems(self, rule: Rule, points: float | None, role, loc: tuple, title: str) -> None:
+        """The rule's own checks: errors stop loading, warnings go to `score check`."""
+        for problem in rule.problems(points, role):
+            if problem.severity == "error":
+                self.fail(problem.message, (*loc, *problem.key))
+            where = locate(self.raw, (*loc, *problem.key))
+            self.warnings.append(f"“{title}”:{problem.message}(第{where.line}行 {where.key})" if where.line
+                                 else f"“{title}”:{problem.message}")
 
     def _linked_scheme(self, ind: Indicator, rule: Rule, loc: tuple) -> None:
+        criteria = rule.linked_criteria
         origin = locate(self.raw, (*loc, "rule", "criteria")).file or str(self.path)
-        target = (Path(origin).parent / rule.config.criteria).resolve()
+        target = (Path(origin).parent / criteria).resolve()
         if target == self.path.resolve() or target in self.stack:
-            self.fail(f"scheme 规则引用形成循环:{rule.config.criteria}", (*loc, "rule", "criteria"))
+            self.fail(f"scheme 规则引用形成循环:{criteria}", (*loc, "rule", "criteria"))
         if not target.exists():
-            self.fail(f"scheme 规则引用的准则文件“{rule.config.criteria}”不存在", (*loc, "rule", "criteria"))
+            self.fail(f"scheme 规则引用的准则文件“{criteria}”不存在", (*loc, "rule", "criteria"))
         try:
-            load_scheme(target, (*self.stack, self.path.resolve()))
-            self.linked[ind.id] = str(target)
+            self.linked[ind.id] = load_scheme(target, (*self.stack, self.path.resolve()))
         except CriteriaError as exc:
             raise CriteriaError(
                 f"scheme 规则引用的准则文件有误:{exc}", locate(self.raw, (*loc, "rule", "criteria"))
             ) from None
 
     def _item(self, item: Item, loc: tuple, penalty: bool) -> None:
-        rule = self._rule(item.rule, (*loc, "rule"))
-        if not rule.takes_metric:
-            self.fail(f"规则类型“{rule.type}”不能用于加分项或扣分项", (*loc, "rule", "type"))
-        if penalty and not rule.penalty_ok:
-            self.fail(f"扣分项不能使用规则类型“{rule.type}”(可用 bands、deduct、per_item、boolean)", (*loc, "rule", "type"))
-        if penalty and rule.type == "boolean" and item.points is None:
-            self.fail("boolean 扣分项需要写 points(扣多少分)", loc)
+        self._problems(item.rule, item.points, "penalty" if penalty else "bonus", (*loc, "rule"), item.title)
         self._metric_known(item.metric, (*loc, "metric"))
 
     def _metric_known(self, metric: str, loc: tuple) -> None:
@@ -266,18 +256,9 @@ def _walk(ind: Indicator):
         yield from _walk(child)
 
 
-def _near(word: str, candidates, all_: bool = False) -> str:
+def _near(word: str, candidates) -> str:
     close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
-    if close:
-        return f",是否想写“{close[0]}”?"
-    return f"。可用:{'、'.join(sorted(candidates))}" if all_ else ""
+    return f",是否想写“{close[0]}”?" if close else ""
 
 
-def rule_of(spec: dict[str, Any]) -> Rule:
-    """The rule object of a validated rule spec (validation already passed at load time)."""
-    cls = get_rule(spec["type"])
-    assert cls is not None
-    return cls(cls.Config.model_validate(spec))
-
-
-__all__ = ["load_scheme", "rule_of"]
+__all__ = ["load_scheme"]

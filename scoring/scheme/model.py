@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.scheme.rulespec import RuleField
 from scoring.vocabulary import VOCABULARY
 
 MissingPolicy = Literal["zero", "full", "exclude", "error"]
@@ -14,7 +15,7 @@ RecordMeasure = Literal["count", "max_gap_days", "days_since_last", "months_with
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, arbitrary_types_allowed=True)
 
 
 class UnitClass(Model):
@@ -58,7 +59,7 @@ class Indicator(Model):
     description: str | None = None
     children: tuple["Indicator", ...] | None = None
     metric: str | None = None
-    rule: dict[str, Any] | None = None
+    rule: RuleField | None = None  # parsed into its rule type's object when the scheme is read
     missing: MissingPolicy = "zero"
     when_undefined: UndefinedPolicy = "missing"
 
@@ -83,7 +84,7 @@ class Item(Model):
     name: str | None = None
     points: float | None = Field(default=None, ge=0)  # optional cap on this item
     metric: str
-    rule: dict[str, Any]
+    rule: RuleField
     description: str | None = None
     missing: MissingPolicy = "zero"
     when_undefined: UndefinedPolicy = "zero"
@@ -130,12 +131,17 @@ class Scheme(Model):
     vetoes: tuple[Veto, ...] = ()
     # Filled by the loader, not written by users:
     source: str = ""  # path of the criteria file
-    sha256: str = ""  # of the file's bytes (and of files it extends, chained)
+    sha256: str = ""  # of the file's bytes, chained with the files it extends and links
     sources: tuple[str, ...] = ()  # this file and every file it extends
-    linked: dict[str, str] = {}  # leaf id → criteria file its `scheme` rule scores
+    linked: dict[str, "Scheme"] = {}  # leaf id → the scheme its rule scores the units with (loaded once)
+    warnings: tuple[str, ...] = ()  # what `score check` reports without refusing the file
 
     def leaves(self) -> list[Indicator]:
         return [leaf for ind in self.indicators for leaf in ind.leaves()]
+
+    def family(self) -> list["Scheme"]:
+        """This scheme and every scheme it links, recursively (loading ruled out cycles)."""
+        return [self, *(member for sub in self.linked.values() for member in sub.family())]
 
     def metric_spec(self, metric_id: str) -> MetricSpec | None:
         return next((m for m in self.metrics if m.id == metric_id), None)

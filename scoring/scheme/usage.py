@@ -1,19 +1,9 @@
-"""What a scheme reads: the metrics it uses and the other schemes its `scheme` rules score."""
+"""What a scheme reads: the metrics its leaves, items and vetoes use."""
 
 from __future__ import annotations
 
 from scoring.expressions import Expression, condition
 from scoring.scheme.model import Scheme
-
-
-def family(scheme: Scheme) -> list[Scheme]:
-    """The scheme and every scheme its `scheme` rules score, recursively (loading is cycle-checked)."""
-    from scoring.scheme.loader import load_scheme
-
-    out = [scheme]
-    for path in scheme.linked.values():
-        out += family(load_scheme(path))
-    return out
 
 
 def metrics_used(scheme: Scheme) -> set[str]:

@@ -1,0 +1,112 @@
+"""The Result's tables from the engine's arrays: details (unit × item), groups and inputs.
+
+Long tables are unit-major (a unit's items together, in scheme order) and keep repeated texts as
+categories: a nation's details are millions of rows over a few thousand distinct texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.data.model import AgencyData
+from scoring.evaluate import Scored, Units
+from scoring.rules.base import nums, unit_suffix
+from scoring.scheme.model import Scheme
+from scoring.scheme.usage import metrics_used
+
+VALUE_LABELS = {"not_applicable": "不适用", "missing": "缺失", "excluded": "不考核", "undefined": "无定义"}
+DETAIL_COLUMNS = [
+    "unit_id", "kind", "item_id", "item_name", "path", "group_id", "metric", "value", "value_text",
+    "approx", "status", "rule_text", "points", "max_points", "explanation",
+]
+GROUP_COLUMNS = ["unit_id", "group_id", "group_name", "points", "max_points"]
+
+
+def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.DataFrame:
+    """One row per unit × scored item, built in display order."""
+    n = units.n
+    if not blocks:
+        return pd.DataFrame(columns=DETAIL_COLUMNS)
+    k = len(blocks)
+
+    def col(attr):  # one column per block side by side, read row by row: unit-major
+        return np.stack([np.asarray(getattr(b, attr)) for b in blocks], axis=1).ravel()
+
+    item = np.tile(np.arange(k), n)
+
+    def rep(attr):  # the same text for every unit: a category per item, not a string per row
+        return categorical(item, [getattr(b, attr) for b in blocks])
+
+    value_text = np.stack([value_texts(b, precision) for b in blocks], axis=1).ravel()
+    return pd.DataFrame({
+        "unit_id": categorical(np.repeat(np.arange(n), k), units.ids),
+        "kind": rep("kind"), "item_id": rep("item_id"),
+        "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
+        "metric": rep("metric"), "value": col("values").astype(float), "value_text": value_text,
+        "approx": col("approx").astype(bool), "status": col("status"), "rule_text": rep("rule_text"),
+        "points": col("points").astype(float), "max_points": col("max_points").astype(float),
+        "explanation": col("explanation"),
+    })
+
+
+def value_texts(block: Scored, precision: int) -> np.ndarray:
+    """"约665 条" per unit, or what a missing value means ("缺失", "不适用"…); each distinct
+    (value, status, approx) is written once."""
+    values = np.asarray(block.values, dtype=float)
+    value_code, distinct_values = pd.factorize(values, use_na_sentinel=False)
+    status_code, distinct_status = pd.factorize(np.asarray(block.status, dtype=object))
+    combination = (value_code * len(distinct_status) + status_code) * 2 + np.asarray(block.approx, dtype=bool)
+    codes, combinations = pd.factorize(combination)
+    approx_of, rest = combinations % 2, combinations // 2
+    status_of, value_of = rest % len(distinct_status), rest // len(distinct_status)
+    shown = nums(np.asarray(distinct_values, dtype=float), precision)
+    suffix = unit_suffix(block.unit)
+    texts = [
+        VALUE_LABELS[distinct_status[s]] if distinct_status[s] in VALUE_LABELS and np.isnan(distinct_values[v])
+        else ("约" if a else "") + shown[v] + suffix
+        for a, s, v in zip(approx_of.tolist(), status_of.tolist(), value_of.tolist())
+    ]
+    return np.array(texts, dtype=object)[codes]
+
+
+def groups_table(groups: Sequence, units: Units) -> pd.DataFrame:
+    """One row per unit × first-level indicator (`groups`: GroupPoints of the engine)."""
+    n = units.n
+    if not groups:
+        return pd.DataFrame(columns=GROUP_COLUMNS)
+    group = np.repeat(np.arange(len(groups)), n)
+    return pd.DataFrame({
+        "unit_id": categorical(np.tile(np.arange(n), len(groups)), units.ids),
+        "group_id": categorical(group, [g.id for g in groups]),
+        "group_name": categorical(group, [g.name for g in groups]),
+        "points": np.concatenate([g.points for g in groups]),
+        "max_points": np.concatenate([g.max_points for g in groups]),
+    })
+
+
+def inputs_table(scheme: Scheme, data: AgencyData, units: Units) -> pd.DataFrame:
+    """Every input value the scheme reads, for the units scored."""
+    used = metrics_used(scheme)
+    v = data.values
+    keys = data.value_keys  # each distinct text checked once
+    metrics, metric_texts = keys.metric_codes, keys.metric_texts
+    keep = keys.unit_texts.isin(units.ids)[keys.unit_codes] & metric_texts.isin(used)[metrics]
+    names = np.array([scheme.metric_label(m)[0] if m in used else "" for m in metric_texts], dtype=object)
+    if not keep.all():
+        v, metrics = v[keep], metrics[keep]
+    out = v.assign(metric_name=names[metrics])
+    cols = ["unit_id", "metric", "metric_name", "value", "raw", "approx", "source", "row", "column", "evidence"]
+    return out.reindex(columns=cols).reset_index(drop=True)
+
+
+def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Categorical:
+    """`texts[codes]` as a pandas Categorical: each text stored once. The detail rows repeat a
+    unit's id for every item and an item's texts for every unit (a nation: 6.6 million rows)."""
+    texts = pd.Index(np.asarray(texts, dtype=object).astype(str))
+    if texts.is_unique:  # unit ids; item ids
+        return pd.Categorical.from_codes(codes, categories=texts)
+    distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
+    return pd.Categorical.from_codes(position[codes], categories=distinct)
