@@ -62,7 +62,7 @@ def scheme() -> Scheme:
                  UnitClass(id="dept", name="市直部门", aliases=("B类",))),
         metrics=(MetricSpec(id="evaluation_score", name="第三方评估得分"),),
         indicators=(
-            Indicator(id="volume", points=50, metric="proactive_items", rule={"type": "linear"}),
+            Indicator(id="volume", points=50, metric="proactive_items", rule={"type": "linear", "zero_at": 0, "full_at": 100}),
             Indicator(id="third", points=50, metric="evaluation_score", rule={"type": "score"}),
         ),
     )
