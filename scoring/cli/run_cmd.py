@@ -48,6 +48,7 @@ def main_job(
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
     from scoring.cli.summary import print_summary
+    from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
     from scoring.engine import score
     from scoring.periods import Period
@@ -58,7 +59,8 @@ def main_job(
     scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
     source = input_path or bundled(DEFAULT_INPUT)
     compare_period = Period.parse(compare) if compare else run_period.previous()
-    comparing = bool(compare) or (Path(source).is_dir() and (Path(source) / compare_period.label).is_dir())
+    # the loader's own folder resolver: `2021年第三季度/` counts as 2021Q3's folder here too
+    comparing = bool(compare) or bool(find_period_folders(Path(source), compare_period))
     # both periods in one pass: files they share (a year of records) are read once
     data, *earlier = load_periods(source, [run_period, compare_period] if comparing else [run_period], scheme)
     result = score(scheme, data, run_period)

@@ -6,7 +6,9 @@ Which files are read for a run of period P (see docs/input_formats.md):
 - top-level CSV/XLSX files: metric rows whose `period` column says P (no period column → read
   as P, with an info issue), and all their publication records;
 - the folder named P (`2021Q4/`): its metrics and records; any other period folder that overlaps
-  P (`2021/` for 2021Q4): its records only. Other folders (`review/`) are ignored.
+  P (`2021/` for 2021Q4): its records only. Other folders (`review/`) are ignored; one that
+  starts with a year but is no period is named in a warning. Folder names are read by
+  `scoring.data.folders`, as the main job finds its comparison period.
 Files are read in name order, top-level first; of conflicting values the last one read is used.
 """
 
@@ -20,10 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scoring.data.folders import folder_period, period_folders, unread_folders
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
-from scoring.data.names import Names, map_distinct, parse_period_text, unit_position
+from scoring.data.names import Names, map_distinct, unit_position
 from scoring.data.records import empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, RawTable, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units
@@ -179,7 +182,7 @@ def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None,
         raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=str(path)))
     units_path = _units_near(path, issues)
     base = units_path.parent if units_path else path.parent
-    return base, units_path, [DataFile(path, _display(path, base), parse_period_text(path.parent.name), True)]
+    return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
 
 
 def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog,
@@ -245,9 +248,11 @@ def _units_near(path: Path, issues: IssueLog) -> Path | None:
 def _folder_files(root: Path, run: Period, issues: IssueLog, exclude: Path | None) -> list[DataFile]:
     files = [DataFile(p, p.name, None, True) for p in _data_files(root)
              if p != exclude and _readable(p, p.name, issues)]
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        folder_period = parse_period_text(folder.name)
-        if folder_period is None or not _overlaps(folder_period, run):
+    for folder, reason in unread_folders(root):
+        issues.add("warning", reason, file=folder.name)
+    for found in period_folders(root):
+        folder, folder_period = found.path, found.period
+        if not _overlaps(folder_period, run):
             continue
         exact = folder_period == run
         files += [DataFile(p, f"{folder.name}/{p.name}", folder_period, exact)
@@ -286,7 +291,7 @@ def _file_problems(issues: IssueLog, shown: int = 5) -> str:
 def _found_periods(path: Path) -> str:
     if not path.is_dir():
         return "请检查文件中的“期间”列或 --period。"
-    labels = sorted(p.label for p in (parse_period_text(d.name) for d in path.iterdir() if d.is_dir()) if p)
+    labels = sorted({f.period.label for f in period_folders(path)})
     if labels:
         return f"输入文件夹中的期间文件夹:{'、'.join(labels)}。"
     return "输入文件夹中没有期间文件夹(如 2021Q4/),顶层文件也没有该期间的数据。"

@@ -198,11 +198,13 @@ _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})年?第?([一二三四1-4])季度?$"), lambda m: Period(int(m[1]), "Q", _CHINESE_QUARTERS[m[2]])),
     (re.compile(r"^(\d{4})年?([上下])半年$"), lambda m: Period(int(m[1]), "H", 1 if m[2] == "上" else 2)),
     (re.compile(r"^(\d{4})年(\d{1,2})月份?$"), lambda m: Period(int(m[1]), "M", int(m[2]))),
+    (re.compile(r"^(\d{4})[-_./](\d{1,2})$"), lambda m: Period(int(m[1]), "M", int(m[2]))),  # "2021-10"
 )
 
 
 def parse_period_text(text: object) -> Period | None:
-    """A period written as a code ("2021Q4", "2021-Q4") or in Chinese ("2021年第四季度"); else None."""
+    """A period written as a code ("2021Q4", "2021-Q4"), in Chinese ("2021年第四季度") or as a
+    month ("2021-10", "2021.10" → 2021M10); else None."""
     s = normalize_text(str(text))
     if not s:
         return None
