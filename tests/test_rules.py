@@ -178,3 +178,55 @@ def test_entry_point_plugin_rule(tmp_path, monkeypatch):
     result = score(scheme, make_data([("U1", "甲", "")], {"U1": {"trainings": 7}}))
     assert points(result, "U1", "s") == 3
     assert "step_for_test" in rule_types()
+
+
+def test_bands_above_and_below_are_strict():
+    spec = {"type": "bands", "bands": [{"above": 90, "points": 10}, {"min": 90, "points": 8}, {"above": 60, "points": 5}],
+            "else": 0}
+    out = run(spec, [95, 90, 61, 60], 10, name="得分", unit="分")
+    assert out.points.tolist() == [10, 8, 5, 0]
+    assert out.explanation[0] == "得分 95 分,>90分 → 10/10"
+    spec = {"type": "bands", "bands": [{"below": 7, "points": 5}, {"max": 7, "points": 3}], "else": 0}
+    assert run(spec, [6, 7, 8], 5, unit="天").points.tolist() == [5, 3, 0]
+
+
+def test_bands_ranges_with_open_ends():
+    spec = {"type": "bands", "bands": [{"min": 0, "below": 10, "points": 2}, {"min": 10, "max": 20, "points": 4},
+                                       {"above": 20, "points": 5}], "else": 0}
+    out = run(spec, [9.99, 10, 20, 20.01], 5)
+    assert out.points.tolist() == [2, 4, 4, 5]
+    assert "≥0且<10条" in out.explanation[0] and "10–20条" in out.explanation[1]
+
+
+def test_bounds_are_exact_for_decimals_ratios_and_per_scaling():
+    # 816 ÷ 480 = 1.7 holds "≥ 1.7"; 3 ÷ 20 = 0.15 is not "> 0.15"; 0.1 × 3 reaches "≥ 0.3"
+    spec = {"type": "bands", "bands": [{"min": 1.7, "points": 10}], "else": 0}
+    assert run(spec, [816 / 480, 815 / 480], 10).points.tolist() == [10, 0]
+    spec = {"type": "bands", "bands": [{"above": 0.15, "points": 3}], "else": 1}
+    assert run(spec, [3 / 20, 3.01 / 20], 3).points.tolist() == [1, 3]
+    spec = {"type": "bands", "bands": [{"min": 0.3, "points": 2}], "else": 0}
+    assert run(spec, [0.1 * 3, 0.29], 2).points.tolist() == [2, 0]
+    # per year 0.7 a month run: the bound is 0.7/12; 0.7/12 itself is at it, a quarter of it not above it
+    spec = {"type": "bands", "bands": [{"above": 7, "points": 2}, {"min": 7, "points": 1}], "else": 0, "per": "year"}
+    assert run(spec, [7 / 12, 7 / 12 + 0.001, 7 / 13], 2, scale=1 / 12).points.tolist() == [1, 2, 0]
+
+
+@pytest.mark.parametrize("bands", [
+    [{"min": 5, "above": 4, "points": 1}],
+    [{"above": 5, "max": 5, "points": 1}],
+    [{"min": 5, "below": 5, "points": 1}],
+    [{"above": 5, "points": 2}, {"above": 5, "points": 1}],
+    [{"min": 5, "points": 2}, {"above": 5, "points": 1}],  # `above 5` is stricter: it must come first
+    [{"max": 5, "points": 2}, {"below": 5, "points": 1}],
+    [{"min": 0, "max": 10, "points": 1}, {"min": 10, "max": 20, "points": 2}],
+])
+def test_bad_strict_bands_rejected(bands):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        get_rule("bands").Config.model_validate({"type": "bands", "bands": bands})
+
+
+def test_touching_strict_ranges_accepted():
+    spec = {"type": "bands", "bands": [{"min": 0, "max": 10, "points": 1}, {"above": 10, "below": 20, "points": 2}]}
+    assert run(spec, [10, 10.5, 20], 2).points.tolist() == [1, 2, 0]

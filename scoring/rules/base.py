@@ -146,6 +146,41 @@ def _check_rule_class(cls: type[Rule]) -> None:
         raise TypeError(f"rule class {cls.__qualname__} needs a docstring with an example ('Example' and 'type: {name}')")
 
 
+# ---- boundaries compared as written ----
+# Values and thresholds are written in decimals (816 ÷ 480 ≥ 1.7, 3 ÷ 20 vs 0.15, 400 × ¼): a
+# binary float can land a hair off the boundary. A value within this relative distance of a
+# bound *is* the bound; decimals people write differ from a bound by far more when they differ.
+DRIFT = 1e-12
+
+
+def _slack(bound: float | np.ndarray) -> float | np.ndarray:
+    return DRIFT * np.maximum(1.0, np.abs(bound))
+
+
+def at_least(values: np.ndarray, bound: float) -> np.ndarray:
+    """values ≥ bound, exactly as written: a value a float drift below the bound is at it."""
+    return values >= bound - _slack(bound)
+
+
+def above(values: np.ndarray, bound: float) -> np.ndarray:
+    """values > bound, exactly as written: a value a float drift above the bound is only at it."""
+    return values > bound + _slack(bound)
+
+
+def at_most(values: np.ndarray, bound: float) -> np.ndarray:
+    return values <= bound + _slack(bound)
+
+
+def below(values: np.ndarray, bound: float) -> np.ndarray:
+    return values < bound - _slack(bound)
+
+
+def whole_steps(span: np.ndarray, every: float) -> np.ndarray:
+    """⌊span ÷ every⌋ with the same exactness ((0.3 − 0.1) ÷ 0.1 is 2 steps, not 1.999…)."""
+    quotient = span / every
+    return np.floor(quotient + _slack(quotient))
+
+
 def register(cls: type[Rule]) -> type[Rule]:
     """Class decorator adding a rule type to the registry under `cls.type`."""
     registry.add(cls)
