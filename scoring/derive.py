@@ -1,7 +1,10 @@
 """Derive metrics: raw values from the data, then `records:`, `ratio:` and `expr:` metrics.
 
 All units at once. Besides the values, it reports per metric which units' values are *not
-applicable* (the data said so) and which are *undefined* (a ratio with a zero denominator).
+applicable* (the data said so) and which are *undefined* (a ratio with a zero denominator), and
+for a unit without a value which cell of the data left it out (blank, "#N/A", an unsaved formula),
+so that the issue names the file and row. A derived metric inherits these from its first input
+without a value.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.model import AgencyData
+from scoring.data.values import GAPS, gap_codes
 from scoring.data.records import PreparedRecords, derive_record_metric
 from scoring.expressions import Expression
 from scoring.periods import Period
@@ -25,6 +29,9 @@ class Metrics:
     not_applicable: dict[str, np.ndarray]  # metric id → bool per unit
     undefined: dict[str, np.ndarray]  # metric id → bool per unit
     approx: dict[str, np.ndarray]  # metric id → bool per unit
+    cells: dict[str, np.ndarray]  # metric id → row of `table` per unit its value was read from (-1: none)
+    gaps: dict[str, np.ndarray]  # metric id → position in GAPS per unit: why its cell holds no value
+    table: pd.DataFrame  # the data's values (file, row, column and text of each cell)
 
     def get(self, metric: str, n: int) -> np.ndarray:
         return self.values.get(metric, np.full(n, np.nan))
@@ -32,12 +39,19 @@ class Metrics:
     def flag(self, table: str, metric: str, n: int) -> np.ndarray:
         return getattr(self, table).get(metric, np.zeros(n, dtype=bool))
 
+    def cell(self, metric: str, n: int) -> np.ndarray:
+        return self.cells.get(metric, np.full(n, -1, dtype=np.int64))
+
+    def gap(self, metric: str, n: int) -> np.ndarray:
+        return self.gaps.get(metric, np.zeros(n, dtype=np.int8))
+
 
 def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, tuple[Step, ...]]:
     """Every metric's values per unit, and a log entry for each derived metric."""
     steps: list[Step] = []
     unit_ids = pd.Index(data.units["unit_id"])
-    values, not_applicable, approx = _raw(data, unit_ids)
+    values, not_applicable, approx, cells, gaps = _raw(data, unit_ids)
+    _blank_as_zero(scheme, values, gaps, steps)
     undefined: dict[str, np.ndarray] = {}
     pending = [m for m in scheme.metrics if m.derived]
     has_records = len(data.records) > 0
@@ -50,28 +64,33 @@ def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, t
                 waiting.append(spec)
                 continue
             _compute(spec, data, unit_ids, period, values, undefined, prepared, steps)
+            _inherit_gaps(spec, values, undefined, not_applicable, cells, gaps)
         if not waiting:  # validation rules out cycles, so this always ends
             break
         pending = waiting
-    return Metrics(values, not_applicable, undefined, approx), tuple(steps)
+    return Metrics(values, not_applicable, undefined, approx, cells, gaps, data.values), tuple(steps)
 
 
-def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
+def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict, dict, dict]:
     v = data.values
     if v.empty:
-        return {}, {}, {}
+        return {}, {}, {}, {}, {}
     keys = data.value_keys
     pos = unit_ids.get_indexer(keys.unit_texts)[keys.unit_codes]  # each unit's text looked up once
     metric_code, metrics = keys.metric_codes, keys.metric_texts
     keep = pos >= 0
     if not keep.all():
         v, pos, metric_code = v[keep], pos[keep], metric_code[keep]
+    row_of = np.flatnonzero(keep) if not keep.all() else np.arange(len(v))  # rows of data.values
     value = v["value"].to_numpy(dtype=float)
     applicable = v["applicable"].to_numpy(dtype=bool)
     approximate = v["approx"].to_numpy(dtype=bool)
+    gap = np.zeros(len(v), dtype=np.int8)
+    empty = np.isnan(value) & applicable  # only these can be gaps: their texts are few
+    gap[empty] = gap_codes(v["raw"].to_numpy(dtype=object)[empty])
     order = np.argsort(metric_code, kind="stable")  # rows of each metric together, in file order
     bounds = np.searchsorted(metric_code[order], np.arange(len(metrics) + 1))
-    values, not_applicable, approx = {}, {}, {}
+    values, not_applicable, approx, cells, gaps = {}, {}, {}, {}, {}
     n = len(unit_ids)
     for i, metric in enumerate(metrics):
         idx = order[bounds[i]:bounds[i + 1]]
@@ -85,8 +104,47 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict]:
         na[rows] = ~applicable[idx]
         ap = np.zeros(n, dtype=bool)
         ap[rows] = approximate[idx]
+        at = np.full(n, -1, dtype=np.int64)
+        at[rows] = row_of[idx]
+        why = np.zeros(n, dtype=np.int8)
+        why[rows] = gap[idx]
         values[metric], not_applicable[metric], approx[metric] = arr, na, ap
-    return values, not_applicable, approx
+        cells[metric], gaps[metric] = at, why
+    return values, not_applicable, approx, cells, gaps
+
+
+def _blank_as_zero(scheme: Scheme, values: dict, gaps: dict, steps: list[Step]) -> None:
+    """Metrics declared `blank: zero`: an empty cell is 0 (fault counts left empty when none)."""
+    blank = GAPS.index("blank")
+    for spec in scheme.metrics:
+        if spec.blank != "zero" or spec.id not in gaps:
+            continue
+        hit = gaps[spec.id] == blank
+        if hit.any():
+            values[spec.id] = np.where(hit, 0.0, values[spec.id])
+            gaps[spec.id] = np.where(hit, 0, gaps[spec.id]).astype(np.int8)
+            steps.append(Step("derive", f"{spec.name or spec.id}:{int(hit.sum())} 个单位未填写,按 blank: zero 计为0",
+                              item_id=spec.id))
+
+
+def _inherit_gaps(spec: MetricSpec, values: dict, undefined: dict, not_applicable: dict, cells: dict,
+                  gaps: dict) -> None:
+    """Where a derived metric has no value, the first input without one says why: its cell and
+    gap, or its 不适用 mark (a share of a not-applicable count is not applicable)."""
+    inputs = [name for name in (spec.ratio or sorted(_deps(spec))) if name in values]
+    if spec.id not in values or not inputs:
+        return
+    result = values[spec.id]
+    n = len(result)
+    open_ = np.isnan(result) & ~undefined.get(spec.id, np.zeros(n, dtype=bool))
+    at, why, na = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool)
+    for name in reversed(inputs):  # the first input wins: assigned last
+        hit = open_ & np.isnan(values[name])
+        if name in cells:
+            at = np.where(hit, cells[name], at)
+            why = np.where(hit, gaps[name], why).astype(np.int8)
+        na = np.where(hit, not_applicable.get(name, np.zeros(n, dtype=bool)), na)
+    cells[spec.id], gaps[spec.id], not_applicable[spec.id] = at, why, na
 
 
 def _deps(spec: MetricSpec) -> set[str]:
@@ -111,11 +169,13 @@ def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -
                               params=(("source", "data"),)))
             return
         series = derive_record_metric(data.records, unit_ids, spec.records.measure, spec.records.where, period,
-                                      prepared)
+                                      prepared, spec.records.threshold)
         values[spec.id] = series.to_numpy(dtype=float)
         where = ",".join(f"{k}={v}" for k, v in spec.records.where.items())
-        steps.append(Step("derive", f"{label}:由发布记录计算({spec.records.measure}{',' + where if where else ''},{period.label})",
-                          item_id=spec.id, params=(("measure", spec.records.measure), ("where", where), ("period", period.label))))
+        threshold = f",每月少于 {spec.records.threshold:g} 条" if spec.records.threshold is not None else ""
+        steps.append(Step("derive", f"{label}:由发布记录计算({spec.records.measure}{threshold}{',' + where if where else ''},{period.label})",
+                          item_id=spec.id, params=(("measure", spec.records.measure), ("where", where), ("period", period.label),
+                                                   ("threshold", spec.records.threshold))))
     elif spec.ratio:
         num = values.get(spec.ratio[0], np.full(n, np.nan))
         den = values.get(spec.ratio[1], np.full(n, np.nan))
@@ -129,7 +189,7 @@ def _compute(spec, data, unit_ids, period, values, undefined, prepared, steps) -
     elif spec.expr:
         expr = Expression(spec.expr)
         env = {name: values.get(name, np.full(n, np.nan)) for name in expr.names}
-        result = expr.evaluate(env, n)
+        result = expr.evaluate(env, n, period)
         inputs_known = np.logical_and.reduce([~np.isnan(a) for a in env.values()]) if env else np.ones(n, bool)
         undefined[spec.id] = inputs_known & np.isnan(result)
         values[spec.id] = result

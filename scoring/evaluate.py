@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scoring.derive import Metrics
+from scoring import gaps
 from scoring.expressions import condition
 from scoring.issues import DataIssue
 from scoring.periods import Period
@@ -19,7 +20,6 @@ from scoring.rules.base import RuleContext, join, num, nums
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
 STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded"], dtype=object)
-MAX_ISSUES_PER_METRIC = 50  # above that, one summary issue instead of one per unit
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Evaluator:
             metric = leaf.metric or ""
             name, unit = self.scheme.metric_label(metric)
             values = self.metrics.get(metric, n)
-            status = self._status(metric, values, self.excluded[leaf.id])
+            status = self._status(metric, values, self.excluded[leaf.id], leaf.not_applicable == "exclude")
             approx = self.metrics.flag("approx", metric, n)
             ctx = self._ctx(values, full, status == "ok", name, unit, rule.threshold_scale(self.period))
         outcome = rule.score(ctx)
@@ -107,17 +107,20 @@ class Evaluator:
             metric_name=name, unit=unit, precision=self.scheme.precision,
         )
 
-    def _status(self, metric: str, values: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    def _status(self, metric: str, values: np.ndarray, excluded: np.ndarray, accept_na: bool) -> np.ndarray:
+        """Status per unit; a 不适用 mark the leaf refuses (`not_applicable: missing`) is missing."""
         n = self.units.n
         code = np.zeros(n, dtype=np.int8)  # positions in STATUSES; later assignments win
         code[np.isnan(values)] = 1
         code[self.metrics.flag("undefined", metric, n)] = 2
-        code[self.metrics.flag("not_applicable", metric, n)] = 3
+        if accept_na:
+            code[self.metrics.flag("not_applicable", metric, n)] = 3
         code[excluded] = 4
         return STATUSES[code]  # one pass over an object array instead of one per status
 
     def _apply_policies(self, leaf, ctx, points, why, status, name):
         full = ctx.points
+        metric = leaf.metric or ""
         p = self.scheme.precision
         points = np.where(status == "ok", points, 0.0)
         max_points = np.full(self.units.n, full)
@@ -127,10 +130,15 @@ class Evaluator:
             nonlocal points, max_points
             points = np.where(mask, pts, points)
             max_points = np.where(mask, maxp, max_points)
-            why[mask] = text
+            why[mask] = text if isinstance(text, str) else text[mask]
 
         set_(status == "excluded", 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
-        set_(status == "not_applicable", 0.0, 0.0, f"{name}:不适用 → 不计分,按适用指标折算")
+        claimed = status == "not_applicable"
+        if claimed.any():
+            cause = gaps.causes(self.metrics, self._label, metric, name, claimed, not_applicable=True)
+            set_(claimed, 0.0, 0.0, join(cause, " → 不计分,按适用指标折算"))
+            self.issues += gaps.issues(self.metrics, metric, name, claimed, cause, self.units.names, "info",
+                                       f"指标“{leaf.title}”不计分,按适用指标折算")
         undefined = status == "undefined"
         policy = leaf.when_undefined
         reason = f"{name}无定义(分母为0,如无申请)"
@@ -143,28 +151,28 @@ class Evaluator:
         else:
             status[undefined] = "missing"
         missing = status == "missing"
+        if not missing.any():
+            return points, max_points, why
+        refused = missing & self.metrics.flag("not_applicable", metric, self.units.n)
+        cause = np.where(refused, gaps.causes(self.metrics, self._label, metric, name, refused, not_applicable=True),
+                         gaps.causes(self.metrics, self._label, metric, name, missing & ~refused))
+        cause = np.where(undefined, reason, cause)
         if leaf.missing == "full":
-            set_(missing, full, full, f"缺少{name}数据 → 按规定满分 {num(full, p)}/{num(full, p)}")
+            set_(missing, full, full, join(cause, f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
         elif leaf.missing == "exclude":
-            set_(missing, 0.0, 0.0, f"缺少{name}数据 → 不计分,按适用指标折算")
+            set_(missing, 0.0, 0.0, join(cause, " → 不计分,按适用指标折算"))
         else:
-            set_(missing, 0.0, full, f"缺少{name}数据 → 按0分计 0/{num(full, p)}")
-        if missing.any():
-            severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
-            what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
-            self._missing_issues(missing, leaf, name, severity, what)
+            set_(missing, 0.0, full, join(cause, f" → 按0分计 0/{num(full, p)}"))
+        severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
+        what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
+        for mask, tail in ((missing & ~refused, f"指标“{leaf.title}”{what}"),
+                           (refused, f"但指标“{leaf.title}”不接受不适用,按缺失处理:{what}")):
+            self.issues += gaps.issues(self.metrics, metric, name, mask, cause, self.units.names,
+                                       "warning" if mask is refused and severity == "info" else severity, tail)
         return points, max_points, why
 
-    def _missing_issues(self, mask, leaf, name, severity, what) -> None:
-        names = self.units.names[mask]
-        if len(names) > 1 and mask.all():
-            self.issues.append(DataIssue(severity, f"全部 {len(names)} 个单位都缺少“{name}”数据(请检查是否漏了数据文件或列名),指标“{leaf.title}”{what}", metric=leaf.metric))
-        elif len(names) <= MAX_ISSUES_PER_METRIC:
-            for unit_name in names:
-                self.issues.append(DataIssue(severity, f"缺少“{name}”数据,指标“{leaf.title}”{what}", unit=str(unit_name), metric=leaf.metric))
-        else:
-            shown = "、".join(map(str, names[:10]))
-            self.issues.append(DataIssue(severity, f"{len(names)} 个单位缺少“{name}”数据(如 {shown} 等),指标“{leaf.title}”{what}", metric=leaf.metric))
+    def _label(self, metric: str) -> str:
+        return self.scheme.metric_label(metric)[0]
 
     # ---- bonus items and penalties ----
     def item(self, item: Item, kind: str, cap: float) -> Scored:
@@ -173,6 +181,7 @@ class Evaluator:
         name, unit = self.scheme.metric_label(item.metric)
         values = self.metrics.get(item.metric, n)
         usable = np.isfinite(values) & ~self.metrics.flag("not_applicable", item.metric, n)
+        self._broken_cells(item.metric, item.title)
         limit = float(item.points) if item.points is not None else cap
         ctx = self._ctx(np.where(usable, values, 0.0), limit, usable, name, unit)
         outcome = rule.score(ctx) if kind == "bonus" else rule.deduction(ctx)
@@ -187,12 +196,24 @@ class Evaluator:
             rule.describe(limit if np.isfinite(limit) else None, name, unit), points, max_points, why, unit,
         )
 
+    def _broken_cells(self, metric: str, title: str) -> None:
+        """A warning for each spreadsheet error or unsaved formula an item or veto reads (read as
+        no value); an empty cell there simply means nothing to add, deduct or veto."""
+        broken = self.metrics.gap(metric, self.units.n) >= 2
+        if broken.any():
+            name = self._label(metric)
+            cause = gaps.causes(self.metrics, self._label, metric, name, broken)
+            self.issues += gaps.issues(self.metrics, metric, name, broken, cause, self.units.names, "warning",
+                                       f"“{title}”按无此数据处理")
+
     # ---- vetoes ----
     def veto(self, veto: Veto) -> tuple[Scored, np.ndarray]:
         n = self.units.n
         expr = condition(veto.when, veto.metric)
         env = {m: self.metrics.get(m, n) for m in expr.names}
-        hit = np.nan_to_num(expr.evaluate(env, n)) != 0
+        hit = np.nan_to_num(expr.evaluate(env, n, self.period)) != 0
+        for metric in sorted(expr.names):
+            self._broken_cells(metric, veto.title)
         name, unit = self.scheme.metric_label(veto.metric) if veto.metric else (veto.title, "")
         values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
         effect = "单项否决,等次为最低等次并排在最后" if veto.effect == "fail" else "单项否决,总分计0分"

@@ -4,21 +4,27 @@ Expressions are parsed with `ast` (parsing never runs code) and every node is ch
 whitelist before anything is evaluated. Evaluation is vectorised over numpy arrays, one value
 per unit. Allowed: numbers, metric names, + - * / // % **, unary -, comparisons, and/or/not,
 if-else, and the functions min, max, abs, round, clip. Powers need a literal exponent of at
-most 10 in size, so nothing can blow up; division by zero gives NaN (undefined).
+most 10 in size, so nothing can blow up; division by zero gives NaN (undefined). `period_months`
+is the run's length in calendar months ("每月2条" over any period: `items >= 2 * period_months`).
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scoring.errors import CriteriaError, Location
 
+if TYPE_CHECKING:
+    from scoring.periods import Period
+
 MAX_LENGTH = 500
 MAX_NODES = 200
 MAX_EXPONENT = 10
+PERIOD_NAMES = {"period_months": lambda period: float(period.months)}  # names a run's period gives
 
 _BINARY: dict[type, Callable] = {
     ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide,
@@ -55,14 +61,15 @@ def _reduce(fn: Callable, args: tuple) -> np.ndarray:
 
 
 class Expression:
-    """A checked expression. `names` are the metric ids it reads."""
+    """A checked expression. `names` are the metric ids it reads (not `period_months`)."""
 
     def __init__(self, text: str, location: Location | None = None):
         self.text = str(text)
         self.location = location or Location()
         self._tree = self._parse()
         self.names: frozenset[str] = frozenset(
-            n.id for n in ast.walk(self._tree) if isinstance(n, ast.Name) and n.id not in _FUNCTIONS
+            n.id for n in ast.walk(self._tree)
+            if isinstance(n, ast.Name) and n.id not in _FUNCTIONS and n.id not in PERIOD_NAMES
         )
 
     def _error(self, why: str) -> CriteriaError:
@@ -106,8 +113,11 @@ class Expression:
                     and abs(exp.value) <= MAX_EXPONENT):
                 raise self._error(f"乘方的指数必须是不超过 {MAX_EXPONENT} 的数字常量")
 
-    def evaluate(self, env: Mapping[str, np.ndarray], size: int) -> np.ndarray:
-        """Evaluate over arrays of length `size`; NaN where undefined (e.g. division by zero)."""
+    def evaluate(self, env: Mapping[str, np.ndarray], size: int, period: Period | None = None) -> np.ndarray:
+        """Evaluate over arrays of length `size`; NaN where undefined (e.g. division by zero).
+        `period` gives `period_months`; without it the name has no value (NaN)."""
+        env = {**env, **{name: np.float64(get(period)) if period else np.float64(np.nan)
+                         for name, get in PERIOD_NAMES.items()}}
         with np.errstate(all="ignore"):
             out = np.asarray(self._eval(self._tree.body, env), dtype=float)
         out = np.broadcast_to(out, (size,)).astype(float, copy=True)

@@ -60,6 +60,10 @@ TEXT_SCORES = ("北岭县", "市水利局")  # scores stored as text in the work
 CONFLICT = "市财政局"  # 补报.csv gives another proactive_items value
 SAME_AGAIN = "东湖区"  # 补报.csv repeats its policy_interpretations value (no issue)
 GAP_UNITS = ("市统计局", "枫桥镇")  # no 工作动态 from mid-October to late December
+# 2021Q4 metrics.csv cells left as offices leave them: a blank 政策解读 (missing: scored 0, warned), a
+# 不适用 claim for 建议提案办理 (left out and rescaled, listed), a blank fault count (blank: zero)
+Q4_WRITTEN = {("市民政局", "policy_interpretations"): "", ("市信访局", "proposals_handled"): "不适用",
+              ("市林业局", "late_publications"): ""}
 
 CATEGORIES = ["工作动态", "通知公告", "政策文件", "政策解读", "人事信息", "财政信息"]
 CATEGORY_SHARE = [0.42, 0.24, 0.08, 0.07, 0.09, 0.10]
@@ -222,7 +226,7 @@ def q4_cells(values: dict[str, dict[str, float]]) -> dict[tuple[str, str], str]:
         cells[(name, "proactive_items")] = f"{int(n // 10 * 10)}{mark}"
     busy = values[BUSY]["proactive_items"]
     cells[(BUSY, "proactive_items")] = f"{busy / 10_000:.1f}万"
-    return cells
+    return cells | Q4_WRITTEN
 
 
 def records(rng: np.random.Generator, unit_rows: list[dict[str, str]], year_values: dict[str, dict[str, float]]

@@ -30,7 +30,8 @@ def make_data(
     records: list[tuple[str, str, str]] | None = None,
     approx: set[tuple[str, str]] = frozenset(),
 ) -> AgencyData:
-    """units: (unit_id, name, class); values: unit_id → {metric: number | NA}; records: (unit_id, date, category)."""
+    """units: (unit_id, name, class); values: unit_id → {metric: number | NA | None (a blank cell)};
+    records: (unit_id, date, category)."""
     unit_frame = pd.DataFrame(units, columns=["unit_id", "name", "class"]).assign(aliases="")
     rows = []
     for unit_id, metrics in values.items():
@@ -38,7 +39,7 @@ def make_data(
             applicable = value != NA
             number = float(value) if applicable and value is not None else np.nan
             rows.append({
-                "unit_id": unit_id, "metric": metric, "value": number, "raw": str(value),
+                "unit_id": unit_id, "metric": metric, "value": number, "raw": "" if value is None else str(value),
                 "approx": (unit_id, metric) in approx, "applicable": applicable,
                 "source": "test.csv", "row": len(rows) + 2, "column": metric, "evidence": "",
             })

@@ -65,6 +65,21 @@ def test_months_with_updates() -> None:
     assert derive("months_with_updates", {"category": "通知公告"}).tolist() == [1.0, 0.0, 0.0]
 
 
+def test_months_below_and_without_updates() -> None:
+    # A: Oct 3 items, Nov 1, Dec 1. B: Dec 1 (Sep 30 is outside). C: none.
+    below = lambda t, where=None: derive_record_metric(records(), UNITS, "months_below", where or {}, Q4,  # noqa: E731
+                                                       threshold=t).tolist()
+    assert below(1) == [0.0, 2.0, 3.0]  # a month with no item is below any threshold ≥ 1
+    assert below(2) == [2.0, 3.0, 3.0]
+    assert below(3) == [2.0, 3.0, 3.0]
+    assert below(4) == [3.0, 3.0, 3.0]
+    assert below(2, {"category": "工作动态"}) == [2.0, 3.0, 3.0]  # A: Oct 3, Nov 0, Dec 1
+    assert below(0.5) == [0.0, 2.0, 3.0]  # fewer than half an item: none at all
+    assert derive("months_without_updates").tolist() == [0.0, 2.0, 3.0]
+    year = derive_record_metric(records(), UNITS, "months_without_updates", {}, Period.parse("2021"))
+    assert year.tolist() == [9.0, 10.0, 12.0]  # B: Sep and Dec
+
+
 def test_on_time_share_counts_only_items_with_a_due_date() -> None:
     share = derive("on_time_share")
     assert share["A"] == pytest.approx(2 / 3)

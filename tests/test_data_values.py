@@ -31,10 +31,20 @@ def test_numbers_as_written(text: str, value: float, approx: bool) -> None:
     assert (parsed.value, parsed.approx, parsed.applicable, parsed.problem) == (value, approx, True, "")
 
 
-@pytest.mark.parametrize("text", ["", "—", "——", "-", "/", "不适用", "不涉及", "N/A", "n/a", "－"])
+@pytest.mark.parametrize("text", ["—", "——", "-", "/", "不适用", "不涉及", "N/A", "n/a", "－", " 不适用 "])
 def test_not_applicable_marks(text: str) -> None:
     parsed = parse_value(text)
-    assert not parsed.applicable and math.isnan(parsed.value) and parsed.problem == ""
+    assert not parsed.applicable and math.isnan(parsed.value) and parsed.problem == "" and parsed.gap == ""
+
+
+@pytest.mark.parametrize(("text", "gap"), [
+    ("", "blank"), ("   ", "blank"), ("\u3000", "blank"), ("#N/A", "error"), ("#n/a", "error"), ("#DIV/0!", "error"),
+    ("#REF!", "error"), ("#VALUE!", "error"), ("#NAME?", "error"), ("#NUM!", "error"), ("#NULL!", "error"),
+    ("=B2/C2", "formula"), ("=SUM(B2:B9)", "formula"),
+])
+def test_blanks_errors_and_unsaved_formulas_are_missing_not_not_applicable(text: str, gap: str) -> None:
+    parsed = parse_value(text)
+    assert parsed.applicable and math.isnan(parsed.value) and parsed.problem == "" and parsed.gap == gap
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ class AgencyData:
     units:   one row per unit: unit_id (str), name, class (class id or ""), aliases (str, "|"-joined)
     values:  long, one row per (unit_id, metric) actually used after resolving duplicates:
              value (float; NaN when not applicable or unreadable), raw (text as written),
-             approx (bool, "600余"), applicable (False for "不适用", "—", "/", empty),
+             approx (bool, "600余"), applicable (False for the marks "不适用", "不涉及", "—", "/";
+             an empty cell, "#N/A" or an unsaved formula is applicable and missing: NaN),
              source (file name), row (1-based), column, evidence (sentence from a report or "")
     records: publication records already matched to units: unit_id, date (datetime64),
              category, title, due_date (datetime64 or NaT). The readers give unit_id as a

@@ -29,7 +29,8 @@ from scoring.numbers import normalize_text
 from scoring.periods import Period
 from scoring.scheme.model import Scheme
 
-MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share")
+MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share", "months_below",
+            "months_without_updates")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 _DATE = re.compile(
@@ -191,13 +192,16 @@ class PreparedRecords:
 
 def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str,
                          where: Mapping[str, str | Sequence[str]], period: Period,
-                         prepared: PreparedRecords | None = None) -> pd.Series:
+                         prepared: PreparedRecords | None = None, threshold: float | None = None) -> pd.Series:
     """One float per unit (indexed like `unit_ids`) from the records dated inside `period`.
 
     count                 items
     max_gap_days          longest gap in days (see the module docstring); no item → period days
     days_since_last       days from the last item to the end of the period; no item → period days
     months_with_updates   calendar months with at least one item
+    months_without_updates  calendar months of the period without any item
+    months_below          calendar months with fewer than `threshold` items (a month without any
+                          item is below every threshold ≥ 1)
     on_time_share         share of items with a due_date published on or before it; NaN without any
 
     `where` keeps records whose column equals the text (or one of the texts), compared normalised.
@@ -225,6 +229,9 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
         months = (days[mask].astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
         pairs = _distinct(pos * 12 + months)
         result = np.bincount(pairs // 12, minlength=n).astype(float)
+    elif measure in ("months_below", "months_without_updates"):
+        per_month = _items_per_month(pos, days[mask], start, n, period.months)
+        result = (per_month < (threshold if measure == "months_below" else 1)).sum(axis=1).astype(float)
     elif measure == "on_time_share":
         due = records["due_date"].to_numpy("datetime64[ns]").astype("datetime64[D]")[mask]
         has_due = ~np.isnat(due)
@@ -236,6 +243,12 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
     else:
         result = _gaps(pos, off, n, span, measure)
     return pd.Series(result, index=index, dtype=float)
+
+
+def _items_per_month(pos: np.ndarray, days: np.ndarray, start: np.datetime64, n: int, months: int) -> np.ndarray:
+    """Unit × month table of item counts over the period's calendar months (one bincount)."""
+    month = (days.astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
+    return np.bincount(pos * months + month, minlength=n * months).reshape(n, months)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -1,8 +1,11 @@
 """Metric values as people write them in spreadsheets: "665条", "600余", "1.2万", "百分之百", "无".
 
 `parse_value` reads one cell; `parse_values` reads a column by parsing each distinct text once.
-Not-applicable marks ("—", "/", "不适用", empty) give applicable=False and NaN; text that is not
-a number gives a problem message (the caller turns it into a data issue).
+Only explicit not-applicable marks ("不适用", "不涉及", "—", "/") give applicable=False and NaN. An
+empty cell, a spreadsheet error ("#N/A", "#DIV/0!") and a formula without a stored value ("=B2/C2",
+as the readers surface it) are *missing*: NaN with `gap` saying which (the engine applies the
+leaf's `missing` policy and reports the cell). Other text that is not a number gives a problem
+message (the caller turns it into a data issue).
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ import pandas as pd
 
 from scoring.numbers import normalize_text, parse_number
 
-NOT_APPLICABLE = frozenset({"", "-", "--", "—", "——", "/", "\\", "不适用", "不涉及", "n/a", "na", "#n/a"})
+NOT_APPLICABLE = frozenset({"-", "--", "—", "——", "/", "\\", "不适用", "不涉及", "n/a", "na"})
+# What Excel and WPS show in a cell whose formula failed; compared case-folded.
+SPREADSHEET_ERRORS = frozenset({
+    "#n/a", "#div/0!", "#ref!", "#value!", "#name?", "#num!", "#null!", "#spill!", "#calc!", "#getting_data",
+})
+FORMULA_MARK = "="  # a cell text starting with it is a formula whose value was never stored
+GAPS = ("", "blank", "error", "formula")  # why a cell holds no value; positions are the gap codes
 TRUE_WORDS = frozenset({"是", "有", "true", "yes", "y", "√", "✓"})
 FALSE_WORDS = frozenset({"否", "无", "没有", "未收到", "未发生", "false", "no", "n", "×", "✗"})
 LIMIT = 1e12  # larger magnitudes are typing errors ("1e308"), not counts of anything
@@ -33,12 +42,16 @@ class ParsedValue:
     applicable: bool = True
     percent: bool = False
     problem: str = ""  # Chinese, empty when the text was read
+    gap: str = ""  # "blank" | "error" | "formula": the cell is missing a value (see GAPS)
 
 
 def parse_value(text: object) -> ParsedValue:
-    """One cell. A problem leaves value NaN; "—"/"不适用"/empty is not applicable."""
+    """One cell. A problem leaves value NaN; "—"/"不适用" is not applicable; empty is missing."""
     s = normalize_text(str(text)).translate(_MINUS)
     folded = s.casefold()
+    gap = cell_gap(s)
+    if gap:
+        return ParsedValue(math.nan, gap=gap)
     if folded in NOT_APPLICABLE:
         return ParsedValue(math.nan, applicable=False)
     if folded in TRUE_WORDS:
@@ -57,6 +70,22 @@ def parse_value(text: object) -> ParsedValue:
     if abs(value) > LIMIT:
         return ParsedValue(math.nan, problem=f"数值“{_shown(text)}”大得不合理(超过 {LIMIT:.0e})")
     return ParsedValue(value, approx, True, percent)
+
+
+def cell_gap(normalized: str) -> str:
+    """Why a cell (text already normalised) holds no value: "blank", "error", "formula" or ""."""
+    if not normalized:
+        return "blank"
+    if normalized.casefold() in SPREADSHEET_ERRORS:
+        return "error"
+    return "formula" if normalized.startswith(FORMULA_MARK) else ""
+
+
+def gap_codes(raw: np.ndarray) -> np.ndarray:
+    """Position in GAPS per cell text (0: the cell is not a gap); each distinct text checked once."""
+    codes, uniques = pd.factorize(pd.Series(raw, dtype=object).fillna("").astype(str), sort=False)
+    found = np.array([GAPS.index(cell_gap(normalize_text(u))) for u in uniques], dtype=np.int8)
+    return found[codes] if len(codes) else np.zeros(0, dtype=np.int8)
 
 
 def _shown(text: object, limit: int = 50) -> str:

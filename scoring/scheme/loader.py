@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scoring.errors import CriteriaError
-from scoring.expressions import Expression, condition
+from scoring.expressions import PERIOD_NAMES, Expression, condition
 from scoring.rules.base import Rule
 from scoring.scheme.extends import resolve
 from scoring.scheme.messages import describe_error, first_error
@@ -200,6 +200,8 @@ class _Validator:
             loc = ("metrics", i)
             if m.id in seen:
                 self.fail(f"指标数据编号“{m.id}”重复", (*loc, "id"))
+            if m.id in PERIOD_NAMES:
+                self.fail(f"“{m.id}”是保留名称(本次考评期间的月数),请换一个指标数据编号", (*loc, "id"))
             seen.add(m.id)
             ways = sum(x is not None for x in (m.ratio, m.expr, m.records))
             if ways > 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 import typing
 from typing import Any
@@ -77,8 +78,9 @@ def describe_error(error: dict, root: type[BaseModel]) -> str:
         return f"应为列表(- 项目 或 [a, b]),实际写的是“{given}”"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"应为“键: 值”形式的映射,实际写的是“{given}”"
-    if kind == "literal_error":
-        return f"取值“{given}”无效,应为以下之一:{ctx.get('expected', '')}"
+    if kind == "literal_error":  # pydantic lists them as "'zero', 'full' or 'error'": say it in Chinese
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"取值“{given}”无效,应为以下之一:{'、'.join(allowed)}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         limit = next(iter(ctx.values()), "")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.scheme.rulespec import RuleField
 from scoring.vocabulary import VOCABULARY
 
 MissingPolicy = Literal["zero", "full", "exclude", "error"]
 UndefinedPolicy = Literal["full", "zero", "exclude", "missing"]
-RecordMeasure = Literal["count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share"]
+NotApplicablePolicy = Literal["exclude", "missing"]  # accept a 不适用 claim, or treat it as a blank
+RecordMeasure = Literal[
+    "count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share", "months_below",
+    "months_without_updates",
+]
 
 
 class Model(BaseModel):
@@ -34,6 +38,13 @@ class Grade(Model):
 class RecordsSpec(Model):
     measure: RecordMeasure
     where: dict[str, str | tuple[str, ...]] = {}
+    threshold: float | None = Field(default=None, gt=0)  # months_below: items a month must reach
+
+    @model_validator(mode="after")
+    def _threshold_for_months_below(self) -> "RecordsSpec":
+        if (self.measure == "months_below") != (self.threshold is not None):
+            raise ValueError("threshold(每月至少多少条)只用于且必须用于 measure: months_below")
+        return self
 
 
 class MetricSpec(Model):
@@ -44,6 +55,7 @@ class MetricSpec(Model):
     ratio: tuple[str, str] | None = None  # numerator, denominator metric ids
     expr: str | None = None
     records: RecordsSpec | None = None
+    blank: Literal["zero", "missing"] = "missing"  # what an empty cell of this metric means
 
     @property
     def derived(self) -> bool:
@@ -62,6 +74,7 @@ class Indicator(Model):
     rule: RuleField | None = None  # parsed into its rule type's object when the scheme is read
     missing: MissingPolicy = "zero"
     when_undefined: UndefinedPolicy = "missing"
+    not_applicable: NotApplicablePolicy = "exclude"
 
     @property
     def is_leaf(self) -> bool:
@@ -112,6 +125,14 @@ class Veto(Model):
         return self.name or self.id
 
 
+class Defaults(Model):
+    """`defaults:` the policies of every leaf that does not state its own."""
+
+    missing: MissingPolicy = "zero"
+    when_undefined: UndefinedPolicy = "missing"
+    not_applicable: NotApplicablePolicy = "exclude"
+
+
 class Scheme(Model):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     name: str
@@ -129,12 +150,36 @@ class Scheme(Model):
     bonus: Bonus | None = None
     penalties: tuple[Item, ...] = ()
     vetoes: tuple[Veto, ...] = ()
+    defaults: Defaults | None = None
     # Filled by the loader, not written by users:
     source: str = ""  # path of the criteria file
     sha256: str = ""  # of the file's bytes, chained with the files it extends and links
     sources: tuple[str, ...] = ()  # this file and every file it extends
     linked: dict[str, "Scheme"] = {}  # leaf id → the scheme its rule scores the units with (loaded once)
     warnings: tuple[str, ...] = ()  # what `score check` reports without refusing the file
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any) -> Any:
+        """Leaves without their own `missing`/`when_undefined`/`not_applicable` take `defaults:`."""
+        if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+            return data
+        given = {k: v for k, v in data["defaults"].items()  # invalid ones are reported at `defaults`
+                 if k in Defaults.model_fields and v in get_args(Defaults.model_fields[k].annotation)}
+
+        def fill(nodes: Any) -> Any:
+            if not isinstance(nodes, list):
+                return nodes
+            out = []
+            for node in nodes:
+                if isinstance(node, dict) and node.get("children") is not None:
+                    node = {**node, "children": fill(node["children"])}
+                elif isinstance(node, dict):
+                    node = {**given, **node}
+                out.append(node)
+            return out
+
+        return {**data, "indicators": fill(data.get("indicators"))}
 
     def leaves(self) -> list[Indicator]:
         return [leaf for ind in self.indicators for leaf in ind.leaves()]
