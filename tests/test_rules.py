@@ -230,3 +230,27 @@ def test_bad_strict_bands_rejected(bands):
 def test_touching_strict_ranges_accepted():
     spec = {"type": "bands", "bands": [{"min": 0, "max": 10, "points": 1}, {"above": 10, "below": 20, "points": 2}]}
     assert run(spec, [10, 10.5, 20], 2).points.tolist() == [1, 2, 0]
+
+
+def test_points_equal_the_points_of_score():
+    """`points()` (what the stability analysis calls) is `score()` without its explanations."""
+    from scoring.rules.base import RuleContext
+    from scoring.scheme.loader import rule_of
+
+    rules = [
+        {"type": "bands", "bands": [{"min": 500, "points": 10}, {"min": 200, "points": 8}], "else": 1, "per": "year"},
+        {"type": "linear", "zero_at": 10, "full_at": 300, "per": "year"},
+        {"type": "deduct", "each": 2},
+        {"type": "per_item", "each": 3},
+        {"type": "score", "scale": 100},
+        {"type": "boolean"},
+        {"type": "rank", "table": [10, 8, 6], "else": 1},
+        {"type": "relative"},
+    ]
+    rng = np.random.default_rng(0)
+    values = np.round(rng.uniform(0, 800, 200))
+    values[:20] = rng.integers(0, 2, 20)
+    ctx = RuleContext(values=values, points=10.0, classes=rng.integers(0, 3, 200), peers=np.ones(200, dtype=bool), scale=0.25)
+    for spec in rules:
+        rule = rule_of(spec)
+        assert np.array_equal(rule.points(ctx), rule.score(ctx).points), spec["type"]

@@ -164,10 +164,16 @@ class Bands(Rule):
         texts = [b.text(unit, ctx.scale) for b in self.config.bands]
         return np.array(texts + ["未达任何档次"], dtype=object)
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        return self._points(ctx, self._match(ctx))
+
+    def _points(self, ctx: RuleContext, choice: np.ndarray) -> np.ndarray:
+        table = np.array([b.points for b in self.config.bands] + [self.config.else_], dtype=float)
+        return np.clip(table[choice], 0, ctx.points)
+
     def score(self, ctx: RuleContext) -> Outcome:
         choice = self._match(ctx)
-        table = np.array([b.points for b in self.config.bands] + [self.config.else_], dtype=float)
-        points = np.clip(table[choice], 0, ctx.points)
+        points = self._points(ctx, choice)
         why = join(value_phrase(ctx), ",", self._texts(ctx)[choice], " → ", earned(points, ctx.points, ctx.precision))
         return Outcome(points, why)
 

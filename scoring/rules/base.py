@@ -92,6 +92,11 @@ class Rule:
     def score(self, ctx: RuleContext) -> Outcome:
         raise NotImplementedError
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        """The points of `score()` without its explanations: what the stability analysis asks
+        millions of times. Rule types whose points are cheap to compute on their own override it."""
+        return self.score(ctx).points
+
     def deduction(self, ctx: RuleContext) -> Outcome:
         """Points taken off the total when used as a penalty (positive numbers)."""
         raise NotImplementedError

@@ -44,8 +44,11 @@ class Boolean(Rule):
     def _said(self, ctx: RuleContext) -> np.ndarray:
         return np.where(np.nan_to_num(ctx.values) != 0, f"{ctx.metric_name}:是", f"{ctx.metric_name}:否").astype(object)
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        return np.where(self._truth(ctx), ctx.points, 0.0)
+
     def score(self, ctx: RuleContext) -> Outcome:
-        points = np.where(self._truth(ctx), ctx.points, 0.0)
+        points = self.points(ctx)
         return Outcome(points, join(self._said(ctx), " → ", earned(points, ctx.points, ctx.precision)))
 
     def deduction(self, ctx: RuleContext) -> Outcome:

@@ -44,11 +44,13 @@ class Deduct(Rule):
             taken = np.minimum(taken, self.config.max_deduction)
         return taken
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        points = ctx.points - self._taken(ctx)
+        return np.maximum(points, 0.0) if self.config.floor == "leaf" else points
+
     def score(self, ctx: RuleContext) -> Outcome:
         taken = self._taken(ctx)
-        points = ctx.points - taken
-        if self.config.floor == "leaf":
-            points = np.maximum(points, 0.0)
+        points = self.points(ctx)
         why = join(
             value_phrase(ctx), f" × {num(self.config.each)} → 扣 ", nums(taken, ctx.precision),
             " 分,得 ", earned(points, ctx.points, ctx.precision),

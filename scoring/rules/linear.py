@@ -38,10 +38,13 @@ class Linear(Rule):
         per = f"({PER_NAMES[c.per]}标准,按期间折算)" if c.per else ""
         return f"{metric_name}{per}:{num(c.zero_at)}{unit}得0分,{num(c.full_at)}{unit}得满分,其间按比例计分"
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        zero, full = self.config.zero_at * ctx.scale, self.config.full_at * ctx.scale
+        return ctx.points * np.clip((ctx.values - zero) / (full - zero), 0.0, 1.0)
+
     def score(self, ctx: RuleContext) -> Outcome:
         zero, full = self.config.zero_at * ctx.scale, self.config.full_at * ctx.scale
-        share = np.clip((ctx.values - zero) / (full - zero), 0.0, 1.0)
-        points = ctx.points * share
+        points = self.points(ctx)
         unit = ctx.unit if ctx.unit != "0–1" else ""
         why = join(
             value_phrase(ctx), f",按 {num(zero)}{unit}→0分、{num(full)}{unit}→满分 线性计分 → ",

@@ -27,8 +27,11 @@ class PerItem(Rule):
         cap = f",最高{num(points)}分" if points is not None and np.isfinite(points) else ""
         return f"{metric_name}每{unit or '项'}得{num(self.config.each)}分{cap}"
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        return np.clip(self.config.each * ctx.values, 0.0, ctx.points)
+
     def score(self, ctx: RuleContext) -> Outcome:
-        points = np.clip(self.config.each * ctx.values, 0.0, ctx.points)
+        points = self.points(ctx)
         why = join(value_phrase(ctx), f" × {num(self.config.each)} → ", earned(points, ctx.points, ctx.precision))
         return Outcome(points, why)
 

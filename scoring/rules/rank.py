@@ -81,9 +81,10 @@ class Rank(Rule):
         shares = ";".join(f"前{num(s.top * 100)}%得{num(s.points)}分" for s in c.shares or ())
         return f"按{metric_name}在同类单位中{order}排名:{shares};其余得{num(c.else_)}分"
 
-    def score(self, ctx: RuleContext) -> Outcome:
+    def points_for(self, ranks: np.ndarray, counts: np.ndarray, full: float) -> np.ndarray:
+        """Points for ranks among `counts` peers (NaN: not ranked); any array shape. The
+        stability analysis ranks its draws itself and asks the rule for the points."""
         c = self.config
-        ranks, counts = peer_ranks(ctx.values, ctx.classes, ctx.peers, c.order == "asc")
         r = np.nan_to_num(ranks, nan=np.inf)
         points = np.full(r.shape, float(c.else_))
         if c.table is not None:
@@ -94,7 +95,11 @@ class Rank(Rule):
             for share in reversed(c.shares or ()):
                 cut = np.maximum(1, np.floor(share.top * counts + 1e-9))
                 points = np.where(r <= cut, share.points, points)
-        points = np.clip(points, 0, ctx.points)
+        return np.clip(points, 0, full)
+
+    def score(self, ctx: RuleContext) -> Outcome:
+        ranks, counts = peer_ranks(ctx.values, ctx.classes, ctx.peers, self.config.order == "asc")
+        points = self.points_for(ranks, counts, ctx.points)
         why = join(
             value_phrase(ctx), ",同类 ", nums(counts, 0), " 个单位中排第 ", nums(ranks, 0), " 名 → ",
             earned(points, ctx.points, ctx.precision),

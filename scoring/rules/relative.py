@@ -32,17 +32,21 @@ class Relative(Rule):
             return f"{metric_name}越低越好:得分 = 满分 × 同类最低值 ÷ 本单位值"
         return f"得分 = 满分 × 本单位{metric_name} ÷ 同类最高值"
 
+    def points_for(self, values: np.ndarray, best: np.ndarray, full: float) -> np.ndarray:
+        """Points for values against their class's best value; any array shape (the stability
+        analysis finds each draw's best itself)."""
+        with np.errstate(all="ignore"):
+            if self.config.order == "asc":
+                share = np.where(values <= 0, 1.0, best / values)
+            else:
+                share = np.where(best > 0, values / best, 0.0)
+        return full * np.clip(np.nan_to_num(share), 0, 1)
+
     def score(self, ctx: RuleContext) -> Outcome:
         v = np.where(ctx.peers, ctx.values, np.nan)
         grouped = pd.Series(v).groupby(pd.Series(ctx.classes))
-        with np.errstate(all="ignore"):
-            if self.config.order == "asc":
-                best = grouped.transform("min").to_numpy()
-                share = np.where(ctx.values <= 0, 1.0, best / ctx.values)
-            else:
-                best = grouped.transform("max").to_numpy()
-                share = np.where(best > 0, ctx.values / best, 0.0)
-        points = ctx.points * np.clip(np.nan_to_num(share), 0, 1)
+        best = grouped.transform("min" if self.config.order == "asc" else "max").to_numpy()
+        points = self.points_for(ctx.values, best, ctx.points)
         label = "同类最低" if self.config.order == "asc" else "同类最高"
         why = join(value_phrase(ctx), f",{label} ", nums(best, ctx.precision), " → ", earned(points, ctx.points, ctx.precision))
         return Outcome(points, why)

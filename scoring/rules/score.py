@@ -25,8 +25,11 @@ class Score(Rule):
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         return f"{metric_name}(满分{num(self.config.scale)})按比例折算:得分 = 满分 × 分数 ÷ {num(self.config.scale)}"
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        return np.clip(ctx.points * ctx.values / self.config.scale, 0, ctx.points)
+
     def score(self, ctx: RuleContext) -> Outcome:
-        points = np.clip(ctx.points * ctx.values / self.config.scale, 0, ctx.points)
+        points = self.points(ctx)
         why = join(
             f"{ctx.metric_name} ", nums(ctx.values, ctx.precision), f"/{num(self.config.scale)} × {num(ctx.points)} → ",
             earned(points, ctx.points, ctx.precision),

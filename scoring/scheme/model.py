@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.scheme.rulespec import RuleField
+from scoring.uncertainty import Uncertainty
 from scoring.vocabulary import VOCABULARY
 
 MissingPolicy = Literal["zero", "full", "exclude", "error"]
@@ -56,6 +57,7 @@ class MetricSpec(Model):
     expr: str | None = None
     records: RecordsSpec | None = None
     blank: Literal["zero", "missing"] = "missing"  # what an empty cell of this metric means
+    uncertainty: Uncertainty | None = None  # for `score --stability` (scoring/uncertainty.py)
 
     @property
     def derived(self) -> bool:

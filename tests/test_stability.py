@@ -1,0 +1,203 @@
+"""Rank stability (`score --stability`): intervals of approximate numbers worked out by hand, and
+Monte Carlo results whose answer is known without drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.engine import score
+from scoring.stability import round_half_up, stability
+from scoring.uncertainty import Interval, Uncertainty, interval
+from tests.helpers import make_data, scheme_from
+
+CRITERIA = """\
+id: stab
+name: 稳定性测试
+total: 100
+grades:
+  - {label: 优秀, min: 90}
+  - {label: 良好, min: 60}
+  - {label: 合格, min: 0}
+metrics:
+  - {id: proactive_items, name: 主动公开信息, unit: 条}
+  - {id: evaluation_score, name: 第三方评估得分, unit: 分, uncertainty: {sd: 2}}
+indicators:
+  - {id: volume, name: 信息发布数量, points: 50, metric: proactive_items, rule: {type: linear, zero_at: 0, full_at: 1000}}
+  - {id: third, name: 第三方评估, points: 50, metric: evaluation_score, rule: {type: score, scale: 100}}
+"""
+
+UNITS = [("A", "甲局", ""), ("B", "乙局", ""), ("C", "丙局", "")]
+
+
+@pytest.mark.parametrize(("value", "raw", "expected"), [
+    (600, "600余篇", Interval(600, 700)),
+    (600, "600多条", Interval(600, 700)),
+    (1270, "1270余条", Interval(1270, 1280)),
+    (10, "10余篇", Interval(10, 20)),
+    (12000, "1.2万余条", Interval(12000, 13000)),
+    (12000, "约1.2万条", Interval(11400, 12600)),
+    (600, "近600条", Interval(570, 600)),
+    (600, "600条左右", Interval(570, 630)),
+    (1600, "１６００多份", Interval(1600, 1700)),
+])
+def test_interval_of_approximate_numbers(value, raw, expected):
+    got = interval(value, raw)
+    assert got.low == pytest.approx(expected.low) and got.high == pytest.approx(expected.high)
+
+
+def test_interval_follows_declared_uncertainty():
+    assert interval(1000, "约1000", Uncertainty(about=0.1)) == Interval(900, 1100)
+    assert interval(600, "600余", Uncertainty(more=0.5)) == Interval(600, 650)
+
+
+def test_round_half_up_is_not_bankers_rounding():
+    assert list(round_half_up(np.array([0.5, 1.5, 2.5, 2.345, 89.995]), 0)) == [1, 2, 3, 2, 90]
+    assert round_half_up(np.array([2.345]), 2)[0] == pytest.approx(2.35)
+
+
+def _result(tmp_path, values, approx=frozenset(), criteria=CRITERIA, raw=None):
+    scheme = scheme_from(tmp_path, criteria)
+    data = make_data(UNITS, values, approx=approx)
+    for (unit, metric), text in (raw or {}).items():  # the cell as the unit wrote it
+        data.values.loc[(data.values["unit_id"] == unit) & (data.values["metric"] == metric), "raw"] = text
+    return score(scheme, data, "2021")
+
+
+def test_difference_within_an_approximation_band_is_not_settled(tmp_path):
+    # 乙 650 条 exactly → 32.5 points; 甲 "600余" → somewhere in [600, 700) → 30–35 points; both 80
+    # from the third party (sd 2 each, equal for both, so only the volume decides half the time).
+    values = {
+        "A": {"proactive_items": 600, "evaluation_score": 80},
+        "B": {"proactive_items": 650, "evaluation_score": 80},
+        "C": {"proactive_items": 1000, "evaluation_score": 100},
+    }
+    result = _result(tmp_path, values, approx={("A", "proactive_items")}, raw={("A", "proactive_items"): "600余"})
+    st_ = stability(result, draws=400, seed=3)
+    units = st_.units.set_index("unit_id")
+    assert list(st_.units["unit_id"]) == ["C", "B", "A"]
+    assert (units.loc["C", "rank_low"], units.loc["C", "rank_high"]) == (1, 1)
+    pair = st_.pairs.set_index("upper_id").loc["B"]
+    assert pair["lower_id"] == "A" and not pair["settled"] and 0.2 < pair["ahead_share"] < 0.8
+    assert st_.pairs.set_index("upper_id").loc["C", "settled"]
+    assert st_.unsettled == 1
+    assert units.loc["A", "rank_low"] == 2 and units.loc["A", "rank_high"] == 3
+
+
+def test_declared_measurement_error_unsettles_close_scores_only(tmp_path):
+    values = {
+        "A": {"proactive_items": 500, "evaluation_score": 81},
+        "B": {"proactive_items": 500, "evaluation_score": 80},
+        "C": {"proactive_items": 500, "evaluation_score": 60},
+    }
+    st_ = stability(_result(tmp_path, values), draws=500, seed=1)
+    pairs = st_.pairs.set_index("upper_id")
+    assert not pairs.loc["A", "settled"]  # 1 point apart with sd 2 on each
+    assert pairs.loc["B", "settled"]  # 20 points apart
+    assert st_.uncertain_values == 3
+
+
+def test_without_uncertainty_every_interval_is_one_rank(tmp_path):
+    criteria = CRITERIA.replace(", uncertainty: {sd: 2}", "")
+    values = {u: {"proactive_items": v, "evaluation_score": 70} for u, v in zip("ABC", (300, 700, 700))}
+    result = _result(tmp_path, values, criteria=criteria)
+    st_ = stability(result, draws=50, seed=0)
+    assert (st_.units["rank_low"] == st_.units["rank"]).all()
+    assert (st_.units["rank_high"] == st_.units["rank"]).all()
+    assert (st_.units["grade_probability"] == 1).all()
+    assert st_.uncertain_values == 0 and st_.unsettled == 0
+    assert st_.pairs["tied"].sum() == 1  # 乙 and 丙 share rank 1: a tie, not an unsettled order
+
+
+def test_same_seed_same_answer_and_weights_keep_full_marks_full(tmp_path):
+    values = {
+        "A": {"proactive_items": 1000, "evaluation_score": 100},
+        "B": {"proactive_items": 200, "evaluation_score": 90},
+        "C": {"proactive_items": 900, "evaluation_score": 40},
+    }
+    result = _result(tmp_path, values)
+    one = stability(result, draws=200, seed=7, weights=0.1)
+    two = stability(result, draws=200, seed=7, weights=0.1)
+    assert one.units.equals(two.units)
+    # 甲 has full marks on both indicators: renormalised weights still give it 100 in every draw
+    assert one.units.set_index("unit_id").loc["A", ["rank_low", "rank_high"]].tolist() == [1, 1]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 1000), min_size=3, max_size=3), st.lists(st.integers(0, 100), min_size=3, max_size=3))
+def test_property_no_uncertainty_reproduces_the_run(tmp_path_factory, volumes, scores):
+    criteria = CRITERIA.replace(", uncertainty: {sd: 2}", "")
+    values = {u: {"proactive_items": v, "evaluation_score": s} for u, v, s in zip("ABC", volumes, scores)}
+    result = _result(tmp_path_factory.mktemp("p"), values, criteria=criteria)
+    st_ = stability(result, draws=5, seed=0, weights=0.0)
+    units = st_.units.set_index("unit_id")
+    ranks = result.totals["class_rank"]
+    assert (units["rank_low"] == ranks.reindex(units.index)).all()
+    assert (units["rank_high"] == ranks.reindex(units.index)).all()
+
+
+def test_peer_rules_rank_each_draw_among_the_whole_class(tmp_path):
+    """Rank and relative leaves: the fast counting path gives the rule's own points."""
+    from scoring.rules.base import RuleContext
+    from scoring.stability import _counter_above
+
+    rng = np.random.default_rng(5)
+    w = rng.integers(0, 20, (50, 7)).astype(float)
+    x = rng.integers(-3, 25, (50, 11)).astype(float)
+    expected = (w[:, None, :] > x[:, :, None]).sum(axis=2)
+    assert (_counter_above(w)(x) == expected).all()
+
+    criteria = """\
+    id: peer
+    name: 同类比较
+    total: 20
+    metrics:
+      - {id: proactive_items, name: 主动公开信息, unit: 条}
+    indicators:
+      - {id: r, name: 排名, points: 10, metric: proactive_items, rule: {type: rank, table: [10, 8, 6], else: 2}}
+      - {id: rel, name: 相对, points: 10, metric: proactive_items, rule: {type: relative}}
+    """
+    units = [(f"U{i}", f"单位{i}", "k") for i in range(6)]
+    volumes = [100, 90, 80, 70, 60, 50]
+    data = make_data(units, {f"U{i}": {"proactive_items": v} for i, v in enumerate(volumes)}, approx={("U5", "proactive_items")})
+    data.values.loc[data.values["unit_id"] == "U5", "raw"] = "50余"  # somewhere in [50, 60)
+    import textwrap
+    result = score(scheme_from(tmp_path, textwrap.dedent(criteria)), data, "2021")
+    st_ = stability(result, draws=100, seed=2)
+    # U5 stays last (≤ 59 < 60), so no rank moves: every interval is one rank
+    assert (st_.units["rank_low"] == st_.units["rank"]).all() and (st_.units["rank_high"] == st_.units["rank"]).all()
+
+
+@pytest.mark.parametrize("spec", [
+    {"type": "rank", "table": [10, 8, 6], "else": 2},
+    {"type": "rank", "shares": [{"top": 0.3, "points": 10}, {"top": 0.6, "points": 5}], "else": 1, "order": "asc"},
+    {"type": "relative"},
+    {"type": "relative", "order": "asc"},
+])
+def test_fast_peer_points_equal_the_rule_scoring_each_draw(spec):
+    from scoring.rules.base import RuleContext
+    from scoring.scheme.loader import rule_of
+    from scoring.stability import _peer_points, _Uncertain
+
+    rng = np.random.default_rng(11)
+    n, draws = 40, 30
+    values = rng.integers(1, 60, n).astype(float)
+    classes = rng.integers(0, 3, n)
+    ok = rng.random(n) > 0.1
+    cells = ok & (rng.random(n) < 0.3)
+    at = np.flatnonzero(cells)
+    drawn = rng.integers(1, 60, (draws, len(at))).astype(float)
+    rule = rule_of(spec)
+    ctx = RuleContext(values=np.zeros(0), points=10.0, classes=np.zeros(0), peers=np.zeros(0, dtype=bool))
+    u = _Uncertain(rule, ctx, cells, values, values, values, np.zeros(n), np.zeros(n), ok, True, 1.0)
+    base = np.full(n, -1.0)
+    fast = _peer_points(u, drawn, at, base, classes)
+    for d in range(draws):
+        row = values.copy()
+        row[at] = drawn[d]
+        full = rule.score(RuleContext(values=np.where(ok, row, np.nan), points=10.0, classes=classes, peers=ok)).points
+        touched = np.isin(classes, classes[at]) & ok
+        assert np.allclose(fast[d][touched], full[touched])
+        assert (fast[d][~touched] == -1).all()
