@@ -397,16 +397,12 @@ def _context(leaf: Indicator, rule: Rule) -> RuleContext:
 
 
 def _scale(rule: Rule, result: Result) -> float:
-    per = getattr(rule.config, "per", None)
-    return result.period.scale_from(per) if per else 1.0
+    return rule.threshold_scale(result.period)
 
 
 def _rule_of(leaf: Indicator) -> Rule:
-    if isinstance(leaf.rule, Rule):
-        return leaf.rule
-    from scoring.scheme.loader import rule_of
-
-    return rule_of(leaf.rule or {})
+    assert leaf.rule is not None  # a leaf with a metric has a rule (checked when the scheme loads)
+    return leaf.rule
 
 
 def _leaf(scheme: Scheme, item_id: str) -> Indicator | None:

@@ -235,7 +235,7 @@ def test_touching_strict_ranges_accepted():
 def test_points_equal_the_points_of_score():
     """`points()` (what the stability analysis calls) is `score()` without its explanations."""
     from scoring.rules.base import RuleContext
-    from scoring.scheme.loader import rule_of
+    from scoring.scheme.rulespec import parse_rule as rule_of
 
     rules = [
         {"type": "bands", "bands": [{"min": 500, "points": 10}, {"min": 200, "points": 8}], "else": 1, "per": "year"},

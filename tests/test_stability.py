@@ -178,7 +178,7 @@ def test_peer_rules_rank_each_draw_among_the_whole_class(tmp_path):
 ])
 def test_fast_peer_points_equal_the_rule_scoring_each_draw(spec):
     from scoring.rules.base import RuleContext
-    from scoring.scheme.loader import rule_of
+    from scoring.scheme.rulespec import parse_rule as rule_of
     from scoring.stability import _peer_points, _Uncertain
 
     rng = np.random.default_rng(11)
