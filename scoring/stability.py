@@ -30,6 +30,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,8 @@ from scoring.uncertainty import DEFAULT, Uncertainty, draw, interval
 
 SETTLED = 0.95  # an order that holds in at least this share of draws is settled
 LOW, HIGH = 5, 95  # percentiles of the rank interval
-CHUNK_CELLS = 4_000_000  # draws × units per chunk: bounds memory at province scale
+CHUNK_CELLS = 1_000_000  # draws × units per chunk: bounds memory at province scale
+THREADS = 2
 PEER_RULES = ("rank", "relative")
 COUNT_UNITS = {"条", "件", "篇", "期", "次", "人次", "人", "个", "份", "项", "家", "场", "天", "月"}
 
@@ -73,16 +75,26 @@ def stability(
     if draws < 1:
         raise ValueError("draws must be positive")
     model = _Model(result, weights)
-    rng = np.random.default_rng(seed)
     n = model.n
     ranks = np.empty((draws, n), dtype=np.int32)
     levels = np.empty((draws, n), dtype=np.int16)
     per_chunk = max(1, min(draws, CHUNK_CELLS // max(n, 1)))
-    starts = range(0, draws, per_chunk)
-    for start in (progress(starts, "排名稳定性分析", len(starts)) if progress else starts):
+    starts = list(range(0, draws, per_chunk))
+    # each chunk draws from its own stream of the seed, so the answer does not depend on which
+    # thread ran which chunk; numpy releases the GIL in the heavy calls, so two threads use both cores
+    streams = np.random.SeedSequence(seed).spawn(len(starts))
+
+    def run(i: int) -> int:
+        start = starts[i]
         stop = min(draws, start + per_chunk)
-        totals = model.totals(rng, stop - start)
+        totals = model.totals(np.random.default_rng(streams[i]), stop - start)
         ranks[start:stop], levels[start:stop] = model.rank_and_grade(totals)
+        return i
+
+    with ThreadPoolExecutor(max_workers=min(THREADS, len(starts))) as pool:
+        done = pool.map(run, range(len(starts)))
+        for _ in (progress(done, "排名稳定性分析", len(starts)) if progress else done):
+            pass
     return model.summarise(ranks, levels, draws, seed, weights)
 
 
@@ -131,7 +143,7 @@ class _Model:
         self.base_totals = self._totals_from(self.leaf_points, np.ones((1, len(s.indicators))))[0]
 
     # ---- one chunk of draws ----
-    def totals(self, rng: np.random.Generator, draws: int) -> np.ndarray:
+    def totals(self, rng: np.random.Generator, draws: int) -> np.ndarray:  # thread-safe: reads only
         """draws × units totals, rounded as the run rounds them."""
         points: dict[str, np.ndarray] = dict(self.leaf_points)
         for item_id, u in self.uncertain.items():

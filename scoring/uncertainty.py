@@ -104,13 +104,16 @@ def draw(
     out = np.broadcast_to(values, (draws, n)).astype(float)
     spread = high > low
     if spread.any():
-        u = rng.random((draws, int(spread.sum())))
-        out[:, spread] = np.floor((low[spread] + u * (high[spread] - low[spread])) / grain) * grain
-    noisy = (relative > 0) | (sd > 0)
-    if noisy.any():
-        if (relative > 0).any():
-            out *= 1 + relative * (2 * rng.random((draws, n)) - 1)
-        if (sd > 0).any():
-            out += sd * rng.standard_normal((draws, n))
-        out = np.round(out / grain) * grain
+        u = rng.random((draws, int(spread.sum())), dtype=np.float32)  # ample resolution, half the cost
+        out[:, spread] = _on_grid(low[spread] + u * (high[spread] - low[spread]), grain, np.floor)
+    if (relative > 0).any():
+        out *= 1 + relative * (2 * rng.random((draws, n), dtype=np.float32) - 1)
+    if (sd > 0).any():
+        out += sd * rng.standard_normal((draws, n), dtype=np.float32)
+    if ((relative > 0) | (sd > 0)).any():
+        out = _on_grid(out, grain, np.rint)
     return np.maximum(out, 0.0)
+
+
+def _on_grid(values: np.ndarray, grain: float, to_whole) -> np.ndarray:
+    return to_whole(values) if grain == 1 else to_whole(values / grain) * grain
