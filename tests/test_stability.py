@@ -201,3 +201,42 @@ def test_fast_peer_points_equal_the_rule_scoring_each_draw(spec):
         touched = np.isin(classes, classes[at]) & ok
         assert np.allclose(fast[d][touched], full[touched])
         assert (fast[d][~touched] == -1).all()
+
+
+def test_cli_writes_the_stability_sheet_and_json(make_kit, score_cli):
+    """甲局 "90余" vs 乙局 91 on the third-party score (6 points): 甲 5.4–5.99, 乙 5.46 → not settled."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import TINY_HEADER
+
+    kit = make_kit(metrics=TINY_HEADER + "甲局,90余,150\n乙局,91,150\n丙局,20,5\n")
+    run = score_cli(*kit.job("--stability", "--draws", "200", "--seed", "4"))
+    assert run.code == 0, run.text
+    assert "排名稳定性:200 次抽样,1 对相邻名次差异不显著" in run.out
+    ws = load_workbook(kit.workbook)["排名稳定性"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ("类别", "排名", "单位")
+    by_name = {r[2]: dict(zip(header, r)) for r in body}
+    assert by_name["丙局"]["名次区间(5%–95%)"] == "3" and by_name["丙局"]["区间图"].endswith("█" * 7)
+    first = min(body, key=lambda r: r[1])
+    assert dict(zip(header, first))["与下一名"] == "与第2名差异不显著"
+    assert by_name["甲局"]["名次区间(5%–95%)"] == "1–2" and by_name["乙局"]["名次区间(5%–95%)"] == "1–2"
+    document = json.loads(kit.workbook.with_suffix(".json").read_text(encoding="utf-8"))
+    assert document["stability"] == {"draws": 200, "seed": 4, "weights": 0.0, "uncertain_values": 1, "unsettled_pairs": 1}
+    assert {row["unit_id"] for row in document["stability_units"]} == {"U1", "U2", "U3"}
+
+
+@pytest.mark.parametrize(("text", "share"), [("±10%", 0.1), ("10%", 0.1), ("0.05", 0.05), ("5", 0.05)])
+def test_weights_option_reads_a_share(text, share):
+    from scoring.cli.run_cmd import weight_spread
+
+    assert weight_spread(text) == pytest.approx(share)
+
+
+def test_weights_option_refuses_nonsense_in_chinese(make_kit, score_cli):
+    kit = make_kit()
+    run = score_cli(*kit.job("--weights", "很多"))
+    assert run.code == 2 and "--weights 应写成浮动幅度" in run.text

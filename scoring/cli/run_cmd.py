@@ -36,6 +36,10 @@ def main_job(
     strict: bool = typer.Option(False, "--strict", help="有数据问题(错误或警告)时以退出码 1 结束"),
     overwrite: bool = typer.Option(False, "--overwrite", help="覆盖已有的同名工作簿(默认另存为带编号的新文件)"),
     unit_sheets: bool = typer.Option(False, "--unit-sheets", help="为每个单位增加一张明细表(最多 200 个)"),
+    stability: bool = typer.Option(False, "--stability", help="排名稳定性分析:按数据的不确定性重复抽样打分,看名次是否可靠"),
+    draws: int = typer.Option(1000, "--draws", min=10, max=100_000, help="稳定性分析的抽样次数"),
+    seed: int = typer.Option(0, "--seed", help="稳定性分析的随机种子(同一种子结果相同)"),
+    weights: Optional[str] = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
     version: bool = typer.Option(False, "--version", help="显示版本号"),
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -68,8 +72,30 @@ def main_job(
 
     out_dir = out or bundled(DEFAULT_OUT) / run_period.label
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
-    written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets)
-    print_summary(result, written, previous)
+    found = None
+    if stability or weights:
+        from scoring.progress import track
+        from scoring.stability import stability as analyse
+
+        found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
+    written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
+                            stability=found)
+    print_summary(result, written, previous, found)
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
         raise typer.Exit(EXIT_STRICT)
+
+
+def weight_spread(text: str | None) -> float:
+    """"±10%", "10%" or "0.1" → 0.1 (a share, below 1)."""
+    if not text:
+        return 0.0
+    cleaned = text.strip().lstrip("±+").replace("%", "").replace("％", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise fail(f"--weights 应写成浮动幅度,如 ±10%,而不是“{text}”") from None
+    share = value / 100 if "%" in text or "％" in text or value >= 1 else value
+    if not 0 < share < 1:
+        raise fail(f"--weights 的浮动幅度应在 0 到 100% 之间,而不是“{text}”")
+    return share

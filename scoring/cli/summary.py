@@ -10,13 +10,14 @@ from scoring.rules.base import num
 if TYPE_CHECKING:
     from scoring.report.exports import OutputPaths
     from scoring.result import Result
+    from scoring.stability import Stability
 
 
 SHOWN_VETOES = 10  # a province may veto dozens: the terminal names the first, the workbook all
 SHOWN_ISSUES = 10
 
 
-def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None") -> None:
+def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None", stability: "Stability | None" = None) -> None:
     s, t = result.scheme, result.totals
     p = s.precision
     echo(f"{s.name}({result.period.label})考评完成")
@@ -55,6 +56,9 @@ def print_summary(result: "Result", written: "OutputPaths", previous: "Result | 
         echo("  数据问题:无")
     if previous is not None:
         echo(f"  对比期间:{previous.period.label}")
+    if stability is not None:
+        settled = "全部相邻名次差异显著" if not stability.unsettled else f"{stability.unsettled} 对相邻名次差异不显著(见工作簿“排名稳定性”表)"
+        echo(f"  排名稳定性:{stability.draws} 次抽样,{settled}")
     echo(f"  工作簿:{written.workbook}")
     if written.renamed:
         echo("  (同名工作簿已存在,未覆盖,新结果另存为上述文件;如需覆盖请加 --overwrite)")

@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePath
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all, choose_paths
 from scoring.report.workbook import settled_heap, workbook_writer
 from scoring.result import Result, Step
+
+if TYPE_CHECKING:
+    from scoring.stability import Stability
 
 JSON_ROWS = 50_000  # table rows per slice when streaming the JSON
 ITEM_COLUMNS = ("kind", "item_name", "path", "group_id", "metric", "rule_text")  # an item's, not a unit's
@@ -75,14 +78,14 @@ def _csv_writer(result: Result):
     return write
 
 
-def write_json(result: Result, path: Path, previous: Result | None = None) -> None:
-    atomic_write(Path(path), _json_writer(result, previous))
+def write_json(result: Result, path: Path, previous: Result | None = None, stability: "Stability | None" = None) -> None:
+    atomic_write(Path(path), _json_writer(result, previous, stability))
 
 
-def _json_writer(result: Result, previous: Result | None):
+def _json_writer(result: Result, previous: Result | None, stability: "Stability | None" = None):
     def write(tmp: Path) -> None:
         with settled_heap(), open(tmp, "w", encoding="utf-8") as out:
-            write_json_document(result, out, previous)
+            write_json_document(result, out, previous, stability)
 
     return write
 
@@ -99,7 +102,8 @@ def _log_field(step: Step, name: str):
     return dict(value) if name == "params" else value  # (name, value) pairs read best as an object
 
 
-def write_json_document(result: Result, out: TextIO, previous: Result | None = None) -> None:
+def write_json_document(result: Result, out: TextIO, previous: Result | None = None,
+                        stability: "Stability | None" = None) -> None:
     """The JSON document, streamed to `out`. Small parts go through json.dumps; tables through
     pandas' fast writer a slice of rows at a time, so a province's details never sit in memory
     as one giant string."""
@@ -138,6 +142,11 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
     if previous is not None:
         head["previous_period"] = previous.period.label
         tables["comparison"] = comparison(result, previous).rename_axis("unit_id").reset_index()
+    if stability is not None:
+        head["stability"] = {"draws": stability.draws, "seed": stability.seed, "weights": stability.weights,
+                             "uncertain_values": stability.uncertain_values, "unsettled_pairs": stability.unsettled}
+        tables["stability_units"] = stability.units
+        tables["stability_pairs"] = stability.pairs
     out.write("{\n")
     parts = [(k, lambda v=v: out.write(_indented(v))) for k, v in head.items()]
     parts += [(k, lambda frame=frame: _write_table(frame, out)) for k, frame in tables.items()]
@@ -191,6 +200,7 @@ def write_outputs(
     previous: Result | None = None,
     overwrite: bool = False,
     unit_sheets: bool = False,
+    stability: "Stability | None" = None,
 ) -> OutputPaths:
     """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and .json.
 
@@ -203,8 +213,8 @@ def write_outputs(
     (workbook, csv, json_path), renamed = choose_paths(wanted, overwrite)
     notes: list[str] = []
     atomic_write_all([
-        (workbook, workbook_writer(result, previous, unit_sheets, notes)),
+        (workbook, workbook_writer(result, previous, unit_sheets, notes, stability)),
         (csv, _csv_writer(result)),
-        (json_path, _json_writer(result, previous)),
+        (json_path, _json_writer(result, previous, stability)),
     ])
     return OutputPaths(workbook, csv, json_path, renamed, tuple(notes))

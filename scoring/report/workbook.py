@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,10 +22,14 @@ from scoring.report.sheets.inputs import write_inputs
 from scoring.report.sheets.issues import write_issues
 from scoring.report.sheets.ranking import sheet_title, write_ranking
 from scoring.report.sheets.scores import write_scores
+from scoring.report.sheets.stability import write_stability
 from scoring.report.sheets.units import write_unit_sheets
 from scoring.result import Result
 
-SHEETS = ("排名", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表")
+if TYPE_CHECKING:
+    from scoring.stability import Stability
+
+SHEETS = ("排名", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表")  # + 排名稳定性 with --stability
 
 
 def write_workbook(
@@ -36,17 +42,19 @@ def write_workbook(
     return notes
 
 
-def workbook_writer(result: Result, previous: Result | None, unit_sheets: bool, notes: list[str]):
+def workbook_writer(result: Result, previous: Result | None, unit_sheets: bool, notes: list[str],
+                    stability: "Stability | None" = None):
     """A writer for atomic_write: builds the workbook at the temp path, collecting notes."""
 
     def build(target: Path) -> None:
         with settled_heap():
-            notes.extend(_build(result, target, previous, unit_sheets))
+            notes.extend(_build(result, target, previous, unit_sheets, stability))
 
     return build
 
 
-def _build(result: Result, target: Path, previous: Result | None, unit_sheets: bool) -> list[str]:
+def _build(result: Result, target: Path, previous: Result | None, unit_sheets: bool,
+           stability: "Stability | None" = None) -> list[str]:
     # Closing writes the file, so it also runs on failure; atomic_write then drops that file.
     with Workbook(str(target), WORKBOOK_OPTIONS) as wb:
         _set_properties(wb, result)
@@ -59,6 +67,8 @@ def _build(result: Result, target: Path, previous: Result | None, unit_sheets: b
         write_criteria(wb, styles, result)
         write_issues(wb, styles, result)
         write_chart(wb, styles, result, table)
+        if stability is not None:
+            write_stability(wb, styles, result, stability)
         if unit_sheets:
             notes += write_unit_sheets(wb, styles, result, table, ordered_details(result, table.order))
         return notes
