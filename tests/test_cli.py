@@ -185,7 +185,7 @@ def test_executable_keeps_exit_codes_and_messages(kit):
     good = subprocess.run([sys.executable, "-m", "scoring", *map(str, job(kit))],
                           capture_output=True, text=True, timeout=120, cwd=root)
     assert good.returncode == 0, good.stderr
-    assert "小型考评(2021Q4)考评完成" in good.stdout and str(kit / "out" / "tiny_2021Q4.xlsx") in good.stdout
+    assert "考评完成:2021年第四季度小型考评结果" in good.stdout and str(kit / "out" / "tiny_2021Q4.xlsx") in good.stdout
 
 
 def test_summary_names_the_first_vetoed_units_and_counts_the_rest(kit, capsys, monkeypatch):
@@ -196,6 +196,6 @@ def test_summary_names_the_first_vetoed_units_and_counts_the_rest(kit, capsys, m
     (kit / "tiny.yaml").write_text(CRITERIA + vetoes, encoding="utf-8")
     code, out, err = run(job(kit), capsys)
     assert code == 0, err
-    line = next(line for line in out.splitlines() if "单项否决" in line)
+    line = next(line for line in out.splitlines() if line.strip().startswith("单项否决"))
     # 乙局 (50) and 丙局 (80) are vetoed; units keep their order in the totals table
     assert line.strip() == "单项否决:乙局(泄密) 等 2 个单位,全部见工作簿“排名”表"

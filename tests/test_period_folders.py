@@ -63,7 +63,7 @@ def test_comparison_found_from_a_chinese_named_folder(make_kit, score_cli) -> No
     assert "对比期间:2021Q3" in run.out
     import openpyxl
 
-    sheet = openpyxl.load_workbook(kit.workbook)["排名"]
+    sheet = openpyxl.load_workbook(kit.workbook)["指标得分"]  # 上期排名 and 总分变化 beside the indicators
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     header = next(r for r in rows if "上期排名" in r)
     table = {r[header.index("单位")]: r for r in rows[rows.index(header) + 1:] if r[header.index("单位")]}

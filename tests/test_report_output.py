@@ -94,11 +94,11 @@ def test_csv_has_bom_chinese_headers_and_ranking(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
-    assert lines[0] == "排名,总排名,单位,单位编码,类别,总分,等次,主动公开(60),依申请公开(40),加分,扣分,否决"
-    assert lines[1] == "1,2,东城区,c1,县区政府,90.00,优秀,54.00,34.00,2.00,0.00,"
-    assert lines[3] == "3,5,\"'=HYPERLINK(\"\"x\"\")\",c3,县区政府,75.00,合格,38.00,37.00,0.00,0.00,"
-    assert lines[5] == "2,4,市财政局,d2,市直部门,75.50,合格,41.00,34.50,0.00,0.00,"
-    assert lines[6].endswith(",市直部门,100.00,不合格,60.00,40.00,0.00,0.00,泄密等严重问题")
+    assert lines[0] == "排名,总排名,单位,单位编码,类别,总分,等次,主动公开(60),依申请公开(40),折算前得分,折算系数,加分,扣分,否决"
+    assert lines[1] == "1,2,东城区,c1,县区政府,90.00,优秀,54.00,34.00,88.00,1,2.00,0.00,"
+    assert lines[3] == "3,5,\"'=HYPERLINK(\"\"x\"\")\",c3,县区政府,75.00,合格,38.00,37.00,75.00,1,0.00,0.00,"
+    assert lines[5] == "2,4,市财政局,d2,市直部门,75.50,合格,41.00,34.50,75.50,1,0.00,0.00,"
+    assert lines[6].endswith(",市直部门,100.00,不合格,60.00,40.00,100.00,1,0.00,0.00,泄密等严重问题")
     assert len(lines) == 7
 
 
@@ -211,7 +211,7 @@ def test_write_outputs_numbers_all_three_files_together(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "2021Q4(2).csv", "2021Q4(2).json", "2021Q4(2).xlsx", "2021Q4.csv", "2021Q4.json", "2021Q4.xlsx",
     ]
-    assert "上期排名" in [c.value for c in openpyxl.load_workbook(second.workbook)["排名"][2]]
+    assert "上期排名" in [c.value for c in openpyxl.load_workbook(second.workbook)["指标得分"][2]]
 
 
 def test_write_outputs_adds_xlsx_suffix(tmp_path):

@@ -17,10 +17,16 @@ SHOWN_VETOES = 10  # a province may veto dozens: the terminal names the first, t
 SHOWN_ISSUES = 10
 
 
-def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None", stability: "Stability | None" = None) -> None:
+def print_summary(result: "Result", written: "OutputPaths", previous: "Result | None",
+                  stability: "Stability | None" = None, office: str | None = None) -> None:
+    from scoring.report.bulletin import grade_counts, report_title
+    from scoring.report.rounding import half_up
+
     s, t = result.scheme, result.totals
     p = s.precision
-    echo(f"{s.name}({result.period.label})考评完成")
+    t = t.assign(total=half_up(t["total"], p))  # the digits of the workbook, CSV and JSON
+    echo(f"考评完成:{report_title(s.name, result.period, office or s.office)}")
+    echo(f"  {grade_counts(t, [g.label for g in s.grades])}")
     groups = [(c.id, c.name) for c in s.classes] or [(None, "全部单位")]
     known = {c.id for c in s.classes}
     if s.classes and (~t["class"].isin(known)).any():

@@ -22,14 +22,21 @@ import scoring
 from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all, choose_paths
-from scoring.report.workbook import settled_heap, workbook_writer
+from scoring.report.rounding import half_up
+from scoring.report.workbook import WorkbookOptions, settled_heap, workbook_writer
 from scoring.result import Result, Step
+from scoring.rules.base import nums
 
 if TYPE_CHECKING:
     from scoring.stability import Stability
 
 JSON_ROWS = 50_000  # table rows per slice when streaming the JSON
 ITEM_COLUMNS = ("kind", "item_name", "path", "group_id", "metric", "rule_text")  # an item's, not a unit's
+POINT_COLUMNS = {  # per table: the columns holding points, stored as shown (see rounding.py)
+    "totals": ("base", "rescaled", "bonus_raw", "bonus", "penalty", "total"),
+    "groups": ("raw", "points"),
+    "details": ("points",),
+}
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,9 @@ def ranking_csv_frame(result: Result) -> pd.DataFrame:
         if column.kind == "int":
             values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
         elif column.kind in ("score", "signed"):
-            values = pd.to_numeric(values, errors="coerce").round(result.scheme.precision)
+            values = pd.Series(half_up(values, result.scheme.precision))
+        elif column.kind == "general":  # a factor (1.1111): its own decimals, not the points' ones
+            values = pd.Series(nums(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), 4)).replace("—", "")
         else:
             values = _defuse(as_text(values))
         data[column.header] = values
@@ -139,6 +148,8 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
         "details": details,
         "inputs": result.inputs,
     }
+    for name, point_columns in POINT_COLUMNS.items():
+        tables[name] = _points_as_shown(tables[name], point_columns, scheme.precision)
     if previous is not None:
         head["previous_period"] = previous.period.label
         tables["comparison"] = comparison(result, previous).rename_axis("unit_id").reset_index()
@@ -154,6 +165,11 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
         out.write((",\n" if i else "") + f"  {json.dumps(k)}: ")
         write_value()
     out.write("\n}\n")
+
+
+def _points_as_shown(frame: pd.DataFrame, columns: tuple[str, ...], precision: int) -> pd.DataFrame:
+    present = [c for c in columns if c in frame.columns]
+    return frame.assign(**{c: half_up(frame[c], precision) for c in present}) if present else frame
 
 
 def split_items(details: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -201,8 +217,13 @@ def write_outputs(
     overwrite: bool = False,
     unit_sheets: bool = False,
     stability: "Stability | None" = None,
+    earlier: tuple[Result, ...] = (),
+    office: str | None = None,
 ) -> OutputPaths:
     """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and .json.
+
+    `earlier`: results of earlier periods of the same year, for the 趋势 sheet; `office`: the
+    issuing office's name for the title (default: the criteria's `office:`).
 
     Without `overwrite`, an existing file is never replaced: the three files move together to
     the first free numbered name, x(2).xlsx / x(2).csv / x(2).json.
@@ -213,7 +234,8 @@ def write_outputs(
     (workbook, csv, json_path), renamed = choose_paths(wanted, overwrite)
     notes: list[str] = []
     atomic_write_all([
-        (workbook, workbook_writer(result, previous, unit_sheets, notes, stability)),
+        (workbook, workbook_writer(result, WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability),
+                                   notes)),
         (csv, _csv_writer(result)),
         (json_path, _json_writer(result, previous, stability)),
     ])

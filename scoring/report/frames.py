@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 
 from scoring.report.layout import Column, points_label
+from scoring.report.rounding import half_up
 from scoring.result import Result
 
 UNCLASSIFIED = "未分类"
+FACTOR_DECIMALS = 4
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ def ranking_table(result: Result, previous: Result | None = None, with_ids: bool
     ]
     group_columns, excluded = _group_columns(result, order.index)
     columns += group_columns
+    columns += [
+        Column("折算前得分", col("base"), "score"),
+        Column("折算系数", pd.Series(half_up(col("rescale"), FACTOR_DECIMALS)), "general"),
+    ]
     reasons = col("veto_reasons").astype(object).where(col("veto_reasons").notna(), "").astype(str)
     columns += [
         Column("加分", col("bonus"), "score"),
@@ -83,7 +89,15 @@ def ranking_table(result: Result, previous: Result | None = None, with_ids: bool
     ]
     if previous is not None:
         columns += _comparison_columns(result, previous, order.index)
+    columns = [_as_shown(c, scheme.precision) for c in columns]
     return RankingTable(order, columns, _blocks(result, order), vetoed, excluded)
+
+
+def _as_shown(column: Column, precision: int) -> Column:
+    """Points rounded half up to the scheme's precision: the digits every output shows."""
+    if column.kind not in ("score", "signed"):
+        return column
+    return Column(column.header, pd.Series(half_up(column.values, precision)), column.kind, column.labels)
 
 
 def _group_columns(result: Result, unit_ids: pd.Index) -> tuple[list[Column], pd.DataFrame]:
@@ -122,6 +136,7 @@ def comparison(result: Result, previous: Result) -> pd.DataFrame:
     """
     current = result.totals
     before = previous.totals.reindex(current.index)
+    precision = result.scheme.precision
     rank_col = "class_rank" if result.scheme.classes else "rank"
     known = current.index.isin(previous.totals.index)
     moved = known & (before["class"].astype(str) != current["class"].astype(str)).to_numpy()
@@ -137,7 +152,8 @@ def comparison(result: Result, previous: Result) -> pd.DataFrame:
         {
             "previous_rank": prev_rank.where(known).astype("Int64"),
             "rank_change": pd.Series(change, index=current.index, dtype=str),
-            "total_change": (current["total"] - before["total"]).where(known),
+            "total_change": pd.Series(half_up(current["total"], precision) - half_up(before["total"], precision),
+                                      index=current.index).where(known),
         },
         index=current.index,
     )

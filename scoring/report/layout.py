@@ -17,9 +17,12 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from scoring.report.paging import BODY_POINTS, narrowed_to_page, set_height, setup_page, text_capacity
+from scoring.report.rounding import half_up
+
 # 等线 ships with Office 2016+ on Chinese Windows; charset 134 (GB2312) lets Excel and
 # LibreOffice substitute another Chinese font (宋体 / SimSun) where it is missing.
-FONT = {"font_name": "等线", "font_charset": 134, "font_size": 11}
+FONT = {"font_name": "等线", "font_charset": 134, "font_size": BODY_POINTS}
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
@@ -36,18 +39,21 @@ BLOCK_FILL = "#F2F2F2"
 _CJK = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
 _CJK_PATTERN = re.compile(_CJK)
 _MAX_WIDTH: dict[str, int] = {"wrap": 50, "text": 36}
-LINE_HEIGHT = 14.5  # points per line of 11pt text
+LINE_HEIGHT = 15.5  # points per line of 11pt text (CJK fonts need more than Latin ones)
 MAX_LINES = 20  # Excel rows are at most 409 points high
 _MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
+NARROW_HEADER = 6  # a number column's header wraps beyond this width instead of widening it
 SHEET_ROW_LIMIT = 20_000  # rows of 得分明细 / 原始数据 in the workbook; the JSON holds all of them
 PLAIN_FROM = 5_000  # sheets with this many rows or more are plain tables (`is_plain`)
 
 
 class Styles:
-    """The workbook's formats, made once; `cell(kind, red)` for table cells."""
+    """The workbook's formats, made once; `cell(kind, red)` for table cells; `page_title` for
+    the printed pages' header (the report's title)."""
 
-    def __init__(self, workbook: Workbook, precision: int):
+    def __init__(self, workbook: Workbook, precision: int, page_title: str = ""):
         self.precision = precision
+        self.page_title = page_title
         add = workbook.add_format
         border = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
         score = "0" if precision == 0 else "0." + "0" * precision
@@ -70,6 +76,8 @@ class Styles:
         self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
         self.label = add({**border, "bold": True, "bg_color": BLOCK_FILL})  # block headers, labels
         self.note = add({"italic": True, "font_color": "#595959"})
+        self.centered = add({"align": "center", "valign": "vcenter"})
+        self.plain = add({"valign": "vcenter"})
         self.indent = [add({**border, "indent": level}) for level in range(4)]
 
     def cell(self, kind: Kind, red: bool = False, plain: bool = False):
@@ -79,8 +87,7 @@ class Styles:
 
 def is_plain(rows: int) -> bool:
     """Whether a sheet of `rows` body rows is written as a plain table: no cell formats at all
-    (no borders, no wrapping, rows one line high; points rounded to the scheme's decimals
-    instead of a fixed-decimals format). XlsxWriter spends about a quarter more on a cell
+    (no borders, no wrapping, rows one line high; points still rounded to the scheme's decimals). XlsxWriter spends about a quarter more on a cell
     that has a format, and a province's 指标得分 alone has 300,000 cells."""
     return rows >= PLAIN_FROM
 
@@ -93,6 +100,7 @@ class Column:
     values: pd.Series
     kind: Kind = "text"
     labels: pd.Series | None = None  # positional text shown instead of the value where not "" ("不适用")
+    max_width: float | None = None  # narrower than the kind's limit (longer text wraps)
 
     @cached_property
     def text(self) -> pd.Series:
@@ -142,8 +150,8 @@ def _write_column(
         values = texts.tolist()
     else:
         numbers = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        if plain and column.kind in ("score", "signed"):  # what the fixed-decimals format would show
-            numbers = np.round(numbers, styles.precision)
+        if column.kind in ("score", "signed"):  # stored as shown: the digits of the CSV and JSON
+            numbers = half_up(numbers, styles.precision)
         present = np.isfinite(numbers)
         write = ws.write_number
         values = numbers.tolist()
@@ -171,8 +179,8 @@ def write_long_table(ws: Worksheet, styles: Styles, header: int, columns: list[C
     last = write_rows(ws, styles, header + 1, columns, plain=plain) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 1)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
-    setup_page(ws, title, repeat=(header, header))
+    widths = fit_widths(ws, columns, styles.precision, header_row=header, first_row=None if plain else header + 1)
+    setup_page(ws, title, repeat=(header, header), widths=widths, last_row=last)
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -212,13 +220,14 @@ def column_width(column: Column, precision: int) -> float:
     header = _header_width(column.header)
     if column.kind in ("text", "wrap"):
         content = int(column.text_widths.max()) if len(column.text_widths) else 0
-        limit = _MAX_WIDTH[column.kind]
+        limit = column.max_width or _MAX_WIDTH[column.kind]
     else:
         numbers = pd.to_numeric(column.values, errors="coerce")
         biggest = float(numbers.abs().max()) if numbers.notna().any() else 0.0
         decimals = precision if column.kind in ("score", "signed") else (0 if column.kind == "int" else 4)
         content = len(f"{biggest:.{decimals}f}") + (2 if column.kind == "signed" else 1)
-        limit = 20
+        header = min(header, NARROW_HEADER)  # the header wraps rather than widen a column of numbers
+        return float(min(max(header, content, 4), 20))
     return float(min(max(header, content, 4) + 2, limit))
 
 
@@ -229,34 +238,41 @@ def fit_widths(
     first_col: int = 0,
     header_row: int | None = None,
     first_row: int | None = None,
-) -> None:
+    landscape: bool = True,
+) -> list[float]:
     """Fit each column's width, make `header_row` tall enough for its headers and, from
     `first_row` down, rows whose wrapped text needs several lines (LibreOffice, and Excel
-    when printing, do not always grow such rows by themselves)."""
-    widths = [column_width(column, precision) for column in columns]
+    when printing, do not always grow such rows by themselves). Wrapped columns are narrowed
+    so the table fits one page wide at 10 pt where it can. Returns the widths."""
+    widths = narrowed_to_page([column_width(column, precision) for column in columns],
+                              [column.kind for column in columns], landscape)
     lines = 1
     for offset, (column, width) in enumerate(zip(columns, widths)):
         ws.set_column(first_col + offset, first_col + offset, width)
-        lines = max(lines, _lines(_header_width(column.header), width))
+        lines = max(lines, int(_lines(_header_width(column.header), width)))
     if header_row is not None and lines > 1:
-        ws.set_row(header_row, LINE_HEIGHT * min(lines, 4) + 3)
+        set_height(ws, header_row, LINE_HEIGHT * min(lines, 4) + 3)
     wrapped = [(c, w) for c, w in zip(columns, widths) if c.kind == "wrap"]
     if first_row is not None and wrapped:
-        _fit_row_heights(ws, first_row, wrapped)
+        fit_row_heights(ws, first_row + np.arange(len(wrapped[0][0].values)), wrapped)
+    return widths
 
 
 def _lines(needed: int | np.ndarray, width: float) -> int | np.ndarray:
     """Lines that text of display width `needed` takes in a column `width` wide."""
-    return -(-needed // max(int(width) - 1, 1))
+    return np.ceil(np.asarray(needed, dtype=float) / text_capacity(width)).astype(int)
 
 
-def _fit_row_heights(ws: Worksheet, first_row: int, wrapped: list[tuple[Column, float]]) -> None:
-    lines = np.ones(len(wrapped[0][0].values), dtype=int)
+def fit_row_heights(ws: Worksheet, sheet_rows: np.ndarray, wrapped: list[tuple[Column, float]]) -> None:
+    """Rows (`sheet_rows[i]` holds value i of the columns) tall enough for their wrapped text."""
+    if not wrapped:
+        return
+    lines = np.ones(len(sheet_rows), dtype=int)
     for column, width in wrapped:
         lines = np.maximum(lines, _lines(column.text_widths, width))
     lines = np.minimum(lines, MAX_LINES)
     for i in np.flatnonzero(lines > 1).tolist():
-        ws.set_row(first_row + i, LINE_HEIGHT * int(lines[i]) + 3)
+        set_height(ws, int(sheet_rows[i]), LINE_HEIGHT * int(lines[i]) + 3)
 
 
 def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
@@ -286,23 +302,6 @@ def write_note(ws: Worksheet, styles: Styles, note: str) -> int:
         return 0
     ws.write_string(0, 0, note, styles.note)
     return 1
-
-
-def setup_page(ws: Worksheet, title: str, repeat: tuple[int, int] | None) -> None:
-    """A4 landscape, one page wide, repeated header rows, title and page numbers in the margins."""
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    if repeat is not None:
-        ws.repeat_rows(*repeat)
-    ws.set_header("&C" + _header_text(title))
-    ws.set_footer("&C第 &P 页,共 &N 页")
-
-
-def _header_text(text: str) -> str:
-    """Escape `&` (a control character in page headers) and stay within Excel's 255 characters."""
-    return text.replace("&", "&&")[:200]
 
 
 def points_label(points: float) -> str:

@@ -1,4 +1,5 @@
-"""The leadership workbook: seven sheets in a fixed order, optional unit sheets after them."""
+"""The leadership workbook: its sheets in a fixed order (趋势 only when earlier periods of the
+year were scored), optional unit sheets after them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
@@ -21,55 +23,71 @@ from scoring.report.sheets.details import ordered_details, write_details
 from scoring.report.sheets.inputs import write_inputs
 from scoring.report.sheets.issues import write_issues
 from scoring.report.sheets.ranking import sheet_title, write_ranking
+from scoring.report.sheets.provenance import write_provenance
 from scoring.report.sheets.scores import write_scores
 from scoring.report.sheets.stability import write_stability
+from scoring.report.sheets.trend import write_trend
 from scoring.report.sheets.units import write_unit_sheets
 from scoring.result import Result
 
 if TYPE_CHECKING:
     from scoring.stability import Stability
 
-SHEETS = ("排名", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表")  # + 排名稳定性 with --stability
+SHEETS = ("排名", "趋势", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表", "生成信息")  # + 排名稳定性 with --stability
 
 
-def write_workbook(
-    result: Result, path: Path, previous: Result | None = None, unit_sheets: bool = False
-) -> list[str]:
+@dataclass(frozen=True)
+class WorkbookOptions:
+    """What a run adds to its Result: the comparison period, the earlier periods of the year
+    (趋势), unit sheets, and the issuing office's name (else the criteria's `office:`)."""
+
+    previous: Result | None = None
+    earlier: tuple[Result, ...] = ()
+    unit_sheets: bool = False
+    office: str | None = None
+    stability: "Stability | None" = None
+
+
+def write_workbook(result: Result, path: Path, previous: Result | None = None, unit_sheets: bool = False,
+                   earlier: tuple[Result, ...] = (), office: str | None = None) -> list[str]:
     """Write the workbook atomically to `path`. Returns notes for the user (Chinese), e.g. that
     unit sheets were skipped because there are too many units; empty when there is nothing to say."""
     notes: list[str] = []
-    atomic_write(Path(path), workbook_writer(result, previous, unit_sheets, notes))
+    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office)
+    atomic_write(Path(path), workbook_writer(result, options, notes))
     return notes
 
 
-def workbook_writer(result: Result, previous: Result | None, unit_sheets: bool, notes: list[str],
-                    stability: "Stability | None" = None):
+def workbook_writer(result: Result, options: WorkbookOptions, notes: list[str]):
     """A writer for atomic_write: builds the workbook at the temp path, collecting notes."""
 
     def build(target: Path) -> None:
         with settled_heap():
-            notes.extend(_build(result, target, previous, unit_sheets, stability))
+            notes.extend(_build(result, target, options))
 
     return build
 
 
-def _build(result: Result, target: Path, previous: Result | None, unit_sheets: bool,
-           stability: "Stability | None" = None) -> list[str]:
+def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
     # Closing writes the file, so it also runs on failure; atomic_write then drops that file.
+    office = options.office or result.scheme.office
     with Workbook(str(target), WORKBOOK_OPTIONS) as wb:
-        _set_properties(wb, result)
-        styles = Styles(wb, result.scheme.precision)
-        table = ranking_table(result, previous)
-        write_ranking(wb, styles, result, table)
-        write_scores(wb, styles, result, table.order)
+        _set_properties(wb, result, office)
+        styles = Styles(wb, result.scheme.precision, sheet_title(result, office))
+        table = ranking_table(result, options.previous)
+        write_ranking(wb, styles, result, table, office)
+        if options.earlier:
+            write_trend(wb, styles, result, table.order, options.earlier)
+        write_scores(wb, styles, result, table)
         notes = write_details(wb, styles, result, table.order)
         notes += write_inputs(wb, styles, result, table.order)
         write_criteria(wb, styles, result)
         write_issues(wb, styles, result)
         write_chart(wb, styles, result, table)
-        if stability is not None:
-            write_stability(wb, styles, result, stability)
-        if unit_sheets:
+        if options.stability is not None:
+            write_stability(wb, styles, result, options.stability)
+        write_provenance(wb, styles, result, office)
+        if options.unit_sheets:
             notes += write_unit_sheets(wb, styles, result, table, ordered_details(result, table.order))
         return notes
 
@@ -87,13 +105,14 @@ def settled_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _set_properties(wb: Workbook, result: Result) -> None:
+def _set_properties(wb: Workbook, result: Result, office: str | None) -> None:
     """Fixed document properties: the only timestamp is the Result's generation time."""
     scheme = result.scheme
     wb.set_properties(
         {
-            "title": sheet_title(result),
+            "title": sheet_title(result, office),
             "subject": "政务公开考评结果",
+            "company": office or "",
             "author": f"政务公开考评工具 {scoring.__version__}",
             "comments": f"考评方案 {scheme.id} {scheme.version or ''} SHA-256 {scheme.sha256}".strip(),
             "created": result.generated_at,

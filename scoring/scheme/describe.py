@@ -76,7 +76,7 @@ def describe_extras(scheme: Scheme) -> list[str]:
     titles = {ind.id: ind.title for top in scheme.indicators for ind in _walk(top)}
     for c in scheme.classes:
         ex = f",不考核 {'、'.join(titles.get(i, i) for i in c.exclude)} 并按适用指标折算为 {scheme.total:g} 分" if c.exclude else ""
-        lines.append(f"类别 {c.name}({c.id}):单独排名{ex}")
+        lines.append(f"类别 {c.name}:单独排名{ex}")
     for g in scheme.grades:
         share = f",不超过本类单位的 {g.max_share:.0%}" if g.max_share else ""
         lines.append(f"等次 {g.label}:总分 ≥ {g.min:g}{share}")

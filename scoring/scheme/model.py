@@ -140,6 +140,7 @@ class Scheme(Model):
     name: str
     version: str | None = None
     description: str | None = None
+    office: str | None = None  # the issuing office's name, for the workbook's title and issuing line
     extends: str | None = None
     remove: tuple[str, ...] = ()
     total: float = Field(gt=0)

@@ -1,44 +1,31 @@
-"""评分标准: which criteria produced these scores (file, fingerprint, tool version) and the
-indicator tree with every rule in words, so a reader can recheck any score by hand."""
+"""评分标准: the scheme in words (classes, grades, tie-breaks) and the indicator tree with every
+rule, so a reader can recheck any score by hand. No internal ids: those, with the criteria file,
+its fingerprint and the tool version, are on the 生成信息 sheet."""
 
 from __future__ import annotations
-
-from pathlib import PurePath
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-import scoring
 from scoring.report.layout import (
-    Column, Styles, column_width, fit_widths, points_label, setup_page, write_header, write_rows,
+    Column, Styles, column_width, fit_widths, points_label, write_header, write_rows,
 )
+from scoring.report.paging import new_sheet, setup_page
 from scoring.result import Result
 from scoring.scheme.describe import describe_extras, describe_scheme
 from scoring.scheme.model import Scheme
-from scoring.vocabulary import display_name
 
 SHEET = "评分标准"
 KIND_NAMES = {"indicator": "指标", "bonus": "加分项", "penalty": "扣分项", "veto": "否决项"}
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def header_block(result: Result) -> list[tuple[str, str]]:
     """(label, text) pairs shown above the indicator tree."""
     scheme, period = result.scheme, result.period
-    files = [PurePath(s).name for s in scheme.sources]
     block = [
         ("考评方案", scheme.name + (f"(版本 {scheme.version})" if scheme.version else "")),
-        ("方案编号", scheme.id),
-        ("考评标准文件", PurePath(scheme.source).name if scheme.source else "未记录"),
-        ("文件 SHA-256", scheme.sha256 or "未记录"),
-    ]
-    if len(files) > 1:
-        block.append(("继承的标准文件", "、".join(files[1:])))
-    block += [
-        ("工具版本", scoring.__version__),
-        ("考评期间", f"{period.label}({period.chinese},{period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d})"),
-        ("生成时间", result.generated_at.strftime(TIME_FORMAT)),
-        ("满分", f"{points_label(scheme.total)} 分,保留 {scheme.precision} 位小数"),
+        ("考评期间", f"{period.chinese}({period.start:%Y-%m-%d} 至 {period.end:%Y-%m-%d})"),
+        ("满分", f"{points_label(scheme.total)} 分,得分保留 {scheme.precision} 位小数(四舍五入)"),
     ]
     extras = describe_extras(scheme)  # classes, grades, tie-breaks in words
     block += [("考评规则" if i == 0 else "", line) for i, line in enumerate(extras)]
@@ -51,7 +38,6 @@ def tree_frame(scheme: Scheme) -> pd.DataFrame:
         {
             "层级": [r.level for r in rows],
             "类型": [KIND_NAMES.get(r.kind, r.kind) for r in rows],
-            "编号": [r.id for r in rows],
             "名称": [r.name for r in rows],
             "分值": [r.points for r in rows],
             "数据项": [_metric_text(scheme, r.metric) for r in rows],
@@ -61,15 +47,11 @@ def tree_frame(scheme: Scheme) -> pd.DataFrame:
 
 
 def _metric_text(scheme: Scheme, metric: str | None) -> str:
-    if not metric:
-        return ""
-    spec = scheme.metric_spec(metric)
-    name = spec.name if spec is not None and spec.name else display_name(metric)
-    return metric if name == metric else f"{name}({metric})"
+    return scheme.metric_label(metric)[0] if metric else ""
 
 
 def write_criteria(wb: Workbook, styles: Styles, result: Result) -> None:
-    ws = wb.add_worksheet(SHEET)
+    ws = new_sheet(wb, SHEET)
     block = header_block(result)
     for row, (label, text) in enumerate(block):
         ws.write_string(row, 0, label, styles.label)
@@ -90,7 +72,8 @@ def write_criteria(wb: Workbook, styles: Styles, result: Result) -> None:
 
     ws.autofilter(header_row, 0, last, len(columns) - 1)
     ws.freeze_panes(first, 0)
-    fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
+    widths = fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
     labels = Column("", pd.Series([label for label, _ in block]))
-    ws.set_column(0, 0, max(column_width(labels, 0), column_width(columns[0], 0)))
-    setup_page(ws, f"{result.scheme.name} 评分标准", repeat=(header_row, header_row))
+    widths[0] = max(column_width(labels, 0), column_width(columns[0], 0))
+    ws.set_column(0, 0, widths[0])
+    setup_page(ws, f"{styles.page_title} 评分标准", repeat=(header_row, header_row), widths=widths)

@@ -6,6 +6,8 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from scoring.report.layout import Column, Styles, ranked_rows, write_long_table, write_note
+from scoring.report.paging import new_sheet
+from scoring.report.values import formatted, metric_formats
 from scoring.result import Result
 
 SHEET = "原始数据"
@@ -13,7 +15,7 @@ SHEET = "原始数据"
 
 def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
     """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
-    ws = wb.add_worksheet(SHEET)
+    ws = new_sheet(wb, SHEET)
     rows, note = ranked_rows(result.inputs, order.index, "原始数据", "inputs")
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
@@ -21,13 +23,14 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     columns = [
         Column("单位", rows["unit_id"].map(names).fillna(rows["unit_id"])),
         Column("指标", metric),
-        Column("数值", rows["value"], "general"),
+        Column("数值", rows["value"], "general", labels=formatted(rows["value"], rows["metric"],
+                                                                 metric_formats(result.scheme), result.scheme.precision)),
         Column("原文", rows["raw"]),
-        Column("约数", rows["approx"].astype(object).where(rows["approx"].notna(), False).astype(bool)),
+        Column("约数", rows["approx"].map({True: "是", False: "否"}).fillna("否")),
         Column("来源文件", rows["source"]),
         Column("行号", rows["row"], "int"),
         Column("列", rows["column"]),
         Column("依据原文", rows["evidence"], "wrap"),
     ]
-    write_long_table(ws, styles, header, columns, f"{result.scheme.name} 原始数据")
+    write_long_table(ws, styles, header, columns, f"{styles.page_title} 原始数据")
     return [f"“{SHEET}”表:{note[2:]}"] if note else []

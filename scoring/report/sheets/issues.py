@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import Column, Styles, fit_widths, setup_page, write_header, write_rows
+from scoring.report.layout import Column, Styles, fit_widths, write_header, write_rows
+from scoring.report.paging import new_sheet, setup_page
 from scoring.result import Result
 from scoring.vocabulary import display_name
 
@@ -44,9 +45,9 @@ def _metric_name(result: Result, metric: str) -> str:
 
 
 def write_issues(wb: Workbook, styles: Styles, result: Result) -> None:
-    ws = wb.add_worksheet(SHEET)
+    ws = new_sheet(wb, SHEET)
     frame = issue_frame(result)
-    kinds = {"行": "int", "说明": "wrap"}
+    kinds = {"行": "int", "文件": "wrap", "列": "wrap", "单位": "wrap", "指标": "wrap", "说明": "wrap"}
     columns = [Column(h, frame[h], kinds.get(h, "text")) for h in HEADERS]
     write_header(ws, 0, HEADERS, styles.header)
     if frame.empty:
@@ -56,7 +57,7 @@ def write_issues(wb: Workbook, styles: Styles, result: Result) -> None:
         last = write_rows(ws, styles, 1, columns, red=(frame["severity"] == "error").to_numpy()) - 1
     ws.autofilter(0, 0, last, len(HEADERS) - 1)
     ws.freeze_panes(1, 0)
-    fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
+    widths = fit_widths(ws, columns, styles.precision, header_row=0, first_row=1)
     if frame.empty:
         ws.set_column(0, 0, 14.0)
-    setup_page(ws, f"{result.scheme.name} 数据问题", repeat=(0, 0))
+    setup_page(ws, f"{styles.page_title} 数据问题", repeat=(0, 0), widths=widths)

@@ -1,4 +1,5 @@
-"""指标得分: units × leaf indicators, points earned, coloured from red (0) to green (full marks)."""
+"""指标得分: per unit, what 排名 leaves out of its line (总排名, 总分, 折算前得分, 折算系数, 加分, 扣分,
+否决, 上期排名, 总分变化), then every leaf indicator's points, coloured from red (0) to green (full)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
+from scoring.report.frames import RankingTable
 from scoring.report.layout import (
     Column,
     Styles,
     fit_widths,
     is_plain,
     points_label,
-    setup_page,
     write_header,
     write_rows,
 )
+from scoring.report.paging import new_sheet, setup_page
 from scoring.result import Result
 
 SHEET = "指标得分"
@@ -25,8 +27,13 @@ NOT_SCORED = ("not_applicable", "excluded")
 _SCALE = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
 
 
-def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> None:
-    ws = wb.add_worksheet(SHEET)
+SUMMARY = ("总排名", "总分", "折算前得分", "折算系数", "加分", "扣分", "否决", "上期排名", "总分变化")
+SUMMARY_BAND = "单位汇总"
+
+
+def write_scores(wb: Workbook, styles: Styles, result: Result, table: RankingTable) -> None:
+    ws = new_sheet(wb, SHEET)
+    order = table.order
     leaves = result.scheme.leaves()
     ids = [leaf.id for leaf in leaves]
     points, not_scored = _leaf_grid(result.details, order.index, ids)
@@ -35,6 +42,9 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("单位", order["name"].reset_index(drop=True)),
         Column("类别", order["class_name"].reset_index(drop=True)),
     ]
+    summary = [c for c in table.columns if c.header in SUMMARY]
+    columns += summary
+    first_leaf = len(columns)
     columns += [
         Column(
             f"{leaf.title}(满分{points_label(leaf.points)})",
@@ -44,21 +54,21 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         )
         for i, leaf in enumerate(leaves)
     ]
-    _write_bands(ws, styles, result)
+    _write_bands(ws, styles, result, KEY_COLUMNS, len(summary))
     write_header(ws, HEADER_ROW, [c.header for c in columns], styles.header)
     first = HEADER_ROW + 1
-    last = write_rows(ws, styles, first, columns, plain=is_plain(len(order))) - 1
+    last = write_rows(ws, styles, first, columns, table.vetoed, plain=is_plain(len(order))) - 1
     if last >= first:
         for i, leaf in enumerate(leaves):
             if leaf.points > 0:
                 scale = {"type": "3_color_scale", "min_type": "num", "min_value": 0, "mid_type": "num",
                          "mid_value": leaf.points / 2, "max_type": "num", "max_value": leaf.points, **_SCALE}
-                ws.conditional_format(first, KEY_COLUMNS + i, last, KEY_COLUMNS + i, scale)
+                ws.conditional_format(first, first_leaf + i, last, first_leaf + i, scale)
 
     ws.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW), len(columns) - 1)
     ws.freeze_panes(first, KEY_COLUMNS)
-    fit_widths(ws, columns, styles.precision, header_row=HEADER_ROW)
-    setup_page(ws, f"{result.scheme.name} 指标得分", repeat=(BAND_ROW, HEADER_ROW))
+    widths = fit_widths(ws, columns, styles.precision, header_row=HEADER_ROW)
+    setup_page(ws, f"{styles.page_title} 指标得分", repeat=(BAND_ROW, HEADER_ROW), widths=widths, repeat_columns=1)
 
 
 def _leaf_grid(details: pd.DataFrame, unit_ids: pd.Index, leaf_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -75,9 +85,12 @@ def _leaf_grid(details: pd.DataFrame, unit_ids: pd.Index, leaf_ids: list[str]) -
     return points, not_scored
 
 
-def _write_bands(ws, styles: Styles, result: Result) -> None:
-    """Above the leaf headers, each first-level indicator spans its leaves."""
-    col = KEY_COLUMNS
+def _write_bands(ws, styles: Styles, result: Result, col: int, summary: int) -> None:
+    """Above the headers: 单位汇总 spans the summary columns, each first-level indicator its leaves."""
+    if summary:
+        ws.merge_range(BAND_ROW, col, BAND_ROW, col + summary - 1, "", styles.header)
+        ws.write_string(BAND_ROW, col, SUMMARY_BAND, styles.header)
+        col += summary
     for indicator in result.scheme.indicators:
         width = len(indicator.leaves())
         label = f"{indicator.title}({points_label(indicator.points)})"

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import Column, Styles, fit_widths, setup_page, write_header, write_rows
+from scoring.report.layout import Column, Styles, fit_widths, write_header, write_rows
+from scoring.report.paging import new_sheet, setup_page
 from scoring.result import Result
 from scoring.stability import HIGH, LOW, SETTLED, Stability
 
@@ -58,9 +59,9 @@ def _bar(low: float, high: float, size: float) -> str:
 
 
 def write_stability(wb: Workbook, styles: Styles, result: Result, stability: Stability) -> None:
-    ws = wb.add_worksheet(SHEET)
+    ws = new_sheet(wb, SHEET)
     frame = stability_frame(stability)
-    ws.write_string(0, 0, f"{result.scheme.name} 排名稳定性", styles.title)
+    ws.write_string(0, 0, f"{styles.page_title} 排名稳定性", styles.title)
     weights = f",一级指标权重各上下浮动 {stability.weights:.0%}" if stability.weights else ""
     ws.write_string(1, 0, (
         f"按 {stability.draws} 次抽样(随机种子 {stability.seed}{weights}),{stability.uncertain_values} 个数值"
@@ -75,5 +76,5 @@ def write_stability(wb: Workbook, styles: Styles, result: Result, stability: Sta
     last = write_rows(ws, styles, header + 1, columns, red=red) - 1
     ws.autofilter(header, 0, max(last, header), len(columns) - 1)
     ws.freeze_panes(header + 1, 3)
-    fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
-    setup_page(ws, f"{result.scheme.name} 排名稳定性", repeat=(header, header))
+    widths = fit_widths(ws, columns, styles.precision, header_row=header, first_row=header + 1)
+    setup_page(ws, f"{styles.page_title} 排名稳定性", repeat=(header, header), widths=widths)

@@ -8,7 +8,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from scoring.report.frames import RankingTable
-from scoring.report.layout import Column, Styles, fit_widths, setup_page, write_header, write_rows
+from scoring.report.layout import Column, Styles, fit_widths, write_header, write_rows
+from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.report.names import sheet_names
 from scoring.report.sheets.details import detail_columns
 from scoring.result import Result
@@ -31,7 +32,7 @@ def write_unit_sheets(
     empty = np.array([], dtype=int)
     for pos, (unit_id, title) in enumerate(zip(table.order.index, titles)):
         unit_details = details.iloc[rows_of.get(unit_id, empty)].reset_index(drop=True)
-        _write_unit(wb.add_worksheet(title), styles, result, table, pos, unit_details)
+        _write_unit(new_sheet(wb, title), styles, result, table, pos, unit_details)
     return []
 
 
@@ -40,8 +41,8 @@ def _write_unit(
 ) -> None:
     name = str(table.order["name"].iloc[pos])
     red = bool(table.vetoed[pos])
-    ws.write_string(0, 0, f"{name} {result.period.label} 考评结果", styles.heading)
-    ws.set_row(0, 30)
+    ws.write_string(0, 0, f"{name} {result.period.chinese}考评结果", styles.heading)
+    set_height(ws, 0, 30)
     summary = [c for c in table.columns if c.header != "单位"]
     for row, column in enumerate(summary, start=2):
         ws.write_string(row, 0, column.header, styles.label)
@@ -51,10 +52,10 @@ def _write_unit(
         value = Column(column.header, column.values.iloc[pos : pos + 1], column.kind)
         write_rows(ws, styles, row, [value], np.array([red]), first_col=1)
     header_row = len(summary) + 3
-    columns = detail_columns(details, None)
+    columns = detail_columns(details, None, result.scheme)
     write_header(ws, header_row, [c.header for c in columns], styles.header)
     last = write_rows(ws, styles, header_row + 1, columns) - 1
     ws.autofilter(header_row, 0, max(last, header_row), len(columns) - 1)
     ws.freeze_panes(header_row + 1, 0)
-    fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
-    setup_page(ws, f"{name} 考评结果", repeat=(header_row, header_row))
+    widths = fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
+    setup_page(ws, f"{name} 考评结果", repeat=(header_row, header_row), widths=widths)
