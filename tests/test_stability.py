@@ -224,6 +224,10 @@ def test_cli_writes_the_stability_sheet_and_json(make_kit, score_cli):
     first = min(body, key=lambda r: r[1])
     assert dict(zip(header, first))["与下一名"] == "与第2名差异不显著"
     assert by_name["甲局"]["名次区间(5%–95%)"] == "1–2" and by_name["乙局"]["名次区间(5%–95%)"] == "1–2"
+    ranking = load_workbook(kit.workbook)["排名"]
+    cells = [c for row in ranking.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert sum("与第2名差异不显著" in c for c in cells) == 1  # the leader's 备注
+    assert any(c.startswith("“差异不显著”:按数据的不确定性抽样 200 次") or "“差异不显著”:按数据的不确定性抽样 200 次" in c for c in cells)
     document = json.loads(kit.workbook.with_suffix(".json").read_text(encoding="utf-8"))
     assert document["stability"] == {"draws": 200, "seed": 4, "weights": 0.0, "uncertain_values": 1, "unsettled_pairs": 1}
     assert {row["unit_id"] for row in document["stability_units"]} == {"U1", "U2", "U3"}

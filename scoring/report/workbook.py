@@ -75,7 +75,7 @@ def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
         _set_properties(wb, result, office)
         styles = Styles(wb, result.scheme.precision, sheet_title(result, office))
         table = ranking_table(result, options.previous)
-        write_ranking(wb, styles, result, table, office)
+        write_ranking(wb, styles, result, table, office, options.stability)
         if options.earlier:
             write_trend(wb, styles, result, table.order, options.earlier)
         write_scores(wb, styles, result, table)

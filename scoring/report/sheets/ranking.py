@@ -9,6 +9,8 @@ in 指标得分. Vetoed units are red and last in their block.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -20,7 +22,11 @@ from scoring.report.layout import (
 )
 from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.report.remarks import MISSING_MARK, ROUNDING_NOTE, main_losses, row_notes
+from scoring.report.sheets.stability import unsettled_note
 from scoring.result import Result
+
+if TYPE_CHECKING:
+    from scoring.stability import Stability
 
 SHEET = "排名"
 TITLE_ROW, ISSUER_ROW, SUMMARY_ROW, HEADER_ROW = 0, 1, 2, 3
@@ -31,6 +37,7 @@ LOSSES = "主要失分(分)"
 NOTE_LOSSES = f"“主要失分”按失分多少列出前三项;注明“{MISSING_MARK}”的,是因未报送数据而失分,不代表工作本身。"
 NOTE_VETO = "红色标记的单位被单项否决,排在本类别最后。"
 NOTE_RESCALE = "不考核部分指标的单位,按适用指标满分折算为总分(见“备注”中的折算前得分和折算系数)。"
+NOTE_STABILITY = "“差异不显著”:按数据的不确定性抽样 {draws} 次,相邻两名的先后在不足 95% 的抽样中保持,详见“排名稳定性”表。"
 NOTE_ROUNDING = f"各项得分按四舍五入显示;各项之和因此与总分相差时,“备注”中注明“{ROUNDING_NOTE}”。"
 
 
@@ -38,7 +45,7 @@ def sheet_title(result: Result, office: str | None = None) -> str:
     return report_title(result.scheme.name, result.period, office)
 
 
-def print_columns(result: Result, table: RankingTable) -> list[Column]:
+def print_columns(result: Result, table: RankingTable, stability: "Stability | None" = None) -> list[Column]:
     """The columns 排名 shows: essential ones, first-level indicators, change, then words."""
     by_header = {c.header: c for c in table.columns}
     group_headers = list(table.excluded.columns)
@@ -49,16 +56,30 @@ def print_columns(result: Result, table: RankingTable) -> list[Column]:
         columns.append(Column("变化", by_header[CHANGE].values))
     shown = np.column_stack([by_header[h].values.to_numpy(dtype=float) for h in group_headers]) \
         if group_headers else np.zeros((len(table.order), 0))
+    remarks = row_notes(result, table.order, shown)
+    if stability is not None:
+        remarks = _with_stability(remarks, table, stability)
     columns += [
         Column(LOSSES, main_losses(result, table.order.index), "wrap"),
-        Column("备注", row_notes(result, table.order, shown), "wrap"),
+        Column("备注", remarks, "wrap"),
     ]
     return columns
 
 
-def write_ranking(wb: Workbook, styles: Styles, result: Result, table: RankingTable, office: str | None = None) -> None:
+def _with_stability(remarks, table: RankingTable, stability: "Stability"):
+    """“与第16名差异不显著” added to the 备注 of a unit whose order with the next is not settled."""
+    units = stability.units.set_index("unit_id")
+    unsettled = ~units["settled"].reindex(table.order.index.astype(str)).fillna(True).to_numpy(dtype=bool)
+    marks = [unsettled_note(r) if u else "" for u, r in
+             zip(unsettled, units["next_rank"].reindex(table.order.index.astype(str)).to_numpy())]
+    joined = [";".join(p for p in (str(a), m) if p) for a, m in zip(remarks.fillna("").tolist(), marks)]
+    return remarks.__class__(joined, index=remarks.index)
+
+
+def write_ranking(wb: Workbook, styles: Styles, result: Result, table: RankingTable, office: str | None = None,
+                  stability: "Stability | None" = None) -> None:
     ws = new_sheet(wb, SHEET)
-    columns = print_columns(result, table)
+    columns = print_columns(result, table, stability)
     headers = [c.header for c in columns]
     last_col = len(headers) - 1
     title = sheet_title(result, office)
@@ -88,7 +109,7 @@ def write_ranking(wb: Workbook, styles: Styles, result: Result, table: RankingTa
         row = write_rows(ws, styles, row, part, table.vetoed[block.start:block.stop])
     _mark_not_applicable(ws, styles, table, headers, sheet_rows)
     last_row = max(row - 1, HEADER_ROW)
-    notes = _notes(table, columns[-1].values)
+    notes = _notes(table, columns[-1].values, stability)
     for i, note in enumerate(notes):
         ws.merge_range(last_row + 2 + i, 0, last_row + 2 + i, last_col, "", styles.note)
         ws.write_string(last_row + 2 + i, 0, note, styles.note)
@@ -101,12 +122,12 @@ def write_ranking(wb: Workbook, styles: Styles, result: Result, table: RankingTa
                last_row=last_row + 1 + len(notes))
 
 
-def _notes(table: RankingTable, remarks) -> list[str]:
+def _notes(table: RankingTable, remarks, stability: "Stability | None" = None) -> list[str]:
     """The notes under the table that apply to this run, numbered."""
     rescaled = (table.order["rescale"].to_numpy(dtype=float) != 1.0).any()
     rounded = remarks.str.contains(ROUNDING_NOTE, regex=False).any()
     wanted = [NOTE_LOSSES] + [NOTE_VETO] * bool(table.vetoed.any()) + [NOTE_RESCALE] * bool(rescaled) \
-        + [NOTE_ROUNDING] * bool(rounded)
+        + [NOTE_ROUNDING] * bool(rounded) + [NOTE_STABILITY.format(draws=stability.draws)] * bool(stability and stability.unsettled)
     return [("注:" if i == 0 else "") + f"{i + 1}. {text}" for i, text in enumerate(wanted)]
 
 
