@@ -127,7 +127,7 @@ def _notes(table: RankingTable, remarks, stability: "Stability | None" = None) -
     rescaled = (table.order["rescale"].to_numpy(dtype=float) != 1.0).any()
     rounded = remarks.str.contains(ROUNDING_NOTE, regex=False).any()
     wanted = [NOTE_LOSSES] + [NOTE_VETO] * bool(table.vetoed.any()) + [NOTE_RESCALE] * bool(rescaled) \
-        + [NOTE_ROUNDING] * bool(rounded) + [NOTE_STABILITY.format(draws=stability.draws)] * bool(stability and stability.unsettled)
+        + [NOTE_ROUNDING] * bool(rounded) + ([NOTE_STABILITY.format(draws=stability.draws)] if stability is not None and stability.unsettled else [])
     return [("注:" if i == 0 else "") + f"{i + 1}. {text}" for i, text in enumerate(wanted)]
 
 
