@@ -1,14 +1,23 @@
 """Report text normalisation and sentence lookup.
 
-Every pattern runs on the normalised text: NFKC (full-width digits and punctuation become
-half-width: "１２" → "12", "，" → ","), no horizontal white space (Chinese text has none, PDF
-extraction adds stray ones, also inside numbers and titles), lines kept.
+Two views of a file's text, with the same lines:
+- folded (`fold`): character for character the file as written, each character NFKC-normalised
+  (full-width "１２" → "12", "，" → ",") and traditional → simplified (OpenCC t2s) when that
+  keeps it one character. Same length as the written text, so a place in it is a place in
+  what the report wrote (evidence is shown as written). Table cells keep their separators.
+- squeezed (`squeeze`): the folded text without horizontal white space (Chinese text has none;
+  PDF and web copies add stray ones, also inside numbers and titles); every pattern runs on it.
+  `Squeezed.offsets` maps each of its characters back to the folded text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 _HSPACE = re.compile(r"[^\S\n]+")
 SENTENCE_END = "。;!?\n"
@@ -18,9 +27,65 @@ _LINE_END = tuple("。;:!?)\"”’》】")
 MAX_EVIDENCE = 300
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+@dataclass(frozen=True)
+class Squeezed:
+    text: str
+    offsets: np.ndarray  # offsets[i] = position in the folded text of text[i]
+
+
 def normalize(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw.replace("\r\n", "\n").replace("\r", "\n"))
-    return _HSPACE.sub("", text)
+    """The squeezed text of `raw` (folded, horizontal white space removed)."""
+    return _HSPACE.sub("", fold(raw))
+
+
+def fold(raw: str) -> str:
+    """Line ends unified ("\\r\\n" → " \\n"), each character NFKC and t2s; same length as `raw`.
+
+    Worked out once per distinct character and applied with numpy: a 10 MB file takes a second.
+    """
+    text = _LONE_CR.sub("\n", raw).replace("\r", " ")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if not len(codes):
+        return text
+    distinct = np.flatnonzero(np.bincount(codes))
+    folded = np.array([ord(_fold_char(chr(c))) for c in distinct], dtype=np.uint32)
+    if np.array_equal(folded, distinct):
+        return text
+    lookup = np.arange(int(distinct[-1]) + 1, dtype=np.uint32)
+    lookup[distinct] = folded
+    return lookup[codes].tobytes().decode("utf-32-le")
+
+
+def squeeze(folded: str) -> Squeezed:
+    """`folded` (whose only white space is " " and "\\n") without its spaces, and where each character was."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    return Squeezed(folded.replace(" ", ""), np.flatnonzero(codes != 32))
+
+
+@lru_cache(maxsize=None)
+def _fold_char(ch: str) -> str:
+    if ch.isspace():
+        return ch if ch == "\n" else " "
+    n = unicodedata.normalize("NFKC", ch)
+    ch = n if len(n) == 1 else ch
+    simplified = _t2s(ch)
+    return simplified if len(simplified) == 1 else ch
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # 繁→简 with a maintained dictionary: some sites serve reports in traditional characters
+
+    return opencc.OpenCC("t2s")
+
+
+def _t2s(ch: str) -> str:
+    if ord(ch) < 0x3400:  # nothing below CJK has a simplified form
+        return ch
+    return _converter().convert(ch)
 
 
 def dewrap(text: str) -> str:
@@ -41,9 +106,10 @@ def dewrap(text: str) -> str:
 
 
 def _continues(previous: str, line: str) -> bool:
-    if previous.endswith(_LINE_END) or _HEADING.match(line):
+    if normalize(previous[-8:]).endswith(_LINE_END) or _HEADING.match(normalize(line[:40])):
         return False
-    return not (_HEADING.match(previous) and len(previous) <= 25)
+    head = normalize(previous[:60])
+    return not (_HEADING.match(head) and len(head) <= 25 and len(previous) <= 60)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -54,11 +120,45 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
-def sentence_at(text: str, start: int, end: int) -> str:
-    left, right = sentence_bounds(text, start, end)
-    sentence = text[left:right].strip()
-    if len(sentence) > MAX_EVIDENCE:  # a run-on paragraph: centre the window on the number
-        centre = (start + end) // 2 - left
-        lo = max(0, min(centre - MAX_EVIDENCE // 2, len(sentence) - MAX_EVIDENCE))
-        sentence = "…" + sentence[lo:lo + MAX_EVIDENCE] + "…"
-    return sentence
+PROSE = re.compile(r"[\u4e00-\u9fff]")
+# the numbering a label starts with ("2.", "(三)", "四、"), left at the end of the cells before it
+NUMBERING = re.compile(r"(?:\d[.、]|\([一二三四五六七八九十]{1,2}\)|[一二三四五六七八九十]{1,2}、|第)\s*$")
+
+
+@dataclass(frozen=True)
+class TextView:
+    """One report's text three ways: squeezed (patterns), folded (cells), written (evidence)."""
+
+    squeezed: str
+    folded: str
+    written: str
+    offsets: np.ndarray  # squeezed position → folded/written position
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Folded/written span of squeezed [start, end)."""
+        if start >= len(self.squeezed):
+            return len(self.folded), len(self.folded)
+        last = int(self.offsets[min(end, len(self.squeezed)) - 1]) + 1 if end > start else int(self.offsets[start])
+        return int(self.offsets[start]), last
+
+    def written_between(self, start: int, end: int, limit: int = 160) -> str:
+        a, b = self.span(start, end)
+        text = " ".join(self.written[a:b].split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    def row_evidence(self, start: int, label_end: int, stop: int) -> str:
+        """A row as written: its label and its cells, up to the next words (the next label's number)."""
+        a, b = self.span(start, stop)
+        label_end = self.span(start, label_end)[1]
+        cells = self.folded[label_end:b]
+        prose = PROSE.search(cells)
+        cells_end = label_end + (prose.start() if prose else len(cells))
+        tail = NUMBERING.sub("", self.written[label_end:cells_end].rstrip()).rstrip("(( ")
+        text = " ".join((self.written[a:label_end] + tail).split())
+        return text if len(text) <= 200 else text[:199] + "…"
+
+    @classmethod
+    def of(cls, written: str) -> TextView:
+        folded = fold(written)
+        squeezed = squeeze(folded)
+        return cls(squeezed.text, folded, written, squeezed.offsets)
