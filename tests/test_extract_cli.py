@@ -63,9 +63,10 @@ def test_output_folder(extracted: Path) -> None:
     metrics_path = extracted / "2021" / "metrics.csv"
     assert metrics_path.read_bytes().startswith(b"\xef\xbb\xbf")
     metrics = pd.read_csv(metrics_path, encoding="utf-8-sig", dtype=str)
-    assert metrics.columns.tolist() == ["unit", "metric", "value", "period", "source", "evidence", "approx", "confidence"]
+    assert metrics.columns.tolist() == ["unit", "metric", "value", "period", "source", "evidence", "approx", "confidence",
+                                        "origin", "unit_match"]
     row = metrics[(metrics["unit"] == "D05") & (metrics["metric"] == "proactive_items")].iloc[0]
-    assert row[["value", "period", "approx"]].tolist() == ["600", "2021", "true"]
+    assert row[["value", "period", "approx", "origin", "unit_match"]].tolist() == ["600", "2021", "true", "正文", "确定"]
     assert row["evidence"].startswith("围绕疫情防控") and "600余条" in row["evidence"]
     assert row["source"] == "市卫生健康委员会2021年度政务公开工作总结.txt"
     assert (metrics["metric"] == "report_similarity").sum() == 27
@@ -77,15 +78,20 @@ def test_review_workbook(extracted: Path) -> None:
     book = openpyxl.load_workbook(extracted / "review" / "2021_review.xlsx")
     assert book.sheetnames == ["提取结果", "报告清单", "数据问题"]
     rows = list(book["提取结果"].iter_rows(values_only=True))
-    assert list(rows[0]) == ["单位", "指标", "数值", "期间", "来源文件", "依据原文", "约数", "置信度", "核对"]
-    first = rows[1]
-    assert first[:4] == ("东湖区", "主动公开政府信息", 3215, "2021") and first[6] == "否" and first[8] is None
+    assert list(rows[0]) == ["单位", "单位匹配", "指标", "数值", "期间", "来源文件", "出处", "依据原文", "约数", "置信度",
+                             "核对"]
+    # the unmatched unit's rows come first, then the certain ones by confidence, lowest first
+    assert rows[1][:2] == ("临江市档案馆", "未匹配")
+    certain = [r for r in rows[1:] if r[1] == "确定"]
+    assert [r[9] for r in certain] == sorted(r[9] for r in certain)
+    east = next(r for r in rows if r[0] == "东湖区" and r[2] == "主动公开政府信息")
+    assert east[3:5] == (3215, "2021") and east[6] == "正文" and east[8] == "否" and east[10] is None
     reports = list(book["报告清单"].iter_rows(values_only=True))
     assert len(reports) == 28
     education = next(r for r in reports if r[2] == "市教育局")
-    assert education[4] == "是" and education[6] > 0.9 and "往年报告" in education[7]
+    assert education[3] == "确定" and education[9] > 0.9 and "往年报告" in education[10]
     archive = next(r for r in reports if r[2] == "临江市档案馆")
-    assert archive[4] == "否"
+    assert archive[3:6] == ("未匹配", "临江市档案馆", "标题") and "相似度" in archive[6]
     issues = list(book["数据问题"].iter_rows(values_only=True))
     assert any("临江市档案馆" in (r[1] or "") for r in issues)
 
@@ -118,10 +124,10 @@ def test_corrected_review_workbook_is_an_input(extracted: Path, tmp_path: Path, 
     book = openpyxl.load_workbook(path)
     sheet = book["提取结果"]
     for row in sheet.iter_rows(min_row=2):
-        if row[0].value == "市水利局" and row[1].value == "主动公开政府信息":
-            row[2].value = 600  # a person corrects the number
-        if row[0].value == "市水利局" and row[1].value == "政策解读":
-            row[8].value = "删除"  # and strikes a row
+        if row[0].value == "市水利局" and row[2].value == "主动公开政府信息":
+            row[3].value = 600  # a person corrects the number
+        if row[0].value == "市水利局" and row[2].value == "政策解读":
+            row[10].value = "删除"  # and strikes a row
     book.save(path)
     (tmp_path / "c.yaml").write_text(CRITERIA, encoding="utf-8")
     code, _, err = run(["--input", path, "--criteria", tmp_path / "c.yaml", "--period", "2021",
@@ -151,7 +157,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path, capsys) -> No
                                     encoding="utf-8")
     code, _, err = run(["extract", tmp_path / "r.txt", "--period", "2021", "--out", tmp_path / "out"], capsys)
     assert code == 0, err
-    cell = openpyxl.load_workbook(tmp_path / "out" / "review" / "2021_review.xlsx")["提取结果"]["F2"]
+    cell = openpyxl.load_workbook(tmp_path / "out" / "review" / "2021_review.xlsx")["提取结果"]["H2"]
     assert cell.data_type == "s" and cell.value.startswith("=主动公开")
 
 

@@ -59,7 +59,8 @@ def test_sentence_naming_a_report_is_not_a_title() -> None:
 def test_file_without_a_title_is_one_report_named_by_the_file() -> None:
     reports, issues = split("一、主要工作\n" + BODY, file="年报/临江市统计局2021年政务公开工作总结.txt")
     assert len(reports) == 1 and issues == []
-    assert (reports[0].unit_name, reports[0].year, reports[0].title) == ("临江市统计局", 2021, "一、主要工作")
+    assert (reports[0].unit_name, reports[0].file_unit, reports[0].year, reports[0].title) == (
+        "", "临江市统计局", 2021, "一、主要工作")
 
 
 def test_units_file_with_chinese_headers_in_gb18030(tmp_path: Path) -> None:

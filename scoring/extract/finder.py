@@ -1,9 +1,12 @@
-"""Numbers for vocabulary metrics in one report's text, with the sentence each came from.
+"""Numbers for vocabulary metrics in one report, with the sentence or table row each came from.
 
-Every pattern runs over the whole (normalised, length-capped) report. A match is dropped when
+Every pattern runs over the whole (squeezed, length-capped) report. A match is dropped when
 its sentence speaks of plans ("下一步…") or of another year ("较2020年…", "2022年,我委将…").
 A metric found with different values keeps the most confident one (ties: the first stated)
 and raises an issue. A total followed by "其中 …" whose parts add up to more is an issue too.
+The template's tables (template.py) come first: a metric a table gives is taken from it, and a
+sentence saying otherwise is reported with both values and places. Evidence is shown as the
+report wrote it (traditional characters, full-width digits and spaces kept).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from dataclasses import dataclass
 
 from scoring.extract.patterns import MetricPattern, PatternSet
 from scoring.extract.split import Report
-from scoring.extract.text import sentence_at, sentence_bounds
+from scoring.extract.template import read_template
+from scoring.extract.text import MAX_EVIDENCE, TextView, sentence_bounds
 from scoring.issues import DataIssue
 from scoring.numbers import parse_number
 from scoring.vocabulary import display_name
@@ -35,17 +39,25 @@ class Found:
     evidence: str
     pattern: str
     unit: str  # the unit written after the number ("条"), "" when none
+    origin: str = "正文"  # 正文 (a sentence) or 表格 (a template table's cell)
 
 
 def find_values(report: Report, rules: PatternSet, unit_label: str) -> tuple[list[Found], list[DataIssue]]:
     """The value kept for each metric the report states, and the issues found on the way."""
     text = report.text[: rules.max_report_chars]
-    found = [f for pattern in rules.patterns for f in _matches(pattern, text, report.year, rules)]
+    view = report.text_view()
+    found = [f for pattern in rules.patterns for f in _matches(pattern, text, report.year, rules, view)]
     by_metric: dict[str, list[Found]] = {}
     for item in found:
         by_metric.setdefault(item.metric, []).append(item)
     kept: list[Found] = []
-    issues: list[DataIssue] = []
+    tables, issues = _table_values(report, view, unit_label)
+    for metric, cell in tables.items():
+        kept.append(cell)
+        stated = by_metric.pop(metric, [])
+        differing = [f for f in stated if f.value != cell.value]
+        if differing:
+            issues.append(_table_text_issue(report, unit_label, cell, max(differing, key=lambda f: f.confidence)))
     for metric, items in by_metric.items():
         best = max(items, key=lambda f: (f.confidence, -f.start))
         kept.append(best)
@@ -67,7 +79,25 @@ def find_values(report: Report, rules: PatternSet, unit_label: str) -> tuple[lis
     return sorted(kept, key=lambda f: f.start), issues
 
 
-def _matches(pattern: MetricPattern, text: str, year: int | None, rules: PatternSet) -> list[Found]:
+def _table_values(report: Report, view: TextView, unit_label: str) -> tuple[dict[str, Found], list[DataIssue]]:
+    values, table_issues = read_template(view, f"报告“{report.title}”")
+    cells = {v.metric: Found(v.metric, v.value, False, v.confidence, v.start, v.start, v.evidence, v.place, "",
+                             "表格") for v in values}
+    issues = [DataIssue(i.severity, i.message, file=report.file, unit=unit_label, metric=i.metric)
+              for i in table_issues]
+    return cells, issues
+
+
+def _table_text_issue(report: Report, unit_label: str, cell: Found, sentence: Found) -> DataIssue:
+    return DataIssue(
+        "warning",
+        f"“{display_name(cell.metric)}”表格与正文不一致:表格为 {fmt(cell.value)}({cell.pattern}:“{_short(cell.evidence, 60)}”),"
+        f"正文为 {fmt(sentence.value)}(“{_short(sentence.evidence, 60)}”);已采用表格数值,请核对",
+        file=report.file, unit=unit_label, metric=cell.metric,
+    )
+
+
+def _matches(pattern: MetricPattern, text: str, year: int | None, rules: PatternSet, view: TextView) -> list[Found]:
     out = []
     for m in pattern.regex.finditer(text):
         if pattern.value is not None:
@@ -77,28 +107,78 @@ def _matches(pattern: MetricPattern, text: str, year: int | None, rules: Pattern
             if parsed is None:
                 continue
             value, approx, unit = parsed.value * pattern.scale, parsed.approx, text[m.end("value"):m.end()]
-        if _out_of_context(text, m.start(), m.end(), year, rules):
+        if _out_of_context(text, m, year, rules, pattern.metric):
             continue
         confidence = pattern.confidence * (rules.approx_factor if approx else 1.0)
+        if pattern.metric in rules.channel_metrics and _one_channel(text, m, rules.website_words, rules):
+            confidence *= rules.approx_factor  # the website's count: a stated total comes first
         out.append(Found(pattern.metric, round(value, 6), approx, round(confidence, 3), m.start(), m.end(),
-                         sentence_at(text, m.start(), m.end()), pattern.id, unit))
+                         _evidence(view, text, m.start(), m.end()), pattern.id, unit))
     return out
 
 
-def _out_of_context(text: str, start: int, end: int, year: int | None, rules: PatternSet) -> bool:
+def _evidence(view: TextView, text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end], as the report wrote it (a run-on one: a window)."""
+    left, right = sentence_bounds(text, start, end)
+    while left < right and text[left] in "\n ":
+        left += 1
+    if right - left > MAX_EVIDENCE:
+        centre = (start + end) // 2
+        lo = max(left, min(centre - MAX_EVIDENCE // 2, right - MAX_EVIDENCE))
+        return "…" + view.written_between(lo, lo + MAX_EVIDENCE, limit=10 * MAX_EVIDENCE) + "…"
+    return view.written_between(left, right, limit=10 * MAX_EVIDENCE)
+
+
+def _out_of_context(text: str, m: re.Match[str], year: int | None, rules: PatternSet, metric: str) -> bool:
+    start, end = m.start(), m.end()
     left, right = sentence_bounds(text, start, end)
     sentence = text[left:right]
     if any(word in sentence for word in rules.skip_words):
         return True
-    if year is None:
-        return False
+    before = text[left:end]
+    if any(metric in trap.metrics and any(word in before for word in trap.words) for trap in rules.traps):
+        return True
     clause = text[left:start]
     clause = clause[clause.rfind(",") + 1:]
+    if metric in rules.channel_metrics and _one_channel(text, m, rules.channel_words, rules):
+        return True
+    if year is None:
+        return False
+    if "prev_year" in m.re.groupindex:
+        return m["prev_year"] is not None and int(m["prev_year"]) != year - 1
     years = [int(y) for y in _YEAR.findall(clause)]
     opening = _SENTENCE_YEAR.match(sentence)
     if opening:
         years.append(int(opening.group(1)))
     return any(y != year for y in years)
+
+
+def _one_channel(text: str, m: re.Match[str], words: tuple[str, ...], rules: PatternSet) -> bool:
+    """Whether the match's clause counts for one channel named by `words` ("微信公众号发布信息198条"),
+    not for several ("在网站和公众号发布信息326篇", "通过网站、新媒体等平台公开…")."""
+    left = max(text.rfind(ch, 0, m.start()) for ch in ",;。!?\n") + 1
+    clause = text[left:m.end()]
+    if not any(word in clause for word in words) or _SEVERAL_CHANNELS.search(clause):
+        return False
+    spans = sorted((i, i + len(w)) for w in (*rules.channel_words, *rules.website_words)
+                   for i in _positions(clause, w))
+    mentions, last_end = 0, -10
+    for start, end in spans:
+        if start > last_end + 2:
+            mentions += 1
+        last_end = max(last_end, end)
+    return mentions == 1
+
+
+_SEVERAL_CHANNELS = re.compile(r"等(?:平台|渠道|载体|方式|途径|媒体)|各(?:类)?(?:平台|渠道)|多种(?:渠道|方式|形式)")
+
+
+def _positions(text: str, word: str) -> list[int]:
+    out, i = [], text.find(word)
+    while i >= 0:
+        out.append(i)
+        i = text.find(word, i + 1)
+    return out
 
 
 def _conflict_issue(report: Report, unit_label: str, best: Found, others: list[Found]) -> DataIssue:

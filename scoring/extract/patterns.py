@@ -2,7 +2,11 @@
 
 Loaded once, validated (Chinese messages naming the file and key), regexes compiled once.
 An extension file may add patterns, replace a bundled one (same id), drop some (`disable`),
-add tokens, title kinds, skip words, breakdown totals and checks.
+add tokens, title kinds, skip words, traps, channel words, breakdown totals and checks.
+
+Two conventions of a pattern's regex, besides the group `value`: a group `prev_year` must hold
+the year before the report's ("2021年结转…申请2件" in a 2022 report is last year's carry-over),
+and such a pattern is exempt from the other-year rule.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ _METRIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOKEN = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 # A group holding an unbounded repeat that is itself repeated: "(a+)+", "(\d*,?)*" → exponential time
 _NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*{]")
-_TOP_KEYS = {"version", "settings", "tokens", "titles", "skip_sentence_words", "breakdowns", "checks",
-             "patterns", "disable"}
+_TOP_KEYS = {"version", "settings", "tokens", "titles", "skip_sentence_words", "traps", "channels", "breakdowns",
+             "checks", "patterns", "disable"}
 _PATTERN_KEYS = {"id", "regex", "confidence", "value", "scale"}
 _SETTINGS = {"max_report_chars": int, "min_report_chars": int, "approx_confidence_factor": float}
 
@@ -38,6 +42,15 @@ class MetricPattern:
 
 
 @dataclass(frozen=True)
+class Trap:
+    """Words that, before a number in its sentence, say it counts something else (信访件 are not
+    information-disclosure applications); the number is not taken for `metrics`."""
+
+    words: tuple[str, ...]
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Balance:
     left: tuple[str, ...]
     right: tuple[str, ...]
@@ -47,7 +60,12 @@ class Balance:
 class PatternSet:
     patterns: tuple[MetricPattern, ...]
     title: re.Pattern[str]
+    inline_title: re.Pattern[str]  # a title inside a line: after a sentence, before a date
     skip_words: tuple[str, ...]
+    traps: tuple[Trap, ...]
+    channel_words: tuple[str, ...]  # a count in a clause naming one of these is one channel's
+    channel_metrics: tuple[str, ...]  # … and not the unit's total of these metrics
+    website_words: tuple[str, ...]  # a count for the website alone: taken, but below a stated total
     breakdown_totals: tuple[str, ...]
     breakdown_stop: tuple[str, ...]
     parts: tuple[tuple[str, str], ...]
@@ -83,6 +101,10 @@ def _build(layers: list[tuple[Path, dict[str, Any]]]) -> PatternSet:
     tokens: dict[str, str] = {}
     kinds: list[str] = []
     skip: list[str] = []
+    traps: list[Trap] = []
+    channel_words: list[str] = []
+    channel_metrics: list[str] = []
+    website_words: list[str] = []
     totals: list[str] = []
     stop: list[str] = []
     parts: list[tuple[str, str]] = []
@@ -95,6 +117,11 @@ def _build(layers: list[tuple[Path, dict[str, Any]]]) -> PatternSet:
         titles = _mapping(path, data.get("titles") or {}, "titles")
         kinds += _title_kinds(path, titles.get("kinds") or [])
         skip += _strings(path, data.get("skip_sentence_words") or [], "skip_sentence_words")
+        traps += _traps(path, data.get("traps") or [])
+        channels = _mapping(path, data.get("channels") or {}, "channels")
+        channel_words += _strings(path, channels.get("words") or [], "channels.words")
+        channel_metrics += _metric_list(path, channels.get("metrics") or [], "channels.metrics")
+        website_words += _strings(path, channels.get("website_words") or [], "channels.website_words")
         breakdowns = _mapping(path, data.get("breakdowns") or {}, "breakdowns")
         totals += _metric_list(path, breakdowns.get("totals") or [], "breakdowns.totals")
         stop += _strings(path, breakdowns.get("stop_words") or [], "breakdowns.stop_words")
@@ -125,7 +152,12 @@ def _build(layers: list[tuple[Path, dict[str, Any]]]) -> PatternSet:
     return PatternSet(
         patterns=compiled,
         title=_title_regex(kinds),
+        inline_title=_inline_title_regex(kinds),
         skip_words=tuple(dict.fromkeys(skip)),
+        traps=tuple(traps),
+        channel_words=tuple(normalize(w) for w in dict.fromkeys(channel_words)),
+        channel_metrics=tuple(dict.fromkeys(channel_metrics)),
+        website_words=tuple(normalize(w) for w in dict.fromkeys(website_words)),
         breakdown_totals=tuple(dict.fromkeys(totals)),
         breakdown_stop=tuple(dict.fromkeys(stop)),
         parts=tuple(dict.fromkeys(parts)),
@@ -171,13 +203,32 @@ def _title_kinds(path: Path, data: Any) -> list[str]:
     return kinds
 
 
+_TITLE_BODY = (
+    r"(?P<pre>[^\d,。;:!?《》\"“”|\n]{{0,40}}?)(?:关于)?"
+    r"(?P<year>(?:19|20)\d{{2}}|二[〇零○][〇零○一二三四五六七八九]{{2}})年度?"
+    r"(?P<post>[^\d,。;:!?《》\"“”|\n]{{0,40}}?)的?(?:{kinds})"
+)
+_COLLECTION_NUMBER = r"(?:篇[\d一二三四五六七八九十]{1,3})?"
+
+
 def _title_regex(kinds: list[str]) -> re.Pattern[str]:
+    """A whole line that is a title; "标题:" before it, "(…)", "篇3" or "|" after it allowed."""
     alternatives = "|".join(f"(?:{normalize(k)})" for k in dict.fromkeys(kinds))
     return re.compile(
-        r"^(?P<pre>[^\d,。;:!?《》\"“”]{0,40}?)(?:关于)?"
-        r"(?P<year>(?:19|20)\d{2}|二[〇零○][〇零○一二三四五六七八九]{2})年度?"
-        r"(?P<post>[^\d,。;:!?《》\"“”]{0,40}?)的?"
-        rf"(?:{alternatives})(?:\([^()\n]{{0,20}}\))?$"
+        r"^(?:标题|题目|文章标题)?[:]?" + _TITLE_BODY.format(kinds=alternatives)
+        + rf"(?:\([^()\n]{{0,20}}\))?{_COLLECTION_NUMBER}\|*$"
+    )
+
+
+def _inline_title_regex(kinds: list[str]) -> re.Pattern[str]:
+    """A title starting after a sentence end (or a line start) and followed by a date or "篇N"."""
+    alternatives = "|".join(f"(?:{normalize(k)})" for k in dict.fromkeys(kinds))
+    body = _TITLE_BODY.format(kinds=alternatives).replace("?P<pre>", "?:").replace("?P<year>", "?:") \
+        .replace("?P<post>", "?:")
+    return re.compile(
+        rf"(?:^|(?<=[。!?;”\"]))(?P<title>{body}{_COLLECTION_NUMBER})"
+        r"(?=\(?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|篇[\d一二三四五六七八九十])",
+        re.MULTILINE,
     )
 
 
@@ -228,15 +279,26 @@ def _parts(path: Path, data: Any) -> list[tuple[str, str]]:
     return out
 
 
+def _traps(path: Path, data: Any) -> list[Trap]:
+    pairs = _paired_lists(path, data, "traps", ("words", "metrics"), (_strings, _metric_list), "words 和 metrics 都应列出")
+    return [Trap(tuple(normalize(w) for w in words), metrics) for words, metrics in pairs]
+
+
 def _balances(path: Path, data: Any) -> list[Balance]:
+    pairs = _paired_lists(path, data, "checks.balances", ("left", "right"), (_metric_list, _metric_list),
+                          "left 和 right 都应列出指标")
+    return [Balance(left, right) for left, right in pairs]
+
+
+def _paired_lists(path: Path, data: Any, key: str, names: tuple[str, str], readers, message: str) -> list[tuple]:
+    """Items with two non-empty lists each (`names`), read by `readers`."""
     out = []
-    for i, item in enumerate(_list(path, data, "checks.balances")):
-        item = _mapping(path, item, f"checks.balances[{i}]")
-        left = _metric_list(path, item.get("left") or [], f"checks.balances[{i}].left")
-        right = _metric_list(path, item.get("right") or [], f"checks.balances[{i}].right")
-        if not left or not right:
-            raise CriteriaError("left 和 right 都应列出指标", Location(file=str(path), key=f"checks.balances[{i}]"))
-        out.append(Balance(tuple(left), tuple(right)))
+    for i, item in enumerate(_list(path, data, key)):
+        item = _mapping(path, item, f"{key}[{i}]")
+        pair = [tuple(read(path, item.get(name) or [], f"{key}[{i}].{name}")) for name, read in zip(names, readers)]
+        if not all(pair):
+            raise CriteriaError(message, Location(file=str(path), key=f"{key}[{i}]"))
+        out.append(tuple(pair))
     return out
 
 

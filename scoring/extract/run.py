@@ -21,14 +21,16 @@ from scoring.extract.patterns import PatternSet, load_patterns
 from scoring.extract.readers import collect_files, read_report_file
 from scoring.extract.similarity import clean_text, nearest, signatures
 from scoring.extract.split import Report, split_reports
-from scoring.extract.units import UNIT_COLUMNS, UnitMatcher, core_name, load_units
+from scoring.extract.units import PROPOSE_SCORE, UNIT_COLUMNS, UnitMatch, UnitMatcher, core_name, load_units
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.progress import track
 
-VALUE_COLUMNS = ["unit", "metric", "value", "period", "source", "evidence", "approx", "confidence"]
+VALUE_COLUMNS = ["unit", "metric", "value", "period", "source", "evidence", "approx", "confidence", "origin",
+                 "unit_match"]
 REPORT_COLUMNS = ["file", "index", "title", "unit", "unit_name", "matched", "year", "values", "similarity",
-                  "most_similar"]
+                  "most_similar", "unit_match", "unit_written", "unit_via", "candidate"]
+CERTAIN, PROPOSED, UNMATCHED, NO_LIST = "确定", "待确认", "未匹配", "未提供名单"
 SIMILARITY = "report_similarity"
 
 
@@ -38,8 +40,10 @@ class Extraction:
 
     values:  long, one row per (report, metric): VALUE_COLUMNS, plus unit_name (as shown to
              people) and report (row number in `reports`). `unit` is the unit id when the
-             report matched the units file, else the unit name from its title.
-    reports: one row per report found: REPORT_COLUMNS (matched is None without a units file).
+             report matched the units file (certainly, or proposed: unit_match 待确认), else the
+             unit name the report gives. origin: 表格 (the template's tables) or 正文 (a sentence).
+    reports: one row per report found: REPORT_COLUMNS (matched is None without a units file;
+             candidate: the closest unit of the file when the match is not certain).
     units:   the units table to write (the units file as given, or derived from the titles).
     unmatched: report unit names not found in the units file (still extracted).
     """
@@ -54,10 +58,14 @@ class Extraction:
 
 @dataclass(frozen=True)
 class _Unit:
-    key: str  # unit id when matched, else the name
+    key: str  # unit id when matched (or proposed), else the name
     label: str  # name shown to people
-    matched: bool | None
+    matched: bool | None  # None without a units file; True also for a proposed match
     names: tuple[str, ...]  # every way of writing it, removed before comparing texts
+    status: str = NO_LIST  # CERTAIN / PROPOSED / UNMATCHED / NO_LIST
+    written: str = ""  # the unit as the report (or its file name) wrote it
+    via: str = ""  # 标题 / 正文 / 开头几行 / 文件名
+    candidate: str = ""  # "D05 长春市退役军人事务局(相似度 86)" when not certain
 
 
 def extract_reports(
@@ -87,10 +95,13 @@ def extract_reports(
             ))
         found, found_issues = find_values(report, rules, unit.label)
         issues += found_issues
+        if not found:
+            issues.append(DataIssue("info", f"报告“{report.title}”中没有找到可提取的数值(可能只有文字,或表格是图片)",
+                                    file=report.file, unit=unit.label))
         rows += [
             {"unit": unit.key, "metric": f.metric, "value": f.value, "period": period.label, "source": report.file,
-             "evidence": f.evidence, "approx": f.approx, "confidence": f.confidence, "unit_name": unit.label,
-             "report": number}
+             "evidence": f.evidence, "approx": f.approx, "confidence": f.confidence, "origin": f.origin,
+             "unit_match": unit.status, "unit_name": unit.label, "report": number}
             for f in found
         ]
     earlier = _read_all(previous or [], rules, issues, progress, "读取往年报告")
@@ -153,16 +164,37 @@ def _read_all(paths: Sequence[str | Path], rules: PatternSet, issues: list[DataI
 
 
 def _resolve_unit(report: Report, matcher: UnitMatcher | None, aliases: dict[str, str]) -> _Unit:
-    name = report.unit_name or f"未识别单位({report.file}#{report.index})"
-    names = [report.unit_name, core_name(report.unit_name)] if report.unit_name else []
+    """The report's unit: a certain match of the title's (or a sentence's, or the first lines')
+    unit, else of the file name's; else the closest unit proposed (待确认) when close enough;
+    else the name as written, unmatched, with its closest candidate for the review."""
+    candidates = [(report.unit_name, report.unit_source), (report.file_unit, "文件名")]
+    candidates = [(name, via) for name, via in candidates if name]
+    written, via = candidates[0] if candidates else ("", "")
+    name = written or f"未识别单位({report.file}#{report.index})"
+    names = [n for w, _ in candidates for n in (w, core_name(w))]
     if matcher is None:
-        return _Unit(name, name, None, tuple(names))
-    match = matcher.match(report.unit_name) if report.unit_name else None
-    if match is None:
-        return _Unit(name, name, False, tuple(names))
+        return _Unit(name, name, None, tuple(names), NO_LIST, written, via)
+    for cand, cand_via in candidates:
+        match = matcher.match(cand)
+        if match is not None:
+            return _Unit(match.unit_id, match.name, True, tuple(names + _official(match, aliases)), CERTAIN, cand,
+                         cand_via)
+    proposals = [(p, w, v) for w, v in candidates if (p := matcher.propose(w)) is not None]
+    best = max(proposals, key=lambda x: x[0].score, default=None)
+    if best is None:
+        return _Unit(name, name, False, tuple(names), UNMATCHED, written, via)
+    proposal, cand, cand_via = best
+    described = f"{proposal.unit_id} {proposal.name}(相似度 {proposal.score:.0f})"
+    if proposal.score >= PROPOSE_SCORE:
+        match = UnitMatch(proposal.unit_id, proposal.name)
+        return _Unit(match.unit_id, match.name, True, tuple(names + _official(match, aliases)), PROPOSED, cand,
+                     cand_via, described)
+    return _Unit(name, name, False, tuple(names), UNMATCHED, written, via, described)
+
+
+def _official(match: UnitMatch, aliases: dict[str, str]) -> list[str]:
     official = [match.name, *aliases.get(match.unit_id, "").split("|")]
-    names += official + [core_name(n) for n in official if n]
-    return _Unit(match.unit_id, match.name, True, tuple(names))
+    return official + [core_name(n) for n in official if n]
 
 
 def _similarities(reports: list[Report], resolved: list[_Unit], earlier: list[Report], matcher: UnitMatcher | None,
@@ -188,21 +220,28 @@ def _similarities(reports: list[Report], resolved: list[_Unit], earlier: list[Re
         summary.append((similarity, described))
         rows.append({"unit": unit.key, "metric": SIMILARITY, "value": similarity, "period": period.label,
                      "source": report.file, "evidence": evidence, "approx": False, "confidence": 1.0,
-                     "unit_name": unit.label, "report": number})
+                     "origin": "全文比较", "unit_match": unit.status, "unit_name": unit.label, "report": number})
     return rows, summary
 
 
 def _unit_issues(reports: list[Report], resolved: list[_Unit], units: pd.DataFrame | None) -> list[DataIssue]:
     issues = []
     for report, unit in zip(reports, resolved):
-        if not report.unit_name:
+        closest = f"最接近的是 {unit.candidate}" if unit.candidate else "名单中没有相近的单位"
+        if not unit.written:
             issues.append(DataIssue(
-                "warning", f"没能从标题、文件名或开头几行认出报告“{report.title}”的单位,暂记为“{unit.label}”;请在核对表中改正",
+                "warning", f"没能从标题、正文、文件名或开头几行认出报告“{report.title}”的单位,暂记为“{unit.label}”;请在核对表中改正",
+                file=report.file, unit=unit.label,
+            ))
+        elif unit.status == PROPOSED:
+            issues.append(DataIssue(
+                "warning", f"报告单位“{unit.written}”(来自{unit.via})不在单位名单中,暂按最接近的 {unit.candidate} 提取,"
+                           "请确认;如确是该单位,请把这种写法加到它的 aliases(别名)列",
                 file=report.file, unit=unit.label,
             ))
         elif unit.matched is False:
             issues.append(DataIssue(
-                "warning", f"报告单位“{unit.label}”不在单位名单中,已按标题中的单位名提取;"
+                "warning", f"报告单位“{unit.label}”(来自{unit.via})不在单位名单中,已按报告中的单位名提取;{closest}。"
                            "如是名单中某单位的另一种写法,请把它加到该单位的 aliases(别名)列",
                 file=report.file, unit=unit.label,
             ))
@@ -230,7 +269,8 @@ def _reports_table(reports: list[Report], resolved: list[_Unit], values: pd.Data
         [
             {"file": r.file, "index": r.index, "title": r.title, "unit": u.key, "unit_name": u.label,
              "matched": u.matched, "year": r.year, "values": int(counts.get(number, 0)),
-             "similarity": sim, "most_similar": described}
+             "similarity": sim, "most_similar": described, "unit_match": u.status, "unit_written": u.written,
+             "unit_via": u.via, "candidate": u.candidate}
             for number, (r, u, (sim, described)) in enumerate(zip(reports, resolved, similarity))
         ],
         columns=REPORT_COLUMNS,

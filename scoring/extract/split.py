@@ -1,18 +1,25 @@
-"""Splitting a file into reports by their titles, and the unit and year each title names.
+"""Splitting a file into reports by their titles, and the unit names each report offers.
 
-A title is a whole line like "临江市XX局2021年政府信息公开工作年度报告" (kinds in patterns.yaml);
-stray spaces were already removed, and a title cut in two by a line break is joined back. A
-"title" followed by almost no text (a compilation's table of contents) is not a report. A
-file without any title is one report; its unit comes from the file name or its first lines.
+A title is a line like "临江市XX局2021年政府信息公开工作年度报告" (kinds in patterns.yaml), possibly
+cut by stray spaces or a line break, ending in "|" or "篇3", after "标题:". A compilation copied
+out of a PDF runs reports together in long lines: a title that starts after a sentence ends and
+is followed by a date ("…工作。XX局2021年度政务公开工作总结 2021年12月22日 2021年,…") gets a
+line of its own first. A "title" followed by almost no text (a table of contents, a page header
+repeated) is not a report. A file without any title is one report.
+
+Each report offers its unit in up to three ways, matched to the units file in run.py: the
+title; a sentence naming the report ("现公布XX局2022年政府信息公开工作年度报告"); the file name
+("螺洋街道.txt", "螺洋街道2021年报.docx"), used only when the file holds one report.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from scoring.extract.patterns import PatternSet
+from scoring.extract.text import TextView
 from scoring.extract.units import UNIT_SUFFIX
 from scoring.issues import DataIssue
 
@@ -20,6 +27,12 @@ _CHINESE_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "
                    "六": "6", "七": "7", "八": "8", "九": "9"}
 _PUNCTUATION = re.compile(r"[,。;!?:、]")
 _MAX_TITLE = 80
+_NOT_A_UNIT = re.compile(r"^(?:我|本|全|各|该|上|下|今|去|明)")
+# the file name's words that are not the unit: years, report kinds, separators
+_FILE_NOISE = re.compile(
+    r"(?:19|20)\d{2}年?度?|二[〇零○][〇零○一二三四五六七八九]{2}年度?|年报|年度报告|工作总结|工作报告|"
+    r"政府信息公开|政务公开|信息公开|工作|情况|报告|总结|全文|定稿|终稿|最终版|修改稿|附件\d*|[\d_\-—–()\[\]【】\s.]+"
+)
 
 
 @dataclass(frozen=True)
@@ -27,10 +40,16 @@ class Report:
     file: str  # the file as shown to users
     index: int  # 1-based position of the report in its file
     title: str
-    unit_name: str  # as the title (or file name, or first lines) writes it; "" when not found
+    unit_name: str  # as the title (or a sentence, or the first lines) writes it; "" when not found
     year: int | None
-    text: str  # normalised text, title included
-    line: int  # 1-based line of the title in the (normalised) file text
+    text: str  # squeezed text, title included: what the patterns read
+    line: int  # 1-based line of the title in the file
+    view: TextView | None = field(default=None, compare=False, repr=False)  # for tables and evidence
+    unit_source: str = ""  # where unit_name came from: 标题 / 正文 / 开头几行
+    file_unit: str = ""  # the unit the file name gives (one-report files only), "" when none
+
+    def text_view(self) -> TextView:
+        return self.view if self.view is not None else TextView.of(self.text)
 
 
 @dataclass(frozen=True)
@@ -42,11 +61,14 @@ class _Title:
     year: int
 
 
-def split_reports(text: str, file: str, rules: PatternSet) -> tuple[list[Report], list[DataIssue]]:
-    lines = text.split("\n")
+def split_reports(written: str, file: str, rules: PatternSet) -> tuple[list[Report], list[DataIssue]]:
+    """The reports in one file's text (as the file wrote it)."""
+    written = _break_before_titles(written, rules)
+    whole = TextView.of(written)
+    lines = whole.squeezed.split("\n")
+    written_lines = written.split("\n")
     titles = _find_titles(lines, rules)
     issues: list[DataIssue] = []
-    reports: list[Report] = []
     # a title followed by almost no text (a table of contents) starts no report; its lines
     # stay with the report before it
     starts = [
@@ -54,18 +76,46 @@ def split_reports(text: str, file: str, rules: PatternSet) -> tuple[list[Report]
         if len("".join(lines[t.line + t.span:end])) >= rules.min_report_chars
     ]
     if not starts:
-        return [_whole_file(text, lines, file, rules)], issues
+        return [_whole_file(whole, lines, file, rules)], issues
     kept = list(zip(starts, [t.line for t in starts[1:]] + [len(lines)]))
     preface = "".join(lines[:starts[0].line])
     if len(preface) > 200:
         issues.append(DataIssue(
             "info", f"文件开头有 {len(preface)} 字在第一份报告标题之前(如汇编说明、目录),未提取", file=file
         ))
+    single = len(kept) == 1
+    reports: list[Report] = []
     for index, (title, end) in enumerate(kept, start=1):
-        unit = title.unit or _unit_from_lines(lines[title.line + title.span:end]) or _unit_from_file(file, rules)
-        text_of = "\n".join(lines[title.line:end]).strip("\n")
-        reports.append(Report(file, index, title.text, unit, title.year, text_of, title.line + 1))
+        body = lines[title.line + title.span:end]
+        unit, source = title.unit, "标题"
+        if not unit:
+            unit, source = _unit_from_sentences("\n".join(body)), "正文"
+        if not unit:
+            unit, source = _unit_from_lines(body), "开头几行"
+        view = TextView.of("\n".join(written_lines[title.line:end]).strip("\n"))
+        reports.append(Report(file, index, title.text, unit, title.year, view.squeezed, title.line + 1, view,
+                              source if unit else "", unit_from_file(file, rules) if single else ""))
     return reports, issues
+
+
+def _break_before_titles(written: str, rules: PatternSet) -> str:
+    """Give each title that starts mid-line (after a sentence, before a date) a line of its own."""
+    view = TextView.of(written)
+    cuts: list[int] = []
+    for m in rules.inline_title.finditer(view.squeezed):
+        start, end = m.start("title"), m.end("title")
+        if start > 0 and view.squeezed[start - 1] != "\n":
+            cuts.append(int(view.offsets[start]))
+        if end < len(view.squeezed) and view.squeezed[end] != "\n":
+            cuts.append(int(view.offsets[end - 1]) + 1)
+    if not cuts:
+        return written
+    pieces, last = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(written[last:cut])
+        last = cut
+    pieces.append(written[last:])
+    return "\n".join(pieces)
 
 
 def _find_titles(lines: list[str], rules: PatternSet) -> list[_Title]:
@@ -103,13 +153,32 @@ def parse_year(text: str) -> int:
     return int("".join(_CHINESE_DIGITS.get(ch, ch) for ch in text))
 
 
-def _whole_file(text: str, lines: list[str], file: str, rules: PatternSet) -> Report:
+def _whole_file(view: TextView, lines: list[str], file: str, rules: PatternSet) -> Report:
     first = next((line for line in lines if line), "")
     title = first if 0 < len(first) <= 60 else PurePath(file).stem
     from_name = _parse_title(PurePath(file).stem, rules)
-    unit = _unit_from_lines(lines) or (from_name[0] if from_name else "")
     year = from_name[1] if from_name else None
-    return Report(file, 1, title, unit, year, text, 1)
+    unit, source = _unit_from_sentences(view.squeezed), "正文"
+    if not unit:
+        unit, source = _unit_from_lines(lines), "开头几行"
+    return Report(file, 1, title, unit, year, view.squeezed, 1, view, source if unit else "",
+                  unit_from_file(file, rules))
+
+
+def _unit_from_sentences(text: str) -> str:
+    """A unit named by a sentence about its report ("现公布XX局2022年政府信息公开工作年度报告")."""
+    for m in _UNIT_IN_SENTENCE.finditer(text[:3000]):
+        unit = m["unit"] or m["unit2"]
+        if len(unit) >= 3 and UNIT_SUFFIX.search(unit) and not _NOT_A_UNIT.match(unit):
+            return unit
+    return ""
+
+
+_UNIT_IN_SENTENCE = re.compile(
+    r"(?:公布|发布|公开|编制|印发)了?《?(?P<unit>[^\d,。;:!?《》()\n]{2,30}?)(?:\([^()\n]{0,20}\))?"
+    r"(?:19|20)\d{2}年度?的?(?:政府信息公开|政务公开)"
+    r"|(?:19|20)\d{2}年度?(?P<unit2>[^\d,。;:!?《》()\n]{3,20}?)的?(?:政府信息公开|政务公开)工作"
+)
 
 
 def _unit_from_lines(lines: list[str]) -> str:
@@ -121,6 +190,11 @@ def _unit_from_lines(lines: list[str]) -> str:
     return ""
 
 
-def _unit_from_file(file: str, rules: PatternSet) -> str:
-    found = _parse_title(PurePath(file).stem, rules)
-    return found[0] if found else ""
+def unit_from_file(file: str, rules: PatternSet) -> str:
+    """The unit a file name gives: its title's unit, else the name without years and report words."""
+    stem = PurePath(file).stem
+    found = _parse_title(stem, rules)
+    if found and found[0]:
+        return found[0]
+    rest = _FILE_NOISE.sub("", stem.replace(" ", ""))
+    return rest if len(rest) >= 2 else ""

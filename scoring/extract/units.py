@@ -1,9 +1,13 @@
 """The units file (for matching report titles to units) and the matching itself.
 
 A title names its unit the long way ("临江市东湖区人民政府", "临江市教育局"); the units file the
-short way ("东湖区", "市教育局") or by an alias. Matching, in order: exact id, name or alias
-(the unit index `scoring.data.units.UnitIndex`, as data files are matched); the same "core" (city prefix and 人民政府 removed); a core ending with another core
+short way ("东湖区", "市教育局") or by an alias. A certain match, in order: exact id, name or alias
+(the unit index `scoring.data.units.UnitIndex`, as data files are matched); the same "core"
+(city prefix and 人民政府/办事处/管委会 removed); a core ending with another core
 ("西山县青石镇" → "青石镇"). Everything after normalising full/half width and spaces.
+
+Anything else is only proposed (`propose`): the unit index's closest spelling of the name or of
+its core, with its score, for a person to confirm; never taken as certain.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.data.units import UnitIndex
+from scoring.data.units import Candidate, UnitIndex
 from scoring.numbers import normalize_text
 
 UNIT_COLUMNS = ["unit_id", "name", "class", "aliases"]
+PROPOSE_SCORE = 80.0  # at or above: filed under the candidate, marked 待确认; below: left unmatched
 _REGION_PREFIX = re.compile(r"^.{0,8}?[省市](?=.{2,})")
-_GOVERNMENT_SUFFIX = re.compile(r"(?:(?<=[区县市镇乡])|(?<=街道))(?:人民政府|政府|办事处)$")
+_GOVERNMENT_SUFFIX = re.compile(r"(?:(?<=[区县市镇乡])|(?<=街道))(?:人民政府|政府|办事处|管委会)$")
 _PLACE = re.compile(r"(?:区|县|市|镇|乡|街道)$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委员会|委|办公室|办|中心|馆|院|所|站|队|会|署|处|区|县|市|镇|乡|街道|政府|办事处|公司)$"
@@ -60,6 +65,12 @@ class UnitMatcher:
                 key = normalize_text(written)
                 if key:
                     _add(self._core, core_name(key), match)
+
+    def propose(self, name: str) -> Candidate | None:
+        """The closest unit of the file (by the name or its core), with its score 0–100; None without any."""
+        key = normalize_text(name)
+        found = [c for q in dict.fromkeys([key, core_name(key)]) if q for c in self.index.candidates(q, 1, 0)]
+        return max(found, key=lambda c: c.score, default=None)
 
     def match(self, name: str) -> UnitMatch | None:
         key = normalize_text(name)
