@@ -142,3 +142,52 @@ def test_report_longer_than_the_cap_is_cut_with_an_issue() -> None:
 
 def values_of(found) -> dict[str, float]:
     return {f.metric: f.value for f in found}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # zero said in words
+    ("依申请公开政府信息的数量:无。", {"applications_received": 0}),
+    ("本年度未受理依申请公开事项。", {"applications_received": 0}),
+    ("全年未收到任何公民、法人和其他组织提出的公开政府信息的申请。", {"applications_received": 0}),
+    ("我办全年没有接到群众要求公开政府信息的申请。", {"applications_received": 0}),
+    ("全年未收到针对本局政府信息公开工作的行政复议、行政诉讼。", {"reconsiderations": 0, "lawsuits": 0}),
+    ("政府信息公开行政复议、行政诉讼0件。", {"reconsiderations": 0, "lawsuits": 0}),
+    # carry-over written with last year, and the slip 转结
+    ("2020年结转政府信息公开申请3件,全部办结。", {"applications_carried_over": 3}),
+    ("上年转结申请1件。", {"applications_carried_over": 1}),
+    ("上年结转政府信息公开申请数量2件。", {"applications_carried_over": 2}),
+    # the number before the words
+    ("全年共收到14份政府信息依申请公开件。", {"applications_received": 14}),
+    ("收到政府信息公开书面申请9件。", {"applications_received": 9}),
+    # a list of categories ending in 等…信息
+    ("依托门户网站公开财政预决算、人事任免、工作动态等政府信息203条。", {"proactive_items": 203}),
+    # a reconsideration decided against the unit
+    ("被申请行政复议2件,经复议机关审理,2件均纳入结果纠正范围。", {"reconsiderations": 2, "reconsiderations_corrected": 2}),
+    ("涉及信息公开行政复议1项,纳入结果纠正范围。", {"reconsiderations": 1, "reconsiderations_corrected": 1}),
+])
+def test_more_phrasings(sentence: str, expected: dict[str, float]) -> None:
+    assert {m: v for m, (v, _) in values(sentence).items()} == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a combined category is not the count of one of its parts
+    ("发布政策法规、政策解读类信息24篇。", {}),
+    ("发布回应社会关切及政策解读类稿件11篇。", {}),
+    ("发布政策文件12条、政策解读8条。", {"policy_interpretations": 8}),
+    # one channel's count is not the unit's total; a count across channels is
+    ("微信公众号发布信息198条。", {}),
+    ("通过政务微博发布信息51条,抖音号发布短视频20条。", {}),
+    ("在局门户网站和微信公众号发布政务信息共326条。", {"proactive_items": 326}),
+    ("通过网站、新媒体等平台公开政府信息共计1486条。", {"proactive_items": 1486}),
+    # traps
+    ("全年受理信访件1531件,办结1531件。", {}),
+    ("网站总访问量442868人次,主动公开政府信息90条。", {"proactive_items": 90}),
+    ("开展在线访谈8期。", {}),
+])
+def test_channels_combined_categories_and_traps(sentence: str, expected: dict[str, float]) -> None:
+    assert {m: v for m, (v, _) in values(sentence).items()} == expected
+
+
+def test_a_stated_total_outranks_the_website_count() -> None:
+    found = values("区政府网站发布工作动态信息27条。全年共计公开各类信息236条。")
+    assert found["proactive_items"] == (236, False)

@@ -135,11 +135,12 @@ def _out_of_context(text: str, m: re.Match[str], year: int | None, rules: Patter
     sentence = text[left:right]
     if any(word in sentence for word in rules.skip_words):
         return True
-    before = text[left:end]
-    if any(metric in trap.metrics and any(word in before for word in trap.words) for trap in rules.traps):
-        return True
     clause = text[left:start]
     clause = clause[clause.rfind(",") + 1:]
+    for trap in rules.traps:
+        before = clause + m.group() if trap.clause else text[left:end]
+        if metric in trap.metrics and any(word in before for word in trap.words):
+            return True
     if metric in rules.channel_metrics and _one_channel(text, m, rules.channel_words, rules):
         return True
     if year is None:
@@ -164,7 +165,7 @@ def _one_channel(text: str, m: re.Match[str], words: tuple[str, ...], rules: Pat
                    for i in _positions(clause, w))
     mentions, last_end = 0, -10
     for start, end in spans:
-        if start > last_end + 2:
+        if start > last_end:  # "微信公众号" is one mention, "网站和公众号" two
             mentions += 1
         last_end = max(last_end, end)
     return mentions == 1

@@ -48,6 +48,7 @@ class Trap:
 
     words: tuple[str, ...]
     metrics: tuple[str, ...]
+    clause: bool = False  # only in the number's own clause (from the last comma), not its whole sentence
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,12 @@ def _parts(path: Path, data: Any) -> list[tuple[str, str]]:
 
 def _traps(path: Path, data: Any) -> list[Trap]:
     pairs = _paired_lists(path, data, "traps", ("words", "metrics"), (_strings, _metric_list), "words 和 metrics 都应列出")
-    return [Trap(tuple(normalize(w) for w in words), metrics) for words, metrics in pairs]
+    scopes = [item.get("scope", "sentence") for item in data]
+    for i, scope in enumerate(scopes):
+        if scope not in ("sentence", "clause"):
+            raise CriteriaError("scope 应为 sentence(整句)或 clause(分句)", Location(file=str(path), key=f"traps[{i}].scope"))
+    return [Trap(tuple(normalize(w) for w in words), metrics, scope == "clause")
+            for (words, metrics), scope in zip(pairs, scopes)]
 
 
 def _balances(path: Path, data: Any) -> list[Balance]:

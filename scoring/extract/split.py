@@ -27,6 +27,7 @@ _CHINESE_DIGITS = {"〇": "0", "零": "0", "○": "0", "一": "1", "二": "2", "
                    "六": "6", "七": "7", "八": "8", "九": "9"}
 _PUNCTUATION = re.compile(r"[,。;!?:、]")
 _MAX_TITLE = 80
+_DATE = re.compile(r"\(?(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\)?")
 _NOT_A_UNIT = re.compile(r"^(?:我|本|全|各|该|上|下|今|去|明)")
 # the file name's words that are not the unit: years, report kinds, separators
 _FILE_NOISE = re.compile(
@@ -76,7 +77,7 @@ def split_reports(written: str, file: str, rules: PatternSet) -> tuple[list[Repo
         if len("".join(lines[t.line + t.span:end])) >= rules.min_report_chars
     ]
     if not starts:
-        return [_whole_file(whole, lines, file, rules)], issues
+        return [_whole_file(whole, lines, file, rules, titles)], issues
     kept = list(zip(starts, [t.line for t in starts[1:]] + [len(lines)]))
     preface = "".join(lines[:starts[0].line])
     if len(preface) > 200:
@@ -108,6 +109,9 @@ def _break_before_titles(written: str, rules: PatternSet) -> str:
             cuts.append(int(view.offsets[start]))
         if end < len(view.squeezed) and view.squeezed[end] != "\n":
             cuts.append(int(view.offsets[end - 1]) + 1)
+        date = _DATE.match(view.squeezed, end)
+        if date and date.end() < len(view.squeezed) and view.squeezed[date.end()] != "\n":
+            cuts.append(int(view.offsets[date.end() - 1]) + 1)  # the date's year is not the body's
     if not cuts:
         return written
     pieces, last = [], 0
@@ -153,11 +157,17 @@ def parse_year(text: str) -> int:
     return int("".join(_CHINESE_DIGITS.get(ch, ch) for ch in text))
 
 
-def _whole_file(view: TextView, lines: list[str], file: str, rules: PatternSet) -> Report:
+def _whole_file(view: TextView, lines: list[str], file: str, rules: PatternSet, titles: list[_Title]) -> Report:
+    """A file without a report title followed by a body: one report. A title too short to start
+    a report of its own (its body is a line) still names the unit and year."""
     first = next((line for line in lines if line), "")
     title = first if 0 < len(first) <= 60 else PurePath(file).stem
+    named = next((t for t in titles if t.unit), None)
+    if named is not None:
+        return Report(file, 1, named.text, named.unit, named.year, view.squeezed, named.line + 1, view, "标题",
+                      unit_from_file(file, rules))
     from_name = _parse_title(PurePath(file).stem, rules)
-    year = from_name[1] if from_name else None
+    year = titles[0].year if titles else from_name[1] if from_name else None
     unit, source = _unit_from_sentences(view.squeezed), "正文"
     if not unit:
         unit, source = _unit_from_lines(lines), "开头几行"

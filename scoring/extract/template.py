@@ -32,7 +32,7 @@ _APPLICATION_ROWS: tuple[tuple[str | None, str], ...] = (
     ("carried_over", r"上年结转(?:政府信息公开)?申请(?:数量)?"),
     (None, r"本年度?办理结果"),
     ("granted", r"予以公开"),
-    ("partly_granted", r"部分公开(?:\([^()]{0,30}\))?"),
+    ("partly_granted", r"部分公开(?:\([^()|\d]{0,30}\)?)?"),
     (None, r"不予公开"),
     ("refused", r"属于国家秘密"),
     ("refused", r"其他法律行政法规禁止公开"),
@@ -94,6 +94,14 @@ _PROACTIVE_ROWS_2019 = (
     (r"行政处罚", (None, None, "penalty_decisions")),
     (r"行政强制", (None, None, "enforcement_decisions")),
 )
+
+
+def table_metrics() -> frozenset[str]:
+    """Every metric the tables give (those without sentence patterns come from tables only)."""
+    appeals = {f"{g}{s}" for g in ("reconsiderations", "lawsuits") for s in ("", "_upheld", "_corrected", "_other",
+                                                                            "_pending")}
+    proactive = {m for _, metrics in (*_PROACTIVE_ROWS_2021, *_PROACTIVE_ROWS_2019) for m in metrics if m}
+    return frozenset({*_APPLICATION_METRICS.values(), *appeals, *proactive})
 
 
 @dataclass(frozen=True)
