@@ -80,6 +80,19 @@ def test_compilation_copied_out_of_a_pdf(tmp_path: Path) -> None:
     assert proposed and "请确认" in proposed[0].message and "U3 北岭区教育体育局" in proposed[0].message
 
 
+def test_collection_pieces_headed_pian_n(tmp_path: Path) -> None:
+    body = ("我局全年主动公开政府信息{n}条,未收到政府信息公开申请,各项工作有序推进,群众满意度不断提高。"
+            "下一步,我局将进一步规范公开流程,提升公开质量。\n")
+    text = ("政务公开工作总结(精选3篇)\n目录\n政务公开工作总结 篇1\n政务公开工作总结 篇2\n政务公开工作总结 篇3\n"
+            "政务公开工作总结 篇1\n" + body.format(n=40) + "政务公开工作总结 篇2\n" + body.format(n=41)
+            + "篇3\n" + body.format(n=42))
+    extraction = extract(tmp_path, {"0042_9fae31c.txt": text})
+    assert extraction.reports["title"].tolist() == ["政务公开工作总结篇1", "政务公开工作总结篇2", "篇3"]
+    assert extraction.reports["unit_match"].tolist() == ["未匹配"] * 3  # nothing names them; not "fae" either
+    values = extraction.values[extraction.values["metric"] == "proactive_items"]
+    assert values["value"].tolist() == [40, 41, 42]
+
+
 def test_units_from_sentences_file_names_and_nowhere(tmp_path: Path) -> None:
     extraction = extract(tmp_path, {
         # no title line: the first line is a heading; a sentence names the report

@@ -99,6 +99,11 @@ def test_other_years_are_kept_when_the_report_year_is_unknown() -> None:
     assert [(f.metric, f.value) for f in find_values(report, RULES, "某局")[0]] == [("trainings", 6)]
 
 
+def test_without_a_title_year_the_period_year_decides() -> None:
+    report = Report("r.txt", 1, "一、总体情况", "某局", None, "2020年,组织培训6期。2021年,组织培训9期。", 1)
+    assert [(f.metric, f.value) for f in find_values(report, RULES, "某局", 2021)[0]] == [("trainings", 9)]
+
+
 def test_conflicting_values_keep_the_more_confident_one_with_an_issue() -> None:
     found, issues = run("截至2021年底,累计主动公开政府信息14316条,其中本年度新增4621条。")
     assert values_of(found) == {"proactive_items": 4621}

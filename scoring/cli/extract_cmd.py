@@ -54,8 +54,12 @@ def extract(
     numbers = values[values["metric"] != SIMILARITY]
     echo(f"读取报告 {len(reports)} 份(来自 {reports['file'].nunique()} 个文件),提取数值 {len(numbers)} 个"
          f"(其中约数 {int(numbers['approx'].sum())} 个)。")
+    proposed = reports[reports["unit_match"] == "待确认"]
+    if len(proposed):
+        echo(f"单位待确认的报告 {len(proposed)} 份(名单中没有完全相同的写法,已暂按最接近的单位提取,请在核对表中确认):"
+             + "、".join(f"{w}→{c}" for w, c in zip(proposed["unit_written"], proposed["candidate"])))
     if extraction.unmatched:
-        echo(f"不在单位名单中的报告单位 {len(extraction.unmatched)} 个(已按标题中的单位名提取):"
+        echo(f"不在单位名单中的报告单位 {len(extraction.unmatched)} 个(已按报告中的单位名提取,核对表列出最接近的单位):"
              f"{'、'.join(extraction.unmatched)}")
     copied = reports[reports["similarity"] >= 0.9]
     for unit, similarity, other in zip(copied["unit_name"], copied["similarity"], copied["most_similar"]):

@@ -42,11 +42,16 @@ class Found:
     origin: str = "正文"  # 正文 (a sentence) or 表格 (a template table's cell)
 
 
-def find_values(report: Report, rules: PatternSet, unit_label: str) -> tuple[list[Found], list[DataIssue]]:
-    """The value kept for each metric the report states, and the issues found on the way."""
+def find_values(report: Report, rules: PatternSet, unit_label: str,
+                year: int | None = None) -> tuple[list[Found], list[DataIssue]]:
+    """The value kept for each metric the report states, and the issues found on the way.
+
+    `year`: the year the report is about when its title does not say (the extraction's period),
+    so that "2021年主动公开…" in a 2022 report without a title is still a comparison."""
     text = report.text[: rules.max_report_chars]
     view = report.text_view()
-    found = [f for pattern in rules.patterns for f in _matches(pattern, text, report.year, rules, view)]
+    about = report.year if report.year is not None else year
+    found = [f for pattern in rules.patterns for f in _matches(pattern, text, about, rules, view)]
     by_metric: dict[str, list[Found]] = {}
     for item in found:
         by_metric.setdefault(item.metric, []).append(item)

@@ -62,6 +62,7 @@ class PatternSet:
     patterns: tuple[MetricPattern, ...]
     title: re.Pattern[str]
     inline_title: re.Pattern[str]  # a title inside a line: after a sentence, before a date
+    collection_item: re.Pattern[str]  # "…工作总结 篇3" or "篇3" alone: one piece of a collection
     skip_words: tuple[str, ...]
     traps: tuple[Trap, ...]
     channel_words: tuple[str, ...]  # a count in a clause naming one of these is one channel's
@@ -154,6 +155,7 @@ def _build(layers: list[tuple[Path, dict[str, Any]]]) -> PatternSet:
         patterns=compiled,
         title=_title_regex(kinds),
         inline_title=_inline_title_regex(kinds),
+        collection_item=_collection_item_regex(kinds),
         skip_words=tuple(dict.fromkeys(skip)),
         traps=tuple(traps),
         channel_words=tuple(normalize(w) for w in dict.fromkeys(channel_words)),
@@ -218,6 +220,16 @@ def _title_regex(kinds: list[str]) -> re.Pattern[str]:
     return re.compile(
         r"^(?:标题|题目|文章标题)?[:]?" + _TITLE_BODY.format(kinds=alternatives)
         + rf"(?:\([^()\n]{{0,20}}\))?{_COLLECTION_NUMBER}\|*$"
+    )
+
+
+def _collection_item_regex(kinds: list[str]) -> re.Pattern[str]:
+    """A line heading one piece of a collection (范文 sites, 汇编): "篇3" alone, or after a report
+    kind without a year ("政府信息公开工作总结 篇3", "XX局度政府信息公开工作总结篇二")."""
+    alternatives = "|".join(f"(?:{normalize(k)})" for k in dict.fromkeys(kinds))
+    return re.compile(
+        rf"^(?:[^\d,。;:!?《》\"“”|\n]{{0,40}}?(?:{alternatives}|信息公开年度报告|工作总结|工作报告))?"
+        r"篇(?:\d{1,3}|[一二三四五六七八九十]{1,3})$"
     )
 
 

@@ -93,7 +93,7 @@ def extract_reports(
                 "warning", f"报告标题“{report.title}”的年份 {report.year} 与期间 {period.label} 不一致,仍按 {period.label} 提取",
                 file=report.file, unit=unit.label,
             ))
-        found, found_issues = find_values(report, rules, unit.label)
+        found, found_issues = find_values(report, rules, unit.label, period.year)
         issues += found_issues
         if not found:
             issues.append(DataIssue("info", f"报告“{report.title}”中没有找到可提取的数值(可能只有文字,或表格是图片)",

@@ -1,7 +1,8 @@
 """Splitting a file into reports by their titles, and the unit names each report offers.
 
 A title is a line like "临江市XX局2021年政府信息公开工作年度报告" (kinds in patterns.yaml), possibly
-cut by stray spaces or a line break, ending in "|" or "篇3", after "标题:". A compilation copied
+cut by stray spaces or a line break, ending in "|" or "篇3", after "标题:". In a collection
+(范文 sites, 汇编) a line "…工作总结 篇3" or "篇3" alone starts a piece too. A compilation copied
 out of a PDF runs reports together in long lines: a title that starts after a sentence ends and
 is followed by a date ("…工作。XX局2021年度政务公开工作总结 2021年12月22日 2021年,…") gets a
 line of its own first. A "title" followed by almost no text (a table of contents, a page header
@@ -59,7 +60,7 @@ class _Title:
     span: int  # lines the title takes (2 when a line break cut it)
     text: str
     unit: str
-    year: int
+    year: int | None
 
 
 def split_reports(written: str, file: str, rules: PatternSet) -> tuple[list[Report], list[DataIssue]]:
@@ -140,6 +141,8 @@ def _find_titles(lines: list[str], rules: PatternSet) -> list[_Title]:
                 continue
         if found is not None:
             titles.append(_Title(i, 1, line, *found))
+        elif rules.collection_item.match(line):
+            titles.append(_Title(i, 1, line, "", None))
         i += 1
     return titles
 
@@ -207,4 +210,4 @@ def unit_from_file(file: str, rules: PatternSet) -> str:
     if found and found[0]:
         return found[0]
     rest = _FILE_NOISE.sub("", stem.replace(" ", ""))
-    return rest if len(rest) >= 2 else ""
+    return rest if len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 2 else ""  # not "eca" from "001_88eca.txt"
