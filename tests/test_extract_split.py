@@ -10,7 +10,7 @@ from scoring.extract.patterns import load_patterns
 from scoring.extract.readers import SourceFile, read_report_file
 from scoring.extract.split import split_reports
 from scoring.extract.text import normalize
-from scoring.extract.units import UnitMatcher, core_name, load_units
+from scoring.extract.units import UnitMatcher, core_name, load_units, places_differ
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 RULES = load_patterns()
@@ -100,3 +100,12 @@ def test_a_short_section_under_a_title_like_line_stays_with_its_report() -> None
     text = "临江市教育局2021年政府信息公开工作年度报告\n" + BODY + "临江市教育局2021年政务公开工作总结\n见上。\n"
     reports, _ = split(text)
     assert len(reports) == 1 and reports[0].text.endswith("见上。")
+
+
+def test_proposals_never_cross_places() -> None:
+    units = load_units(REPORTS / "units.csv")
+    matcher = UnitMatcher(units)
+    proposal = matcher.propose("临江市东湖区人民政府办公")
+    assert proposal.unit_id == "C01" and proposal.score >= 80
+    assert places_differ("东湖区教育局", "西湖区教育局") and places_differ("临江市东湖区城管局", "北岭区城管局")
+    assert not places_differ("临江市北岭区教体局", "北岭区教育体育局") and not places_differ("文登审计局", "文登区审计局")

@@ -172,3 +172,12 @@ def test_table_two_in_the_2021_and_2019_formats() -> None:
            "第二十条第(五)项\n信息内容 上一年项目数量 本年增/减 处理决定数量\n行政许可 12 0 260\n三、收到和处理政府信息公开申请情况\n")
     values, _ = read(old)
     assert values == {"regulations_issued": 0, "normative_documents_issued": 4, "licensing_decisions": 260}
+
+
+def test_table_four_whose_copy_lost_the_group_names() -> None:
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+            "2 1 0 0 3 | 0 0 0 1 1 | 1 0 0 0 1\n五、存在的主要问题")
+    values, issues = read(text)
+    assert (values["reconsiderations"], values["reconsiderations_corrected"], values["lawsuits"],
+            values["lawsuits_upheld"], values["lawsuits_pending"]) == (3, 1, 2, 1, 1)
+    assert issues == []

@@ -21,7 +21,8 @@ from scoring.extract.patterns import PatternSet, load_patterns
 from scoring.extract.readers import collect_files, read_report_file
 from scoring.extract.similarity import clean_text, nearest, signatures
 from scoring.extract.split import Report, split_reports
-from scoring.extract.units import PROPOSE_SCORE, UNIT_COLUMNS, UnitMatch, UnitMatcher, core_name, load_units
+from scoring.extract.units import (PROPOSE_SCORE, UNIT_COLUMNS, UnitMatch, UnitMatcher, core_name, load_units,
+                                   places_differ)
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.progress import track
@@ -185,7 +186,7 @@ def _resolve_unit(report: Report, matcher: UnitMatcher | None, aliases: dict[str
         return _Unit(name, name, False, tuple(names), UNMATCHED, written, via)
     proposal, cand, cand_via = best
     described = f"{proposal.unit_id} {proposal.name}(相似度 {proposal.score:.0f})"
-    if proposal.score >= PROPOSE_SCORE:
+    if proposal.score >= PROPOSE_SCORE and not places_differ(cand, proposal.spelling):
         match = UnitMatch(proposal.unit_id, proposal.name)
         return _Unit(match.unit_id, match.name, True, tuple(names + _official(match, aliases)), PROPOSED, cand,
                      cand_via, described)

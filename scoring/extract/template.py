@@ -333,7 +333,8 @@ def _application_identities(values: list[TableValue], where: str) -> list[DataIs
 
 def _appeals_table(view: TextView, where: str) -> tuple[list[TableValue], list[DataIssue]]:
     squeezed = view.squeezed
-    header = squeezed.find("未经复议直接起诉")
+    # the header's group names; "尚未审结" where a copy lost them
+    header = next((at for word in ("未经复议直接起诉", "复议后起诉", "尚未审结") if (at := squeezed.find(word)) >= 0), -1)
     if header < 0:
         return [], []
     end_match = re.compile(r"五、|存在的主要问题").search(squeezed, header)

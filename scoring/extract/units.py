@@ -95,6 +95,15 @@ class UnitMatcher:
         return best[1] if best else None
 
 
+_LEADING_PLACE = re.compile(r"^.{1,6}?(?:自治县|区|县|镇|乡|街道)(?=.)")
+
+
+def places_differ(written: str, spelling: str) -> bool:
+    """"东湖区教育局" and "西湖区教育局" are alike but name two places: never proposed for each other."""
+    a, b = _LEADING_PLACE.match(core_name(written)), _LEADING_PLACE.match(core_name(spelling))
+    return bool(a and b) and a.group() != b.group()
+
+
 def _other_place(prefix: str, known: str) -> bool:
     """"东湖区" + "教育局": a department of another place, not the city's bureau."""
     return bool(_PLACE.search(prefix)) and not _PLACE.search(known)
