@@ -21,6 +21,7 @@ from scoring.data import tables
 from tests.conftest import TINY_HEADER, TINY_METRICS, write
 
 pytestmark = pytest.mark.hostile
+TOTAL_WITHOUT_DATA = 0.0  # a unit whose only row is not used: both metrics missing
 
 
 def issues_of(kit) -> list[dict]:
@@ -213,15 +214,69 @@ def test_empty_file_beside_a_good_one_is_a_warning(make_kit, score_cli):
     assert score_cli(*kit.job("--strict", "--overwrite")).code == 1
 
 
-def test_ragged_rows_are_warnings_with_their_rows(make_kit, score_cli):
+def test_ragged_rows_are_reported_with_their_rows(make_kit, score_cli):
     kit = make_kit(metrics=TINY_HEADER + "甲局,100,150,多余,又多余\n乙局,50\n丙局,80,5\n")
     run = score_cli(*kit.job())
     assert run.code == 0
-    issues = {(i["row"], i["message"]) for i in issues_of(kit) if i["file"] == "2021Q4/metrics.csv"}
-    assert (2, "本行有 5 个字段,多于表头的 3 个,多出的内容已忽略") in issues
-    assert (3, "本行只有 2 个字段,少于表头的 3 个,缺少的单元格按空白处理") in issues
-    assert totals_of(kit)["甲局"] == 10.0 and totals_of(kit)["丙局"] == 4.8  # the good cells still count
+    issues = {(i["row"], i["severity"], i["message"].split(",各列")[0]) for i in issues_of(kit)
+              if i["file"] == "2021Q4/metrics.csv"}
+    assert (2, "error", "本行有 5 个字段,多于表头的 3 个") in issues  # its values may be shifted: not used
+    assert (3, "warning", "本行只有 2 个字段,少于表头的 3 个,缺少的单元格按空白处理") in issues
+    assert totals_of(kit)["甲局"] == TOTAL_WITHOUT_DATA and totals_of(kit)["丙局"] == 4.8  # the good rows count
     assert score_cli(*kit.job("--strict", "--overwrite")).code == 1
+
+
+@pytest.mark.parametrize("row", ["甲局,90,1,234", "甲局,90,\"1,234\","], ids=["unquoted", "quoted, stray comma"])
+def test_unquoted_thousands_separator_is_not_used_shifted(row, make_kit, score_cli):
+    """`1,234` without quotes splits into two fields and shifts the rest (issue 15.13): the row
+    is an error and not used; a quoted one, with only an empty field beyond the header, is read."""
+    kit = make_kit(metrics=TINY_HEADER + row + "\n乙局,50,20\n丙局,80,5\n")
+    run = score_cli(*kit.job())
+    assert run.code == 0
+    found = [i for i in issues_of(kit) if i["file"] == "2021Q4/metrics.csv" and i["row"] == 2]
+    if '"' not in row:
+        assert [i["severity"] for i in found] == ["error"] and "1,234" in found[0]["message"]
+        assert "本行未使用" in found[0]["message"] and totals_of(kit)["甲局"] == TOTAL_WITHOUT_DATA
+    else:  # 90 → 5.4, 1234 items → 4
+        assert not found and totals_of(kit)["甲局"] == 9.4
+    assert totals_of(kit)["乙局"] == 5.0
+
+
+@pytest.mark.parametrize("where", ["data row", "header"])
+def test_a_line_of_40000_commas_costs_one_row(where, make_kit, score_cli):
+    """A stray line of 40,000 commas (issue 15.17) must not make every row 40,000 cells wide."""
+    commas = "," * 40_000
+    if where == "header":
+        metrics = TINY_HEADER.rstrip("\n") + commas + "\n" + TINY_METRICS.split("\n", 1)[1]
+    else:
+        metrics = TINY_METRICS + "丁局,1,2" + commas + "\n"
+    kit = make_kit(metrics=metrics)
+    run = score_cli(*kit.job())
+    assert run.code == 0 and totals_of(kit) == {"甲局": 10.0, "乙局": 5.0, "丙局": 4.8}
+
+
+def test_tab_separated_file_with_a_title_line(make_kit, score_cli):
+    metrics = "2021年第四季度政务公开数据\n" + TINY_METRICS.replace(",", "\t")
+    kit = make_kit(metrics=metrics)
+    run = score_cli(*kit.job())
+    assert run.code == 0 and totals_of(kit) == {"甲局": 10.0, "乙局": 5.0, "丙局": 4.8}
+    assert any(i["row"] == 2 and "表头在第2行" in i["message"] for i in issues_of(kit))
+
+
+def test_ctrl_c_while_a_csv_is_parsed_is_an_interruption(make_kit, score_cli):
+    """Ctrl-C inside the CSV parser (issue 15.19) is 已中断 / 130, never a CSV format error."""
+    import signal
+    import threading
+
+    rows = "".join(f"单位{i},{i % 100},{i % 7}\n" for i in range(400_000))  # a parse long enough to be interrupted
+    kit = make_kit(metrics=TINY_METRICS + rows)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        run = score_cli(*kit.job())
+    finally:
+        timer.cancel()
+    assert run.code == 130 and "已中断" in run.err and "CSV 格式有误" not in run.err
 
 
 def test_old_mac_line_endings_are_read(make_kit, score_cli):

@@ -28,7 +28,8 @@ from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
 from scoring.data.names import Names, map_distinct, unit_position
 from scoring.data.records import empty_records, needs_titles, record_rows
-from scoring.data.tables import SUFFIXES, RawTable, read_table
+from scoring.data.rawtable import Columns, RawTable
+from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units
 from scoring.data.values import parse_values
 from scoring.errors import InputError, Location
@@ -119,8 +120,7 @@ class _Files:
     def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
         if data_file.path not in self._tables:
             log = IssueLog()
-            table = read_table(data_file.path, data_file.display, self._is_header, log,
-                               skip=None if self.titles else self._untitled)
+            table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns)
             self._tables[data_file.path] = (table, log.items)
         table, found = self._tables[data_file.path]
         issues.items.extend(found)
@@ -160,7 +160,8 @@ class _Files:
         """The file's records with their titles (its issues were reported on the first read)."""
         key = (data_file.path, id(index))
         if not self.titles:
-            table = read_table(data_file.path, data_file.display, self._is_header, IssueLog())
+            table = read_table(data_file.path, data_file.display, self._is_header, IssueLog(),
+                               lambda header: self._columns(header, titles=True))
             assert table is not None, "read before without its titles"
             self._records[key] = (record_rows(table, self.names, index, IssueLog()), self._records[key][1])
         return self._records[key][0]
@@ -168,9 +169,17 @@ class _Files:
     def _is_header(self, cells: list[str]) -> bool:
         return _is_header(cells, self.names)
 
-    def _untitled(self, header: tuple[str, ...]) -> tuple[int, ...]:
+    def _columns(self, header: tuple[str, ...], titles: bool | None = None) -> Columns:
+        """A records file's columns read as codes: millions of records, a few thousand distinct
+        units, dates and categories (titles, when read, stay Arrow text behind their codes,
+        never Python strings); its titles unread unless needed."""
         roles = self.names.positions(header)
-        return (roles["title"],) if "title" in roles and _kind_of(roles) == "records" else ()
+        if _kind_of(roles) != "records":
+            return Columns()
+        read_titles = self.titles if titles is None else titles
+        skip = () if read_titles or "title" not in roles else (roles["title"],)
+        coded = [roles[r] for r in ("date", "category", "due_date", "title") if r in roles] + [unit_position(roles)]
+        return Columns(frozenset(skip), frozenset(coded))
 
 
 def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None, list[DataFile]]:
@@ -363,7 +372,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     unit_ids = index.match(cells["unit_text"])
     unit_column = table.header[unit_position(names.positions(table.header))]  # type: ignore[index]
     firsts = cells.drop_duplicates(["unit_text", "row"])  # a wide row has many cells: count rows once
-    index.report_unknown(firsts["unit_text"], unit_ids[firsts.index], firsts["row"].to_numpy(), table.file,
+    index.report_unknown(firsts["unit_text"], (unit_ids[firsts.index] == "").to_numpy(), firsts["row"].to_numpy(), table.file,
                          unit_column, "error", "该单位的数据", issues)
     cells = cells.assign(unit_id=unit_ids)[(unit_ids != "").to_numpy()].reset_index(drop=True)
     _report_aliases(firsts.assign(unit_id=unit_ids[firsts.index]), index, table.file, unit_column, issues)
@@ -518,9 +527,10 @@ def _in_several_files(records: pd.DataFrame) -> np.ndarray:
     """
     files = records["_file"].to_numpy(np.int64)
     day = records["date"].to_numpy("datetime64[D]").astype(np.int64)
-    spans = pd.Series(day).groupby(files).agg(["min", "max"])
+    starts = np.flatnonzero(np.r_[True, files[1:] != files[:-1]])  # the parts were joined in file order
+    spans = zip(files[starts].tolist(), np.minimum.reduceat(day, starts).tolist(), np.maximum.reduceat(day, starts).tolist())
     maybe = np.zeros(len(day), dtype=bool)
-    for (i, first_i, last_i), (j, first_j, last_j) in combinations(spans.itertuples(), 2):
+    for (i, first_i, last_i), (j, first_j, last_j) in combinations(spans, 2):
         first, last = max(first_i, first_j), min(last_i, last_j)
         if first <= last:
             maybe |= ((files == i) | (files == j)) & (day >= first) & (day <= last)

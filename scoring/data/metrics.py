@@ -11,7 +11,7 @@ import pandas as pd
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.names import Names, key, map_distinct, parse_period_text, unit_position
-from scoring.data.tables import RawTable
+from scoring.data.rawtable import RawTable
 from scoring.data.values import truthy
 from scoring.issues import DataIssue
 from scoring.periods import Period

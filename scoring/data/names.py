@@ -185,8 +185,19 @@ class Names:
 
 def map_distinct(texts: pd.Series, function: Callable[[str], object], dtype: type = object) -> np.ndarray:
     """`function` of each cell, called once per distinct text (big files repeat their cells)."""
-    codes, uniques = pd.factorize(texts, sort=False)
+    codes, uniques = distinct_texts(texts)
     return np.array([function(u) for u in uniques], dtype=dtype)[codes] if len(codes) else np.zeros(0, dtype)
+
+
+def distinct_texts(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each cell's code and the distinct texts ("" for a missing cell), never converting the
+    cells one by one: a Categorical's own codes, or a hash of the column."""
+    if isinstance(texts.dtype, pd.CategoricalDtype):
+        uniques = [*texts.cat.categories.to_numpy(dtype=object, na_value="").tolist(), ""]
+        codes = texts.cat.codes.to_numpy()
+        return np.where(codes < 0, len(uniques) - 1, codes), uniques
+    codes, found = pd.factorize(texts, sort=False, use_na_sentinel=False)
+    return codes, ["" if pd.isna(u) else str(u) for u in found]
 
 
 def unit_position(roles: dict[str, int]) -> int | None:

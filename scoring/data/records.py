@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,8 +20,8 @@ import pandas as pd
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.model import RECORD_COLUMNS
-from scoring.data.names import ROLE_SPELLINGS, Names, key, unit_position
-from scoring.data.tables import RawTable
+from scoring.data.names import ROLE_SPELLINGS, Names, distinct_texts, key, unit_position
+from scoring.data.rawtable import RawTable
 from scoring.data.units import UnitIndex
 from scoring.errors import CriteriaError
 from scoring.issues import DataIssue
@@ -29,8 +29,6 @@ from scoring.numbers import normalize_text
 from scoring.periods import Period
 from scoring.scheme.model import Scheme
 
-MEASURES = ("count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share", "months_below",
-            "months_without_updates")
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 _DATE = re.compile(
@@ -45,7 +43,7 @@ def parse_dates(texts: pd.Series) -> pd.Series:
     """Dates written as 2021-10-05, 2021/10/5, 2021.10.05, 2021年10月5日, 20211005 or as an Excel
     day number (44474); the time of day is dropped. NaT for empty or unreadable text. Each
     distinct text is parsed once."""
-    codes, uniques = pd.factorize(texts.fillna("").astype(str), sort=False)
+    codes, uniques = distinct_texts(texts)
     if not len(codes):
         return pd.Series([], index=texts.index, dtype="datetime64[ns]")
     uniques = pd.Series(uniques, dtype=object)
@@ -83,10 +81,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     cells, rows = table.cells, table.rows
     unit_text = cells[unit_at]
     positions = units.positions(unit_text)
-    unit_ids = pd.Series(units.ids_at(positions), index=cells.index, dtype=object)
     listed = positions >= 0  # integer positions: no text comparison over millions of rows
-    units.report_unknown(unit_text, unit_ids, rows, table.file, table.header[unit_at], "error",
-                         "这些发布记录", issues)
+    units.report_unknown(unit_text, ~listed, rows, table.file, table.header[unit_at], "error", "这些发布记录", issues)
     date_text = cells[roles["date"]]
     dates = parse_dates(date_text)
     bad = dates.isna().to_numpy() & listed
@@ -95,37 +91,45 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     issues.add_rows(
         (DataIssue("error", f"发布日期“{text}”无法识别,本条记录未使用" if text else "未填写发布日期,本条记录未使用",
                    table.file, int(row), date_header, unit_names[unit_id])
-         for text, row, unit_id in zip(date_text[bad], rows[bad], unit_ids[bad])),
+         for text, row, unit_id in zip(date_text[bad], rows[bad], units.ids_at(positions[bad]))),
         "发布日期无法识别",
     )
-    due = _due_dates(table, roles, unit_ids, listed, unit_names, issues)
+    due = _due_dates(table, roles, units, positions, unit_names, issues)
     keep = listed & dates.notna().to_numpy()
-    text_or_empty = lambda role: cells[roles[role]] if role in roles else pd.Series("", index=cells.index)  # noqa: E731
-    codes, uniques = pd.factorize(text_or_empty("category"), sort=False)
+    text_or_empty = lambda role: cells[roles[role]] if role in roles else _blank(len(cells))  # noqa: E731
+    codes, uniques = distinct_texts(text_or_empty("category"))
     normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object))
     categories = pd.Categorical.from_codes(normal_codes[codes] if len(codes) else codes,
                                            categories=pd.Index(normal, dtype=object))
+    title = text_or_empty("title")
     frame = pd.DataFrame({
         # a Categorical over the listed units: millions of records, a few thousand ids, and the
         # engine reads each record's unit position from its code (PreparedRecords)
         "unit_id": pd.Categorical.from_codes(np.where(keep, positions, -1), categories=units.ids),
-        "date": dates, "category": categories, "title": text_or_empty("title"), "due_date": due,
-    })[keep]
-    return frame.astype({"title": str}).reset_index(drop=True)
+        "date": dates, "category": categories, "due_date": due,
+        # unread titles stay one code per record; read ones are Arrow-backed text
+        "title": title if isinstance(title.dtype, pd.CategoricalDtype) else title.astype(str),
+    })[list(RECORD_COLUMNS)]
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
 
 
-def _due_dates(table: RawTable, roles: dict[str, int], unit_ids: pd.Series, listed: np.ndarray,
+def _blank(n: int) -> pd.Series:
+    """A column of empty cells, as codes: nothing per record."""
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[""]))
+
+
+def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positions: np.ndarray,
                unit_names: dict[str, str], issues: IssueLog) -> pd.Series:
     if "due_date" not in roles:
         return pd.Series(pd.NaT, index=table.cells.index, dtype="datetime64[ns]")
     text = table.cells[roles["due_date"]]
     due = parse_dates(text)
-    bad = due.isna().to_numpy() & listed
+    bad = due.isna().to_numpy() & (positions >= 0)
     bad[bad] = (text[bad] != "").to_numpy()  # only the unread ones: most records leave it empty
     issues.add_rows(
         (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
                    table.header[roles["due_date"]], unit_names[u])
-         for t, r, u in zip(text[bad], table.rows[bad], unit_ids[bad])),
+         for t, r, u in zip(text[bad], table.rows[bad], units.ids_at(positions[bad]))),
         "应公开日期无法识别",
     )
     return due
@@ -190,19 +194,111 @@ class PreparedRecords:
         return self._windows[period.label]
 
 
+@dataclass(frozen=True)
+class Selected:
+    """The records one metric counts, as arrays: what every measure works from."""
+
+    unit: np.ndarray  # position of each record's unit in the unit list
+    day: np.ndarray  # its day within the period, 0 for the first day
+    units: int  # length of the unit list
+    span: int  # days in the period
+    month0: np.datetime64  # the period's first month
+    period_months: int  # calendar months the period touches
+    threshold: float | None  # the measure's threshold (months_below)
+    mask: np.ndarray  # which of all the prepared records these are
+    prepared: PreparedRecords
+
+    def column_days(self, column: str) -> np.ndarray:
+        """Another date column of these records (due_date), as datetime64[D]."""
+        return self.prepared.records[column].to_numpy("datetime64[ns]").astype("datetime64[D]")[self.mask]
+
+    def months(self) -> np.ndarray:
+        """Each record's calendar month within the period, 0 for the first."""
+        return (self.prepared.days[self.mask].astype("datetime64[M]") - self.month0).astype("int64")
+
+
+Measure = Callable[[Selected], np.ndarray]
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(name: str) -> Callable[[Measure], Measure]:
+    """Register a records measure: one float per unit from the selected records, over integer
+    codes only (no per-record Python). Its docstring says what it gives a unit without items."""
+
+    def register(function: Measure) -> Measure:
+        assert function.__doc__, f"records measure {name} needs a docstring"
+        MEASURES[name] = function
+        return function
+
+    return register
+
+
+@measure("count")
+def _count(s: Selected) -> np.ndarray:
+    """Items; 0 without any."""
+    return np.bincount(s.unit, minlength=s.units).astype(float)
+
+
+@measure("months_with_updates")
+def _months_with_updates(s: Selected) -> np.ndarray:
+    """Calendar months with at least one item; 0 without any."""
+    pairs = _distinct(s.unit.astype("int64") * 12 + s.months())
+    return np.bincount(pairs // 12, minlength=s.units).astype(float)
+
+
+@measure("months_without_updates")
+def _months_without_updates(s: Selected) -> np.ndarray:
+    """Calendar months of the period without any item; all of them without any item."""
+    return (_items_per_month(s) < 1).sum(axis=1).astype(float)
+
+
+@measure("months_below")
+def _months_below(s: Selected) -> np.ndarray:
+    """Calendar months with fewer than `threshold` items (a month without any item is below
+    every threshold ≥ 1); all of them without any item."""
+    return (_items_per_month(s) < s.threshold).sum(axis=1).astype(float)
+
+
+@measure("on_time_share")
+def _on_time_share(s: Selected) -> np.ndarray:
+    """Share of items with a due_date published on or before it; NaN without any."""
+    due = s.column_days("due_date")
+    has_due = ~np.isnat(due)
+    on_time = has_due & (s.prepared.days[s.mask] <= due)
+    total = np.bincount(s.unit[has_due], minlength=s.units).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = np.bincount(s.unit, weights=on_time, minlength=s.units) / total
+    result[total == 0] = np.nan
+    return result
+
+
+@measure("max_gap_days")
+def _max_gap_days(s: Selected) -> np.ndarray:
+    """Longest gap in days (see the module docstring); the period's days without any item."""
+    unit, day, first, last = _unit_days(s)
+    result = np.full(s.units, float(s.span))
+    before = np.where(first, day, day - np.r_[0, day[:-1]])  # from period start, or from previous item
+    longest = np.zeros(s.units)
+    np.maximum.at(longest, unit, before)
+    np.maximum.at(longest, unit[last], s.span - day[last])
+    result[unit] = longest[unit]
+    return result
+
+
+@measure("days_since_last")
+def _days_since_last(s: Selected) -> np.ndarray:
+    """Days from the last item to the end of the period; the period's days without any item."""
+    unit, day, _, last = _unit_days(s)
+    result = np.full(s.units, float(s.span))
+    result[unit[last]] = s.span - day[last]
+    return result
+
+
 def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str,
                          where: Mapping[str, str | Sequence[str]], period: Period,
                          prepared: PreparedRecords | None = None, threshold: float | None = None) -> pd.Series:
-    """One float per unit (indexed like `unit_ids`) from the records dated inside `period`.
-
-    count                 items
-    max_gap_days          longest gap in days (see the module docstring); no item → period days
-    days_since_last       days from the last item to the end of the period; no item → period days
-    months_with_updates   calendar months with at least one item
-    months_without_updates  calendar months of the period without any item
-    months_below          calendar months with fewer than `threshold` items (a month without any
-                          item is below every threshold ≥ 1)
-    on_time_share         share of items with a due_date published on or before it; NaN without any
+    """One float per unit (indexed like `unit_ids`) from the records dated inside `period`,
+    by the registered `measure` (MEASURES).
 
     `where` keeps records whose column equals the text (or one of the texts), compared normalised.
     When no record at all falls inside the period (no records supplied for it), every unit is NaN.
@@ -211,44 +307,20 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
     if measure not in MEASURES:
         raise CriteriaError(f"未知的发布记录统计方式“{measure}”,可用:{'、'.join(MEASURES)}")
     index = pd.Index(unit_ids)
-    n = len(index)
     prepared = prepared or PreparedRecords.build(records, index)
-    start = np.datetime64(period.start, "D")
-    span = period.days
-    days = prepared.days
     offset, inside = prepared.window(period)
     if not inside.any():
         return pd.Series(np.nan, index=index, dtype=float)
-    mask = inside & _where_mask(prepared, where)
-    positions = prepared.positions
-    mask &= positions >= 0
-    pos, off = positions[mask], offset[mask]
-    if measure == "count":
-        result = np.bincount(pos, minlength=n).astype(float)
-    elif measure == "months_with_updates":
-        months = (days[mask].astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
-        pairs = _distinct(pos * 12 + months)
-        result = np.bincount(pairs // 12, minlength=n).astype(float)
-    elif measure in ("months_below", "months_without_updates"):
-        per_month = _items_per_month(pos, days[mask], start, n, period.months)
-        result = (per_month < (threshold if measure == "months_below" else 1)).sum(axis=1).astype(float)
-    elif measure == "on_time_share":
-        due = records["due_date"].to_numpy("datetime64[ns]").astype("datetime64[D]")[mask]
-        has_due = ~np.isnat(due)
-        on_time = has_due & (days[mask] <= due)
-        total = np.bincount(pos[has_due], minlength=n).astype(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result = np.bincount(pos, weights=on_time, minlength=n) / total
-        result[total == 0] = np.nan
-    else:
-        result = _gaps(pos, off, n, span, measure)
-    return pd.Series(result, index=index, dtype=float)
+    mask = inside & _where_mask(prepared, where) & (prepared.positions >= 0)
+    selected = Selected(prepared.positions[mask], offset[mask], len(index), period.days,
+                        np.datetime64(period.start, "M"), period.months, threshold, mask, prepared)
+    return pd.Series(MEASURES[measure](selected), index=index, dtype=float)
 
 
-def _items_per_month(pos: np.ndarray, days: np.ndarray, start: np.datetime64, n: int, months: int) -> np.ndarray:
+def _items_per_month(s: Selected) -> np.ndarray:
     """Unit × month table of item counts over the period's calendar months (one bincount)."""
-    month = (days.astype("datetime64[M]") - start.astype("datetime64[M]")).astype("int64")
-    return np.bincount(pos * months + month, minlength=n * months).reshape(n, months)
+    months = s.period_months
+    return np.bincount(s.unit.astype("int64") * months + s.months(), minlength=s.units * months).reshape(s.units, months)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -257,23 +329,13 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
-def _gaps(pos: np.ndarray, off: np.ndarray, n: int, span: int, measure: str) -> np.ndarray:
-    """Longest gap, or the gap after the last item, per unit; `span` for units without items."""
-    pairs = _distinct(pos.astype("int64") * (span + 1) + off)  # sorted by unit, then day
-    unit, day = pairs // (span + 1), pairs % (span + 1)
+def _unit_days(s: Selected) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (unit, day) pairs sorted by unit then day, and which are each unit's first and last."""
+    pairs = _distinct(s.unit.astype("int64") * (s.span + 1) + s.day)
+    unit, day = pairs // (s.span + 1), pairs % (s.span + 1)
     first = np.r_[True, unit[1:] != unit[:-1]]
     last = np.r_[unit[1:] != unit[:-1], True]
-    result = np.full(n, float(span))
-    tail = span - day[last]
-    if measure == "days_since_last":
-        result[unit[last]] = tail
-        return result
-    before = np.where(first, day, day - np.r_[0, day[:-1]])  # from period start, or from previous item
-    longest = np.zeros(n)
-    np.maximum.at(longest, unit, before)
-    np.maximum.at(longest, unit[last], tail)
-    result[unit] = longest[unit]
-    return result
+    return unit, day, first, last
 
 
 def needs_titles(scheme: Scheme | None) -> bool:

@@ -33,8 +33,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from scoring.data.issuelog import IssueLog
-from scoring.data.names import Names, key
-from scoring.data.tables import RawTable
+from scoring.data.names import Names, distinct_texts, key
+from scoring.data.rawtable import RawTable
 from scoring.errors import InputError, Location
 from scoring.issues import DataIssue, Severity
 from scoring.numbers import normalize_text
@@ -152,9 +152,18 @@ class UnitIndex:
 
     def positions(self, texts: pd.Series) -> np.ndarray:
         """Each cell's position in `ids`, -1 when unknown, looking each distinct text up once."""
-        codes, uniques = pd.factorize(texts.fillna("").astype(str), sort=False)
-        found = self.ids.get_indexer([self.lookup.get(key(u), "") for u in uniques])
+        codes, uniques = distinct_texts(texts)
+        known = self._positions
+        for text in uniques:
+            if text not in known:  # twelve monthly files name the same units: each text looked up once
+                known[text] = self.ids.get_loc(self.lookup[k]) if (k := key(text)) in self.lookup else -1
+        found = np.array([known[text] for text in uniques], dtype=np.intp)
         return found[codes] if len(codes) else np.zeros(0, dtype=np.intp)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Unit text as written → position in `ids` (-1 unknown), filled as texts are met."""
+        return {}
 
     @cached_property
     def ids(self) -> pd.Index:
@@ -218,10 +227,10 @@ class UnitIndex:
     def _spelling_keys(self) -> list[str]:
         return [key(spelling) for _, spelling in self._spelling_list]
 
-    def report_unknown(self, texts: pd.Series, unit_ids: pd.Series, rows: np.ndarray, file: str,
+    def report_unknown(self, texts: pd.Series, unknown: np.ndarray, rows: np.ndarray, file: str,
                        column: str, severity: Severity, what: str, issues: IssueLog) -> None:
-        """One issue per unknown unit text: how many rows, the first row, the closest names."""
-        unknown = (unit_ids == "").to_numpy()
+        """One issue per unknown unit text (`unknown` marks its rows): how many rows, the first
+        row, the closest names."""
         if not unknown.any():
             return
         frame = pd.DataFrame({"text": texts.to_numpy()[unknown], "row": rows[unknown]})
