@@ -270,3 +270,31 @@ def test_backup_left_by_a_killed_run_is_restored(tmp_path):
     (tmp_path / ".r.999999999.bak.xlsx").write_text("previous", encoding="utf-8")  # no such process
     output.remove_stale_temps(target)
     assert target.read_text(encoding="utf-8") == "previous"
+
+
+def test_parquet_holds_the_json_tables_typed(tmp_path):
+    """`--format parquet`: one file per table beside the workbook, the same rows and values as
+    the JSON, numbers as numbers, and the run's identity in each file's metadata."""
+    import pyarrow.parquet as pq
+
+    result, previous = fx.make_result(), fx.make_previous()
+    written = write_outputs(result, tmp_path / "2021Q4.xlsx", previous=previous, data_format="parquet")
+    assert written.json is None and not (tmp_path / "2021Q4.json").exists()
+    names = [p.name for p in written.parquet]
+    assert names == [f"2021Q4_{t}.parquet" for t in
+                     ("log", "totals", "groups", "items", "details", "inputs", "comparison", "issues")]
+    json_data = json.loads(exports.json_text(result, previous))
+    totals = pq.read_table(tmp_path / "2021Q4_totals.parquet").to_pandas()
+    assert dict(zip(totals["unit_id"], totals["total"])) == {t["unit_id"]: t["total"] for t in json_data["totals"]}
+    assert totals["total"].dtype == float and totals["rank"].dtype.kind == "i" and totals["vetoed"].dtype == bool
+    details = pq.read_table(tmp_path / "2021Q4_details.parquet").to_pandas()
+    assert len(details) == len(json_data["details"]) == 42
+    c3 = details[(details["unit_id"] == "c3") & (details["item_id"] == "on_time")].iloc[0]
+    assert pd.isna(c3["value"]) and c3["status"] == "undefined"
+    issues = pq.read_table(tmp_path / "2021Q4_issues.parquet").to_pandas()
+    assert list(issues["severity_name"]) == ["警告", "错误"]
+    meta = json.loads(pq.read_schema(tmp_path / "2021Q4_details.parquet").metadata[b"scoring"])
+    assert meta["scheme"]["id"] == "test-openness" and meta["period"]["label"] == "2021Q4"
+    assert meta["previous_period"] == "2021Q3"
+    again = write_outputs(result, tmp_path / "2021Q4.xlsx", data_format="parquet")  # never overwritten silently
+    assert again.renamed and again.parquet[0].name == "2021Q4_log(2).parquet"

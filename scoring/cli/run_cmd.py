@@ -40,6 +40,8 @@ def main_job(
     draws: int = typer.Option(1000, "--draws", min=10, max=100_000, help="稳定性分析的抽样次数"),
     seed: int = typer.Option(0, "--seed", help="稳定性分析的随机种子(同一种子结果相同)"),
     weights: Optional[str] = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
+    data_format: str = typer.Option("json", "--format", help="工作簿和 CSV 之外的完整结果格式:json(默认,适合市级规模)"
+                                    "或 parquet(省级、全国规模:每张表一个 .parquet 文件,供数据库和分析软件读取)"),
     version: bool = typer.Option(False, "--version", help="显示版本号"),
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -56,9 +58,11 @@ def main_job(
     from scoring.data.load import load_periods
     from scoring.engine import score
     from scoring.periods import Period
-    from scoring.report.exports import write_outputs
+    from scoring.report.exports import FORMATS, write_outputs
     from scoring.scheme.loader import load_scheme
 
+    if data_format not in FORMATS:
+        raise fail(f"--format 只能是 {' 或 '.join(FORMATS)},而不是“{data_format}”")
     run_period = Period.parse(period)
     scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
     source = input_path or bundled(DEFAULT_INPUT)
@@ -79,7 +83,7 @@ def main_job(
 
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
-                            stability=found)
+                            stability=found, data_format=data_format)
     print_summary(result, written, previous, found)
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)

@@ -66,6 +66,8 @@ def print_summary(result: "Result", written: "OutputPaths", previous: "Result | 
         settled = "全部相邻名次差异显著" if not stability.unsettled else f"{stability.unsettled} 对相邻名次差异不显著(见工作簿“排名稳定性”表)"
         echo(f"  排名稳定性:{stability.draws} 次抽样,{settled}")
     echo(f"  工作簿:{written.workbook}")
+    if written.parquet:
+        echo(f"  完整结果(Parquet,每张表一个文件):{written.parquet[0]} 等 {len(written.parquet)} 个文件")
     if written.renamed:
         echo("  (同名工作簿已存在,未覆盖,新结果另存为上述文件;如需覆盖请加 --overwrite)")
     for note in written.notes:

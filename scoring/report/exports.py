@@ -39,13 +39,17 @@ POINT_COLUMNS = {  # per table: the columns holding points, stored as shown (see
 }
 
 
+FORMATS = ("json", "parquet")  # the machine-readable export beside the workbook and the CSV
+
+
 @dataclass(frozen=True)
 class OutputPaths:
     workbook: Path
     csv: Path
-    json: Path
+    json: Path | None  # None with --format parquet
     renamed: bool  # True when a file of that name existed and a numbered name was used
     notes: tuple[str, ...] = ()  # things the user should know (Chinese)
+    parquet: tuple[Path, ...] = ()  # one file per table with --format parquet
 
 
 def ranking_csv_frame(result: Result) -> pd.DataFrame:
@@ -116,8 +120,23 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
     """The JSON document, streamed to `out`. Small parts go through json.dumps; tables through
     pandas' fast writer a slice of rows at a time, so a province's details never sit in memory
     as one giant string."""
+    head = run_header(result)
+    head["issues"] = [{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues]
+    head.update(_comparison_header(previous, stability))
+    out.write("{\n")
+    parts = [(k, lambda v=v: out.write(_indented(v))) for k, v in head.items()]
+    parts += [(k, lambda frame=frame: _write_table(frame, out))
+              for k, frame in result_tables(result, previous, stability).items()]
+    for i, (k, write_value) in enumerate(parts):
+        out.write((",\n" if i else "") + f"  {json.dumps(k)}: ")
+        write_value()
+    out.write("\n}\n")
+
+
+def run_header(result: Result, previous: Result | None = None, stability: "Stability | None" = None) -> dict:
+    """What identifies a run in every machine-readable output: tool, scheme, period, time (and
+    the comparison period and stability settings when there are)."""
     scheme, period = result.scheme, result.period
-    step_fields = [f.name for f in fields(Step)]
     head = {
         "tool": {"name": "gov-openness-scoring", "version": scoring.__version__},
         "scheme": {
@@ -136,8 +155,24 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
             "end": period.end.isoformat(),
         },
         "generated_at": result.generated_at.isoformat(),
-        "issues": [{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
     }
+    return {**head, **_comparison_header(previous, stability)}
+
+
+def _comparison_header(previous: Result | None, stability: "Stability | None") -> dict:
+    head: dict = {}
+    if previous is not None:
+        head["previous_period"] = previous.period.label
+    if stability is not None:
+        head["stability"] = {"draws": stability.draws, "seed": stability.seed, "weights": stability.weights,
+                             "uncertain_values": stability.uncertain_values, "unsettled_pairs": stability.unsettled}
+    return head
+
+
+def result_tables(result: Result, previous: Result | None = None,
+                  stability: "Stability | None" = None) -> dict[str, pd.DataFrame]:
+    """The result's tables as the JSON and Parquet exports hold them (item texts in `items`)."""
+    step_fields = [f.name for f in fields(Step)]
     items, details = split_items(result.details)
     tables = {  # one compact row object per line's worth of text, streamed: a nation logs 100,000s of steps
         "log": pd.DataFrame([[_log_field(step, name) for name in step_fields] for step in result.log],
@@ -149,22 +184,13 @@ def write_json_document(result: Result, out: TextIO, previous: Result | None = N
         "inputs": result.inputs,
     }
     for name, point_columns in POINT_COLUMNS.items():
-        tables[name] = _points_as_shown(tables[name], point_columns, scheme.precision)
+        tables[name] = _points_as_shown(tables[name], point_columns, result.scheme.precision)
     if previous is not None:
-        head["previous_period"] = previous.period.label
         tables["comparison"] = comparison(result, previous).rename_axis("unit_id").reset_index()
     if stability is not None:
-        head["stability"] = {"draws": stability.draws, "seed": stability.seed, "weights": stability.weights,
-                             "uncertain_values": stability.uncertain_values, "unsettled_pairs": stability.unsettled}
         tables["stability_units"] = stability.units
         tables["stability_pairs"] = stability.pairs
-    out.write("{\n")
-    parts = [(k, lambda v=v: out.write(_indented(v))) for k, v in head.items()]
-    parts += [(k, lambda frame=frame: _write_table(frame, out)) for k, frame in tables.items()]
-    for i, (k, write_value) in enumerate(parts):
-        out.write((",\n" if i else "") + f"  {json.dumps(k)}: ")
-        write_value()
-    out.write("\n}\n")
+    return tables
 
 
 def _points_as_shown(frame: pd.DataFrame, columns: tuple[str, ...], precision: int) -> pd.DataFrame:
@@ -219,24 +245,35 @@ def write_outputs(
     stability: "Stability | None" = None,
     earlier: tuple[Result, ...] = (),
     office: str | None = None,
+    data_format: str = "json",
 ) -> OutputPaths:
-    """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and .json.
+    """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and either .json
+    or, with `data_format="parquet"`, one _<table>.parquet per table (scoring/report/parquet_export.py).
 
     `earlier`: results of earlier periods of the same year, for the 趋势 sheet; `office`: the
     issuing office's name for the title (default: the criteria's `office:`).
 
-    Without `overwrite`, an existing file is never replaced: the three files move together to
-    the first free numbered name, x(2).xlsx / x(2).csv / x(2).json.
+    Without `overwrite`, an existing file is never replaced: the files move together to the
+    first free numbered name, x(2).xlsx / x(2).csv / x(2).json.
     """
     out_path = Path(out_path)
     base = out_path if out_path.suffix.lower() == ".xlsx" else out_path.with_name(out_path.name + ".xlsx")
-    wanted = [base, base.with_suffix(".csv"), base.with_suffix(".json")]
-    (workbook, csv, json_path), renamed = choose_paths(wanted, overwrite)
+    wanted = [base, base.with_suffix(".csv")]
+    if data_format == "parquet":
+        from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writer
+
+        tables = parquet_tables(result, previous, stability)
+        wanted += parquet_paths(base, list(tables))
+    else:
+        wanted.append(base.with_suffix(".json"))
+    (workbook, csv, *data_paths), renamed = choose_paths(wanted, overwrite)
     notes: list[str] = []
-    atomic_write_all([
-        (workbook, workbook_writer(result, WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability),
-                                   notes)),
-        (csv, _csv_writer(result)),
-        (json_path, _json_writer(result, previous, stability)),
-    ])
-    return OutputPaths(workbook, csv, json_path, renamed, tuple(notes))
+    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability)
+    jobs = [(workbook, workbook_writer(result, options, notes)), (csv, _csv_writer(result))]
+    if data_format == "parquet":
+        header = run_header(result, previous, stability)
+        jobs += [(path, parquet_writer(frame, header)) for path, frame in zip(data_paths, tables.values())]
+        atomic_write_all(jobs)
+        return OutputPaths(workbook, csv, None, renamed, tuple(notes), tuple(data_paths))
+    atomic_write_all([*jobs, (data_paths[0], _json_writer(result, previous, stability))])
+    return OutputPaths(workbook, csv, data_paths[0], renamed, tuple(notes))

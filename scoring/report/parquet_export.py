@@ -1,0 +1,78 @@
+"""The result as Parquet files (`score --format parquet`): typed, columnar, for other systems.
+
+A nation's JSON is gigabytes that few programs will load; the same tables as Parquet are a
+small fraction of that, written in seconds, and read back in a second by pandas, DuckDB, Spark,
+R's arrow or Power BI. The tables are those of the JSON (`result_tables`: totals, groups,
+items, details, inputs, log, comparison) plus `issues`, one file each beside the workbook:
+`<name>_<table>.parquet`. Every file carries the run's identity (tool, scheme, period, time,
+as in the JSON's head) as JSON in its key-value metadata under `scoring`.
+
+Repeated texts (unit ids, item ids, statuses) are stored dictionary-encoded; numbers keep the
+engine's full precision, as in the JSON (the workbook and CSV show them rounded).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scoring.report.exports import result_tables, run_header
+from scoring.report.workbook import settled_heap
+from scoring.result import Result
+
+METADATA_KEY = b"scoring"
+
+
+def parquet_tables(result: Result, previous: Result | None = None, stability=None) -> dict[str, pd.DataFrame]:
+    """Table name → frame, in the order the files are listed (`stability`: a Stability)."""
+    issues = pd.DataFrame([{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
+                          columns=["severity", "message", "file", "row", "column", "unit", "metric", "severity_name"])
+    return {**result_tables(result, previous, stability), "issues": issues}
+
+
+def parquet_paths(base: Path, names: list[str]) -> list[Path]:
+    """`x.xlsx` → x_totals.parquet, x_details.parquet …"""
+    return [base.with_name(f"{base.stem}_{name}.parquet") for name in names]
+
+
+def parquet_writer(frame: pd.DataFrame, header: dict) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        table = arrow_table(frame)
+        metadata = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(header, ensure_ascii=False).encode()}
+        with settled_heap():
+            pq.write_table(table.replace_schema_metadata(metadata), tmp, compression="zstd")
+
+    return write
+
+
+def write_parquet(result: Result, base: Path, previous: Result | None = None) -> list[Path]:
+    """Every table's file beside `base` (atomically, all or none); the paths written."""
+    from scoring.report.output import atomic_write_all
+
+    tables = parquet_tables(result, previous)
+    paths = parquet_paths(Path(base), list(tables))
+    header = run_header(result, previous)
+    atomic_write_all([(path, parquet_writer(frame, header)) for path, frame in zip(paths, tables.values())])
+    return paths
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table without its index. A text column stays text (nulls for
+    missing); an object column mixing kinds (a value that is a number in one row, "不适用" in
+    another) is written as text, never guessed."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == object:
+            try:
+                columns[str(name)] = pa.array(values, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                columns[str(name)] = pa.array([None if pd.isna(v) else str(v) for v in values], pa.string())
+        else:
+            columns[str(name)] = pa.Array.from_pandas(values)
+    return pa.table(columns) if columns else pa.table({})
