@@ -61,12 +61,12 @@ def run(args: argparse.Namespace) -> dict:
         from scoring import engine
         from scoring.data.load import load_data
         from scoring.report.exports import write_csv, write_json
+        from scoring.report.parquet_export import write_parquet
         from scoring.report.workbook import write_workbook
         from scoring.scheme.loader import load_scheme
     with clock.stage("criteria"):
         scheme = load_scheme(args.criteria)
-    with clock.stage("read"):
-        data = load_data(args.input, args.period, scheme, progress=False)
+    data, read_ratios = _read_and_bare_pyarrow(load_data, args, scheme, clock)
     result = _engine(engine, scheme, data, args.period, args.repeat, clock)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> dict:
         write_csv(result, out / "bench.csv")
     with clock.stage("json"):
         write_json(result, out / "bench.json")
+    with clock.stage("parquet"):
+        parquet = write_parquet(result, out / "bench.xlsx")
     pipeline_peak = peak_mb()
     cells, baseline, ratios = 0, None, []
     if args.workbook:
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> dict:
         clock.seconds["workbook"] = min(clock.seconds["workbook"], workbook)
     return {
         "seconds": clock.seconds,
+        "read_ratios": read_ratios,
         "baseline": baseline,
         "ratios": ratios,
         "peak_mb": pipeline_peak,
@@ -99,7 +102,8 @@ def run(args: argparse.Namespace) -> dict:
         "issues": len(result.issues),
         "cells": cells,
         "notes": notes,
-        "sizes": {p.suffix[1:]: p.stat().st_size for p in sorted(out.iterdir()) if p.stem == "bench"},
+        "sizes": {**{p.suffix[1:]: p.stat().st_size for p in sorted(out.iterdir()) if p.stem == "bench"},
+                  "parquet": sum(p.stat().st_size for p in parquet)},
     }
 
 
@@ -134,6 +138,30 @@ def _workbook_and_baseline(write_workbook, result, cells, out: Path, pairs: int)
     return min(workbooks), min(baselines), [w / b for w, b in zip(workbooks, baselines)]
 
 
+def _read_and_bare_pyarrow(load_data, args: argparse.Namespace, scheme, clock: Clock):
+    """Our reading of the run's files and a bare `pyarrow.csv.read_csv` of the same CSV files
+    (default options: every column, types inferred, all cores), in turn `--read-pairs` times:
+    the fastest of each, and each pair's ratio (a slow spell of the machine slows both)."""
+    import pyarrow.csv
+
+    ours, bare, ratios = [], [], []
+    data = None
+    for _ in range(args.read_pairs):
+        data = None  # one copy of the data alive at a time
+        start = time.perf_counter()
+        data = load_data(args.input, args.period, scheme, progress=False)
+        ours.append(time.perf_counter() - start)
+        files = [Path(args.input) / source for source in data.sources if source.lower().endswith(".csv")]
+        start = time.perf_counter()
+        for path in files:
+            pyarrow.csv.read_csv(path)
+        bare.append(time.perf_counter() - start)
+        ratios.append(ours[-1] / bare[-1])
+    clock.add("read", min(ours))
+    clock.add("pyarrow_read", min(bare))
+    return data, ratios
+
+
 def _engine(engine, scheme, data, period: str, repeat: int, clock: Clock):
     """The engine's call `repeat` times (as the workbook, the fastest counts), split into
     derive / score / rank by timing its named steps."""
@@ -161,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workbook", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="engine runs; the fastest counts")
     parser.add_argument("--pairs", type=int, default=1, help="workbook and baseline writes in turn")
+    parser.add_argument("--read-pairs", type=int, default=1, help="our reading and a bare pyarrow read in turn")
     print(json.dumps(run(parser.parse_args(argv)), ensure_ascii=False))
     sys.stdout.flush()
 

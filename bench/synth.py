@@ -151,43 +151,56 @@ def write_metrics(path: Path, units: dict[str, np.ndarray], columns: dict[str, n
 def write_records(path: Path, unit_ids: np.ndarray, n: int, rng: np.random.Generator, monthly: bool) -> None:
     """n records over the year: busy and quiet units, deadlines for some categories, titles
     that are mostly distinct (a topic, a kind of document and an issue number). `monthly`
-    writes one file per month (records_2021-01.csv …), as a platform exports a big year."""
+    writes one file per month (records_2021-01.csv …), as a platform exports a big year.
+    Made a month at a time, so 50,000,000 records never sit in memory at once."""
     path.parent.mkdir(parents=True, exist_ok=True)
     weights = rng.lognormal(0, 1.2, len(unit_ids))
-    unit = rng.choice(len(unit_ids), size=n, p=weights / weights.sum())
-    days = (np.datetime64(f"{YEAR}-12-31") - np.datetime64(f"{YEAR}-01-01")).astype(int) + 1
-    day = rng.integers(0, days, n)
-    quiet = rng.random(len(unit_ids)) < 0.05  # these stop publishing work news after the summer
-    day = np.where(quiet[unit], day % 260, day)
-    order = np.lexsort((unit, day))
-    unit, day = unit[order], day[order]
+    quiet = rng.random(len(unit_ids)) < 0.05  # these stop publishing after the summer
+    loud = np.flatnonzero(~quiet)
+    first = np.datetime64(f"{YEAR}-01-01")
+    days = (np.datetime64(f"{YEAR}-12-31") - first).astype(int) + 1
+    dates = (first + np.arange(days + 20)).astype(str).astype(S)
+    written = np.array([f"{YEAR}年{int(d[5:7])}月{int(d[8:10])}日" for d in dates.tolist()], dtype=S)
+    header = "单位编码,发布日期,栏目,标题,应公开日期\n"
+    month_starts = (np.arange(13).astype("datetime64[M]") + (YEAR - 1970) * 12).astype("datetime64[D]") - first
+    shares = np.diff(month_starts.astype(int)) / days
+    sizes = np.floor(shares * n).astype(int)
+    sizes[-1] = n - sizes[:-1].sum()
+    if not monthly:
+        path.write_text(header, encoding="utf-8")
+    for m, size in enumerate(sizes.tolist()):
+        unit = rng.choice(len(unit_ids), size=size, p=weights / weights.sum())
+        day = rng.integers(month_starts[m].astype(int), month_starts[m + 1].astype(int), size)
+        silent = quiet[unit] & (day >= 260)
+        unit[silent] = loud[rng.integers(0, len(loud), int(silent.sum()))]
+        order = np.lexsort((unit, day))
+        lines = _record_lines(unit_ids, unit[order], day[order], dates, written, rng)
+        text = "\n".join(lines.tolist()) + "\n"
+        if monthly:
+            path.with_name(f"{path.stem}_{YEAR}-{m + 1:02d}{path.suffix}").write_text(header + text, encoding="utf-8")
+        else:
+            with path.open("a", encoding="utf-8") as out:
+                out.write(text)
+
+
+def _record_lines(unit_ids: np.ndarray, unit: np.ndarray, day: np.ndarray, dates: np.ndarray, written: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    n = len(unit)
     category = rng.choice(len(CATEGORIES), size=n, p=CATEGORY_SHARES)
-    dates = (np.datetime64(f"{YEAR}-01-01") + np.arange(days + 20)).astype(str).astype(S)
-    written = [f"{YEAR}年{int(d[5:7])}月{int(d[8:10])}日" for d in dates.tolist()]
     odd = rng.random(n) < 0.005  # a few dates typed the Chinese way
-    date_text = np.where(odd, np.array(written, dtype=S)[day], dates[day])
+    date_text = np.where(odd, written[day], dates[day])
     has_due = np.isin(category, [CATEGORIES.index(c) for c in DUE_CATEGORIES]) & (rng.random(n) < 0.9)
-    due_day = np.clip(day + rng.integers(-4, 12, n), 0, days + 19)
+    due_day = np.clip(day + rng.integers(-4, 12, n), 0, len(dates) - 1)
     due_text = np.where(has_due, dates[due_day], np.array("", dtype=S))
     topics = np.array(TOPICS, dtype=S)[rng.integers(0, len(TOPICS), n)]
     kinds = np.array(DOC_TYPES, dtype=S)[rng.integers(0, len(DOC_TYPES), n)]
     issue = np.strings.add(np.strings.add("(第", rng.integers(1, 1000, n).astype(str).astype(S)), "期)")
     about = np.strings.startswith(kinds, "的")  # "关于…的通知", "…工作会议召开"
     title = np.strings.add(np.strings.add(np.where(about, np.strings.add("关于", topics), topics), kinds), issue)
-    cats = np.array(CATEGORIES, dtype=S)[category]
     line = unit_ids.astype(S)[unit]
-    for part in (date_text, cats, title, due_text):
+    for part in (date_text, np.array(CATEGORIES, dtype=S)[category], title, due_text):
         line = np.strings.add(np.strings.add(line, ","), part)
-    header = "单位编码,发布日期,栏目,标题,应公开日期\n"
-    if not monthly:
-        path.write_text(header + "\n".join(line.tolist()) + "\n", encoding="utf-8")
-        return
-    month = (np.datetime64(f"{YEAR}-01-01") + day).astype("datetime64[M]").astype(int) % 12
-    bounds = np.searchsorted(month, np.arange(13))  # records are sorted by day
-    for m in range(12):
-        part = line[bounds[m]:bounds[m + 1]]
-        target = path.with_name(f"{path.stem}_{YEAR}-{m + 1:02d}{path.suffix}")
-        target.write_text(header + "\n".join(part.tolist()) + "\n", encoding="utf-8")
+    return line
 
 
 # ---- criteria -----------------------------------------------------------------------------------
