@@ -46,23 +46,34 @@ ENCODINGS = ("utf-8-sig", "gb18030")
 SEPARATORS = (",", "\t")  # a tab only when the header has more fields by tabs
 SAMPLE_ROWS = 20  # rows below the header read with the top, to learn the body's number of fields
 PARALLEL_FROM = 4 * 2**20  # smaller bodies are parsed on one thread (fast enough, and it numbers odd rows)
-BLOCK_BYTES = 4 * 2**20  # pyarrow's unit of parallel work; a longer record gets the whole body as one block
+BLOCK_BYTES = 2**20  # pyarrow's unit of parallel work; a longer record gets the whole body as one block
 _BOM = b"\xef\xbb\xbf"
 _CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 13}))  # never in CSV text; ASCII-safe in GB18030
 _LINE_END = re.compile(rb"\r\n|\n|\r")
 _BLANK = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*")  # stops at the first other byte: no copy of the file
-_CODED = pa.dictionary(pa.int32(), pa.string())
 
 
 def read_csv(path: Path, file: str, is_header: IsHeader, issues: IssueLog, plan: ColumnPlan | None,
              max_bytes: int) -> RawTable | None:
     """The table of a CSV file; None (with a warning) when it is empty or has no header or rows."""
     raw = _raw_bytes(path, file, max_bytes)
-    encoding = detect_encoding(raw, file)
+    encoding = _first_guess(raw, file)
     _check_text(raw, file)
     if _BLANK.fullmatch(raw):
         issues.add("warning", "文件为空,已跳过", file=file)
         return None
+    found = IssueLog()
+    try:
+        table = _read_text(raw, encoding, file, is_header, found, plan)
+    except _NotUtf8:  # UTF-8 at the top, not further down: the whole file must then be GB18030
+        encoding, found = detect_encoding(raw, file, utf8=False), IssueLog()
+        table = _read_text(raw, encoding, file, is_header, found, plan)
+    issues.items.extend(found.items)
+    return table
+
+
+def _read_text(raw: bytes, encoding: str, file: str, is_header: IsHeader, issues: IssueLog,
+               plan: ColumnPlan | None) -> RawTable | None:
     if encoding != ENCODINGS[0]:
         issues.add("info", "文件不是 UTF-8 编码,已按 GBK/GB18030 读取", file=file)
         raw = raw.decode(encoding).encode("utf-8")
@@ -78,27 +89,33 @@ def read_csv(path: Path, file: str, is_header: IsHeader, issues: IssueLog, plan:
     return finish(file, header, header_at, cells, rows, issues)
 
 
-def detect_encoding(raw: bytes, file: str) -> str:
-    """The first encoding that decodes the whole file strictly (UTF-8 checked by Arrow, which is
-    several times faster than decoding into a Python string)."""
-    if _is_utf8(raw):
-        return ENCODINGS[0]
-    try:
-        raw.decode(ENCODINGS[1])
-        return ENCODINGS[1]
-    except UnicodeDecodeError:
-        raise InputError("无法识别文件编码(既不是 UTF-8 也不是 GBK/GB18030),请在 Excel 中另存为“CSV UTF-8”",
-                         Location(file=file)) from None
+class _NotUtf8(Exception):
+    """Text the parser found not to be UTF-8 (the first guess was taken from the file's top)."""
 
 
-def _is_utf8(raw: bytes) -> bool:
-    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
-    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(raw)])
+def _first_guess(raw: bytes, file: str) -> str:
+    """UTF-8 when the file's first 64 KB decode as UTF-8: the parser then checks every cell it
+    reads (a full strict decode of a big file costs more than parsing it). Otherwise the whole
+    file is decoded strictly."""
+    top = raw[:65536]
     try:
-        text.validate(full=True)
-        return True
-    except pa.ArrowInvalid:
-        return False
+        top.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(top) - 3 or len(raw) == len(top):  # not just a character cut at 64 KB
+            return detect_encoding(raw, file, utf8=False)
+    return ENCODINGS[0]
+
+
+def detect_encoding(raw: bytes, file: str, utf8: bool = True) -> str:
+    """The first encoding that decodes the whole file strictly (`utf8=False`: UTF-8 ruled out)."""
+    for encoding in ENCODINGS if utf8 else ENCODINGS[1:]:
+        try:
+            raw.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError("无法识别文件编码(既不是 UTF-8 也不是 GBK/GB18030),请在 Excel 中另存为“CSV UTF-8”",
+                     Location(file=file))
 
 
 def _raw_bytes(path: Path, file: str, max_bytes: int) -> bytes:
@@ -170,6 +187,8 @@ class _Top:
                     break
         except csv.Error:
             return cls(sep, records, ends, _too_long(file, reader.line_num))
+        except UnicodeDecodeError as exc:
+            raise _NotUtf8 from exc
         return cls(sep, records, ends, None)
 
     def fields_below(self, header_at: int) -> list[int]:
@@ -219,9 +238,18 @@ class _Body:
         if fields > self.width and table.num_rows:
             table, numbers = self._drop_spilled(table, numbers, fields, issues)
         self._check_quotes_closed(table, numbers)
+        table = self._encoded(table)
         self._check_cell_lengths(table, numbers)
         cells = pd.DataFrame({i: self._series(table, i) for i in range(self.width)})
         return cells, self.header_row + numbers
+
+    def _encoded(self, table: pa.Table) -> pa.Table:
+        """The coded columns as dictionaries, one dictionary over all chunks. Read as text and
+        encoded here: pyarrow's reader converting to dictionaries itself is slower."""
+        for i, name in enumerate(table.column_names):
+            if int(name) in self.columns.coded:
+                table = table.set_column(i, name, pc.dictionary_encode(table.column(name)))
+        return table
 
     def _read(self, fields: int) -> list[int]:
         """Positions parsed: the named columns not skipped, and unnamed ones beyond the header
@@ -232,7 +260,7 @@ class _Body:
         names = [str(i) for i in range(fields)]
         read = self._read(fields)
         if _BLANK.fullmatch(self.data):
-            return pa.table({names[i]: pa.array([], self._type(i)) for i in read}), _OddRows()
+            return pa.table({names[i]: pa.array([], pa.string()) for i in read}), _OddRows()
         parallel = len(self.data) >= PARALLEL_FROM
         block = BLOCK_BYTES
         while True:
@@ -244,19 +272,18 @@ class _Body:
                     parse_options=pacsv.ParseOptions(delimiter=self.sep, newlines_in_values=b'"' in self.data,
                                                      ignore_empty_lines=False, invalid_row_handler=odd),
                     convert_options=pacsv.ConvertOptions(
-                        include_columns=[names[i] for i in read], column_types={names[i]: self._type(i) for i in read},
+                        include_columns=[names[i] for i in read], column_types={names[i]: pa.string() for i in read},
                         strings_can_be_null=False, quoted_strings_can_be_null=False),
                 ), odd
             except pa.ArrowInvalid as exc:  # never a Ctrl-C: pyarrow raises KeyboardInterrupt for that
+                if "UTF8" in str(exc) or "UTF-8" in str(exc):
+                    raise _NotUtf8 from exc
                 if odd.unnumbered and parallel:
                     parallel = False
                 elif "straddling" in str(exc) and block < len(self.data):  # a record longer than a block
                     block = len(self.data) + 1
                 else:
                     raise InputError(f"CSV 格式有误,无法读取:{exc}", Location(file=self.file)) from exc
-
-    def _type(self, position: int) -> pa.DataType:
-        return _CODED if position in self.columns.coded and position < self.width else pa.string()
 
     def _place(self, table: pa.Table, numbers: np.ndarray, odd: list[tuple[int, str]],
                issues: IssueLog) -> tuple[pa.Table, np.ndarray]:
@@ -346,7 +373,6 @@ class _Body:
         column = table.column(name)
         if not pa.types.is_dictionary(column.type):
             return pd.Series(pc.utf8_trim_whitespace(column).to_numpy(zero_copy_only=False), dtype=object)
-        column = column.unify_dictionaries()
         if not column.num_chunks:
             return pd.Series(pd.Categorical.from_codes(np.zeros(0, np.int8), categories=[""]))
         texts = pc.utf8_trim_whitespace(column.chunks[0].dictionary).to_pandas()

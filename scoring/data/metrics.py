@@ -40,17 +40,22 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
             issues.add("info", f"列“{header}”按指标“{metric_id}”读入,但考评方案没有使用该指标。{_did_you_mean(names, metric_id)}",
                        file=table.file, row=table.header_row, column=header, metric=metric_id)
         metric_columns.append((position, metric_id))
-    units = table.column(unit_at)
     periods = _periods(table, roles, default, issues)
-    parts = [
-        pd.DataFrame({
-            "unit_text": units, "metric": metric_id, "raw": table.column(position), "approx_mark": False,
-            "period": periods, "source": table.file, "row": table.rows, "column": table.header[position],
-            "evidence": "",
-        })
-        for position, metric_id in metric_columns
-    ]
-    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
+    n, texts = len(table.cells), lambda values: pd.Series(values, dtype=object)  # noqa: E731
+    positions = [position for position, _ in metric_columns]
+    # one long table from the columns side by side (a province: 5,000 rows × 60 metrics), not a
+    # frame per column; object texts, as every reader gives them
+    cells = pd.DataFrame({
+        "unit_text": texts(np.tile(table.column(unit_at).to_numpy(object), len(positions))),
+        "metric": texts(np.repeat(np.array([m for _, m in metric_columns], dtype=object), n)),
+        "raw": texts(np.concatenate([table.column(p).to_numpy(object) for p in positions] or [np.zeros(0, object)])),
+        "approx_mark": False,
+        "period": texts(np.tile(np.asarray(periods, dtype=object), len(positions))),
+        "source": texts(np.full(n * len(positions), table.file, dtype=object)),
+        "row": np.tile(table.rows, len(positions)),
+        "column": texts(np.repeat(np.array([table.header[p] for p in positions], dtype=object), n)),
+        "evidence": texts(np.full(n * len(positions), "", dtype=object)),
+    }, columns=CELL_COLUMNS)
     return _without_unit(cells, table, unit_at, issues)
 
 

@@ -87,7 +87,7 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     dates = parse_dates(date_text)
     bad = dates.isna().to_numpy() & listed
     date_header = table.header[roles["date"]]
-    unit_names = dict(zip(units.units["unit_id"], units.units["name"]))
+    unit_names = units.names_by_id
     issues.add_rows(
         (DataIssue("error", f"发布日期“{text}”无法识别,本条记录未使用" if text else "未填写发布日期,本条记录未使用",
                    table.file, int(row), date_header, unit_names[unit_id])

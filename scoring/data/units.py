@@ -161,6 +161,11 @@ class UnitIndex:
         return found[codes] if len(codes) else np.zeros(0, dtype=np.intp)
 
     @cached_property
+    def names_by_id(self) -> dict[str, str]:
+        """unit_id → name, built once (the records reader names units in its issues, file after file)."""
+        return dict(zip(self.units["unit_id"].tolist(), self.units["name"].tolist()))
+
+    @cached_property
     def _positions(self) -> dict[str, int]:
         """Unit text as written → position in `ids` (-1 unknown), filled as texts are met."""
         return {}
