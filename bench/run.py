@@ -12,6 +12,7 @@ is each child's ru_maxrss. The table goes to the terminal and to docs/benchmarks
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -87,26 +88,47 @@ class Plan:
     cli_runs: int  # end-to-end runs of the city; the median counts
     big_cli_runs: int  # end-to-end runs of the province (each about 15 s); the median counts
     help_runs: int
+    keep: Path | None = None  # where synthetic inputs are kept between runs
     results: dict[str, Measured] = field(default_factory=dict)
 
 
-def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
+def synthetic_inputs(scale: Scale, root: Path, plan: Plan, keep: Path | None) -> tuple[dict, float | None]:
+    """The scale's inputs (bench.synth) and the seconds writing them took; with `keep`, written
+    there once and reused by later runs (the same seeds give the same bytes)."""
+    folder = keep or root
+    done = folder / f"{scale.name}{'_quick' if plan.quick else ''}.inputs.json"
+    if keep and done.exists():
+        progress(f"{scale.name}: reusing the inputs in {folder}")
+        return json.loads(done.read_text(encoding="utf-8")), None
     progress(f"{scale.name}: writing {scale.units:,} units and {scale.records:,} publication records")
-    made = run_child([sys.executable, "-m", "bench.synth", scale.name, str(root), *(["--quick"] if plan.quick else [])])
+    made = run_child([sys.executable, "-m", "bench.synth", scale.name, str(folder), *(["--quick"] if plan.quick else [])])
     _check(made, "bench.synth")
     inputs = json.loads(made.stdout.strip().splitlines()[-1])
-    measured = Measured(scale, inputs["records"], generated_seconds=made.seconds)
+    if keep:
+        done.write_text(json.dumps(inputs), encoding="utf-8")
+    return inputs, made.seconds
+
+
+def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
+    inputs, generated = synthetic_inputs(scale, root, plan, plan.keep)
+    measured = Measured(scale, inputs["records"], generated_seconds=generated)
     out = root / f"{scale.name}_out"
     progress(f"{scale.name}: running the stages")
     stages = run_child([sys.executable, "-m", "bench.stages", "--input", inputs["folder"], "--criteria",
                         inputs["criteria"], "--period", inputs["period"], "--out", str(out),
-                        "--repeat", str(plan.repeat), "--pairs", str(plan.pairs),
+                        "--repeat", str(1 if scale.records > BIG_RECORDS else plan.repeat), "--pairs", str(plan.pairs),
                         "--read-pairs", str(1 if plan.quick or scale.records > BIG_RECORDS else 3),
                         *(["--workbook"] if scale.workbook else [])])
     _check(stages, "bench.stages")
     measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
     measured.stages_peak_mb = stages.peak_mb
     measured.baseline_seconds = measured.stages.get("baseline")
+    if scale.records > BIG_RECORDS and importlib.util.find_spec("duckdb") is not None:
+        progress(f"{scale.name}: the 10⁹-record layout (Parquet by month) and DuckDB, measured on this year")
+        scale_out = run_child([sys.executable, "-m", "bench.scale_out", str(Path(inputs["folder"]) / "2021"),
+                               str(Path(inputs["folder"]) / "units.csv"), str(root / f"{scale.name}_parquet")])
+        _check(scale_out, "bench.scale_out")
+        measured.scale_out = json.loads(scale_out.stdout.strip().splitlines()[-1])
     if scale.cli:
         runs = plan.cli_runs if scale.name == "city" else 1 if scale.records > BIG_RECORDS else plan.big_cli_runs
         progress(f"{scale.name}: score --period {inputs['period']} end to end ({runs} run{'s' if runs > 1 else ''})")
@@ -166,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default=",".join(SCALES), help=f"comma-separated: {', '.join(SCALES)}")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (the smoke test); targets are not judged")
     parser.add_argument("--no-write-docs", action="store_true", help="print the table only")
+    parser.add_argument("--keep-inputs", type=Path, help="write the synthetic inputs to this folder once and reuse "
+                                                         "them in later runs (the 50M year takes minutes to write)")
     args = parser.parse_args(argv)
     table = QUICK if args.quick else SCALES
     names = [s.strip() for s in args.scales.split(",") if s.strip()]
@@ -175,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan(args.quick, repeat=1 if args.quick else 3, pairs=1 if args.quick else 5,
                 cli_runs=1 if args.quick else 5,
                 big_cli_runs=1 if args.quick else 3,
-                help_runs=2 if args.quick else 5)
+                help_runs=2 if args.quick else 5, keep=args.keep_inputs)
+    if plan.keep:
+        plan.keep.mkdir(parents=True, exist_ok=True)
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as tmp:
         compile_bytecode(Path(tmp) / "bytecode")
         for name in names:
@@ -183,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         progress("score --help")
         helps = help_seconds(plan.help_runs)
     info = machine()
+    info["load"] = (f"1-minute load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+                    f"({os.cpu_count()} cores; other work was running on the machine)")
     print(render_terminal(plan.results, helps, info, judged=not args.quick))
     if not args.no_write_docs:
         DOCS.write_text(render_markdown(plan.results, helps, info, judged=not args.quick), encoding="utf-8")

@@ -31,7 +31,7 @@ def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
     run = bench("--quick", "--no-write-docs", cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout
-    assert cells(out, "stage") == ["city", "province", "nation"]
+    assert cells(out, "stage") == ["city", "province", "province50m", "nation"]
     for label, _ in STAGES:
         row = cells(out, label)
         float(row[0])  # the city runs every stage
@@ -40,12 +40,17 @@ def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
     for label in ("plain XlsxWriter, same cells", "workbook ÷ plain (median of pairs)", "pipeline peak memory",
                   "end to end: `score` command"):
         assert label in out
-    assert cells(out, "write workbook")[2] == "—"  # the nation writes no workbook
+    for scale in range(3):  # the scales with records are read by us and by bare pyarrow, in pairs
+        float(cells(out, "bare pyarrow read of the same CSV files")[scale])
+        assert cells(out, "reading ÷ bare pyarrow (median of pairs)")[scale].endswith("×")
+    assert cells(out, "write workbook")[3] == "—"  # the nation writes no workbook
     targets = out.split("Targets (not judged at --quick sizes):", 1)[1].strip().splitlines()
     assert [t.split(None, 1)[1].split(" ≤")[0] for t in targets] == [
-        "city end to end (`score` command, cold start)", "`score --help`", "province end to end",
+        "city end to end (`score` command)", "`score --help`", "province end to end (`score` command)",
+        "province with 20,000 records end to end (`score` command)", "province: reading", "province50m: reading",
         "province engine (40 units × 60 leaves, derived from 8,000 records): derive, score, rank",
-        "nation scoring (derive, score, rank)", "province workbook"]
+        "nation scoring (derive, score, rank)", "nation results written (ranking CSV and `--format parquet`)",
+        "province workbook"]
     assert (DOCS.read_bytes() if DOCS.exists() else None) == docs_before
     assert "province: score --period 2021Q4 end to end" in run.stderr  # progress on the terminal
 

@@ -199,3 +199,17 @@ def test_summary_names_the_first_vetoed_units_and_counts_the_rest(kit, capsys, m
     line = next(line for line in out.splitlines() if line.strip().startswith("单项否决"))
     # 乙局 (50) and 丙局 (80) are vetoed; units keep their order in the totals table
     assert line.strip() == "单项否决:乙局(泄密) 等 2 个单位,全部见工作簿“排名”表"
+
+
+def test_format_parquet_writes_the_tables_instead_of_the_json(kit, capsys):
+    import pandas as pd
+
+    code, out, err = run(job(kit, "--format", "parquet"), capsys)
+    assert code == 0, err
+    folder = kit / "out"
+    assert not (folder / "tiny_2021Q4.json").exists() and (folder / "tiny_2021Q4.xlsx").exists()
+    totals = pd.read_parquet(folder / "tiny_2021Q4_totals.parquet")
+    assert dict(zip(totals["name"], totals["total"])) == {"甲局": 10.0, "乙局": 5.0, "丙局": 4.8}
+    assert "完整结果(Parquet" in out and "tiny_2021Q4_log.parquet" in out
+    code, _, err = run(job(kit, "--format", "xml", "--overwrite"), capsys)
+    assert code == 2 and "--format 只能是 json 或 parquet" in err

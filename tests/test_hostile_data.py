@@ -414,3 +414,13 @@ def test_big_file_of_nonsense_finishes_quickly(make_kit, score_cli):
     assert time.perf_counter() - started < 10
     assert run.code == 0 and len(issues_of(kit)) < 200  # row issues are capped per kind
     assert all(0 <= t <= 10 for t in totals_of(kit).values())
+
+
+def test_a_column_without_a_name_is_ignored_with_a_warning(make_kit, score_cli):
+    """Cells under an empty header cell (a notes column nobody named) are not a shifted row:
+    the row is used and the note ignored, with a warning naming the row."""
+    kit = make_kit(metrics=TINY_HEADER.rstrip("\n") + ",\n甲局,100,150,已核实\n乙局,50,20,\n丙局,80,5,\n")
+    run = score_cli(*kit.job())
+    assert run.code == 0 and totals_of(kit) == {"甲局": 10.0, "乙局": 5.0, "丙局": 4.8}
+    found = [i for i in issues_of(kit) if i["file"] == "2021Q4/metrics.csv"]
+    assert [(i["row"], i["severity"]) for i in found] == [(2, "warning")] and "已忽略" in found[0]["message"]

@@ -288,18 +288,21 @@ class _Body:
     def _place(self, table: pa.Table, numbers: np.ndarray, odd: list[tuple[int, str]],
                issues: IssueLog) -> tuple[pa.Table, np.ndarray]:
         """The odd rows that can be used, in their places among the others."""
-        spilled, short, placed = [], [], []
+        spilled, unnamed, short, placed = [], [], [], []
         for number, text in odd:
             row = self.header_row + number
             cells = self._split(text, row)
             if any(cell.strip() for cell in cells[self.width:]):
-                spilled.append(self._spilled(row, len(cells)))
-                continue
+                if len(cells) > self.header_fields:
+                    spilled.append(self._spilled(row, len(cells)))
+                    continue
+                unnamed.append(self._unnamed(row))
             if len(cells) < self.width and any(cell.strip() for cell in cells):
                 short.append(DataIssue("warning", f"本行只有 {len(cells)} 个字段,少于表头的 {self.width} 个,"
                                        "缺少的单元格按空白处理", self.file, row))
             placed.append((number, cells[: self.width] + [""] * (self.width - len(cells))))
         issues.add_rows(spilled, "字段多于表头")
+        issues.add_rows(unnamed, "表头以外的列有内容")
         issues.add_rows(short, "字段少于表头")
         if not placed:
             return table, numbers
@@ -325,18 +328,26 @@ class _Body:
                          "(如数字写作 1,234 时,逗号把它拆成了两列),本行未使用;请去掉千位分隔符或给该单元格加引号",
                          self.file, row)
 
+    def _unnamed(self, row: int) -> DataIssue:
+        return DataIssue("warning", f"本行在表头第 {self.width} 列以后(没有列名的列)还有内容,这些内容已忽略",
+                         self.file, row)
+
     def _drop_spilled(self, table: pa.Table, numbers: np.ndarray, fields: int,
                       issues: IssueLog) -> tuple[pa.Table, np.ndarray]:
-        """Rows with something written in the unnamed columns beyond the header are not used;
-        those columns go."""
+        """Rows with something written beyond the header's last name: not used when they have
+        more fields than the header itself (values shifted), kept with a warning when the
+        header has empty cells there (a column without a name); those columns go."""
         beyond = [str(i) for i in range(self.width, fields) if i not in self.columns.skip]
-        spilled = np.zeros(table.num_rows, dtype=bool)
+        filled = np.zeros(table.num_rows, dtype=bool)
         for name in beyond:
-            spilled |= pc.not_equal(pc.utf8_trim_whitespace(table.column(name)), "").to_numpy(zero_copy_only=False)
-        issues.add_rows((self._spilled(int(self.header_row + n), fields) for n in numbers[spilled]), "字段多于表头")
+            filled |= pc.not_equal(pc.utf8_trim_whitespace(table.column(name)), "").to_numpy(zero_copy_only=False)
         table = table.drop_columns(beyond)
-        if spilled.any():
-            table, numbers = table.filter(pa.array(~spilled)), numbers[~spilled]
+        if fields <= self.header_fields:
+            issues.add_rows((self._unnamed(int(self.header_row + n)) for n in numbers[filled]), "表头以外的列有内容")
+            return table, numbers
+        issues.add_rows((self._spilled(int(self.header_row + n), fields) for n in numbers[filled]), "字段多于表头")
+        if filled.any():
+            table, numbers = table.filter(pa.array(~filled)), numbers[~filled]
         return table, numbers
 
     def _check_quotes_closed(self, table: pa.Table, numbers: np.ndarray) -> None:

@@ -88,13 +88,13 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     for data_file, table, kind in tables:
         sources.append(table.file)
         if kind == "records":
-            record_parts.append(files.records(data_file, table, index, issues).assign(_file=len(record_parts)))
+            record_parts.append(files.records(data_file, table, index, issues).assign(_file=np.int16(len(record_parts))))
             record_files.append(data_file)
         else:
             value_parts.append(_values(data_file, table, kind, run, names, index, issues))
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
-        record_parts, log, lambda i: files.records_with_titles(record_files[i], index).assign(_file=i)))
+        record_parts, log, lambda i: files.records_with_titles(record_files[i], index).assign(_file=np.int16(i))))
     if values.empty and records.empty:
         raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
                          f"{_file_problems(issues)}", Location(file=str(path)))

@@ -154,8 +154,8 @@ class PreparedRecords:
     (turning five million unit texts into positions is the costly part)."""
 
     records: pd.DataFrame
-    positions: np.ndarray  # position of each record's unit in the unit list, -1 when not listed
-    days: np.ndarray  # datetime64[D]
+    positions: np.ndarray  # int32: position of each record's unit in the unit list, -1 when not listed
+    days: np.ndarray  # int32 days since 1970-01-01, NO_DAY for none (half of datetime64's memory at 50M records)
     _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column → codes, texts
     _windows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # period → offset, inside
 
@@ -166,10 +166,9 @@ class PreparedRecords:
             codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
         else:
             codes, uniques = pd.factorize(column, sort=False)
-        found = np.append(pd.Index(unit_ids).get_indexer(uniques), -1)  # code -1 (no unit) → -1
-        positions = found[codes] if len(codes) else np.zeros(0, np.int64)
-        days = records["date"].to_numpy("datetime64[ns]").astype("datetime64[D]")
-        return cls(records, positions, days)
+        found = np.append(pd.Index(unit_ids).get_indexer(uniques), -1).astype(np.int32)  # code -1 (no unit) → -1
+        positions = found[codes] if len(codes) else np.zeros(0, np.int32)
+        return cls(records, positions, day_numbers(records["date"]))
 
     def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes and normalised distinct texts of a text column (`where` filters)."""
@@ -188,10 +187,19 @@ class PreparedRecords:
         """Each record's day within `period` (from its first day) and whether it falls inside;
         worked out once for all the record metrics of a run."""
         if period.label not in self._windows:
-            offset = (self.days - np.datetime64(period.start, "D")).astype("int64")
-            inside = ~np.isnat(self.days) & (offset >= 0) & (offset < period.days)
+            offset = self.days - np.int32(np.datetime64(period.start, "D").astype(np.int64))
+            inside = (self.days != NO_DAY) & (offset >= 0) & (offset < period.days)
             self._windows[period.label] = (offset, inside)
         return self._windows[period.label]
+
+
+NO_DAY = np.iinfo(np.int32).min
+
+
+def day_numbers(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 as int32, NO_DAY where there is no date."""
+    days = dates.to_numpy("datetime64[ns]").astype("datetime64[D]")
+    return np.where(np.isnat(days), NO_DAY, days.astype(np.int64)).astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -209,12 +217,16 @@ class Selected:
     prepared: PreparedRecords
 
     def column_days(self, column: str) -> np.ndarray:
-        """Another date column of these records (due_date), as datetime64[D]."""
-        return self.prepared.records[column].to_numpy("datetime64[ns]").astype("datetime64[D]")[self.mask]
+        """Another date column of these records (due_date), as datetime64[D] (NaT where none)."""
+        return self.prepared.records[column].to_numpy("datetime64[ns]")[self.mask].astype("datetime64[D]")
+
+    def dates(self) -> np.ndarray:
+        """These records' dates as datetime64[D]."""
+        return self.prepared.days[self.mask].astype("datetime64[D]")
 
     def months(self) -> np.ndarray:
         """Each record's calendar month within the period, 0 for the first."""
-        return (self.prepared.days[self.mask].astype("datetime64[M]") - self.month0).astype("int64")
+        return (self.dates().astype("datetime64[M]") - self.month0).astype("int64")
 
 
 Measure = Callable[[Selected], np.ndarray]
@@ -264,7 +276,7 @@ def _on_time_share(s: Selected) -> np.ndarray:
     """Share of items with a due_date published on or before it; NaN without any."""
     due = s.column_days("due_date")
     has_due = ~np.isnat(due)
-    on_time = has_due & (s.prepared.days[s.mask] <= due)
+    on_time = has_due & (s.dates() <= due)
     total = np.bincount(s.unit[has_due], minlength=s.units).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         result = np.bincount(s.unit, weights=on_time, minlength=s.units) / total

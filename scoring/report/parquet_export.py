@@ -64,15 +64,24 @@ def write_parquet(result: Result, base: Path, previous: Result | None = None) ->
 def arrow_table(frame: pd.DataFrame) -> pa.Table:
     """The frame as an Arrow table without its index. A text column stays text (nulls for
     missing); an object column mixing kinds (a value that is a number in one row, "不适用" in
-    another) is written as text, never guessed."""
+    another) is written as text, never guessed; one holding mappings or lists (a rule's
+    parameters) as their JSON text, as the JSON export writes them."""
     columns = {}
     for name in frame.columns:
         values = frame[name]
-        if values.dtype == object:
-            try:
-                columns[str(name)] = pa.array(values, from_pandas=True)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                columns[str(name)] = pa.array([None if pd.isna(v) else str(v) for v in values], pa.string())
-        else:
+        if values.dtype != object:
             columns[str(name)] = pa.Array.from_pandas(values)
+            continue
+        try:
+            column = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            column = pa.array([None if _missing(v) else str(v) for v in values], pa.string())
+        if pa.types.is_nested(column.type):
+            column = pa.array([None if _missing(v) else json.dumps(v, ensure_ascii=False, default=str) for v in values],
+                              pa.string())
+        columns[str(name)] = column
     return pa.table(columns) if columns else pa.table({})
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
