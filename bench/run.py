@@ -118,7 +118,8 @@ def measure(scale: Scale, root: Path, plan: Plan) -> Measured:
                         inputs["criteria"], "--period", inputs["period"], "--out", str(out),
                         "--repeat", str(1 if scale.records > BIG_RECORDS else plan.repeat), "--pairs", str(plan.pairs),
                         "--read-pairs", str(1 if plan.quick or scale.records > BIG_RECORDS else 3),
-                        *(["--workbook"] if scale.workbook else [])])
+                        *(["--workbook"] if scale.workbook else []),
+                        *(["--no-json"] if not scale.records and not plan.quick else [])])
     _check(stages, "bench.stages")
     measured.stages = json.loads(stages.stdout.strip().splitlines()[-1])
     measured.stages_peak_mb = stages.peak_mb
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in table]
     if unknown:
         parser.error(f"unknown scale(s): {', '.join(unknown)}; choose from {', '.join(table)}")
-    plan = Plan(args.quick, repeat=1 if args.quick else 3, pairs=1 if args.quick else 5,
+    plan = Plan(args.quick, repeat=1 if args.quick else 3, pairs=1 if args.quick else 3,
                 cli_runs=1 if args.quick else 5,
                 big_cli_runs=1 if args.quick else 3,
                 help_runs=2 if args.quick else 5, keep=args.keep_inputs)

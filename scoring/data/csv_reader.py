@@ -230,9 +230,9 @@ class _Body:
         """Cells (columns 0..width-1) and the row number of each."""
         fields = max(Counter(self.sample).most_common(1)[0][0] if self.sample else self.header_fields, self.width)
         table, odd = self._parse(fields)
-        numbers = np.arange(1, table.num_rows + len(odd.rows) + 1)
+        numbers = np.arange(1, table.num_rows + len(odd.rows) + 1, dtype=np.int32)  # half the memory of int64 at 50M
         if odd.rows:
-            odd_numbers = np.array([number for number, _ in odd.rows])
+            odd_numbers = np.array([number for number, _ in odd.rows], dtype=np.int32)
             numbers = np.setdiff1d(numbers, odd_numbers, assume_unique=True)
             table, numbers = self._place(table, numbers, odd.rows, issues)
         if fields > self.width and table.num_rows:
@@ -308,7 +308,7 @@ class _Body:
             return table, numbers
         extra = pa.table({name: pa.array([cells[int(name)] if int(name) < self.width else "" for _, cells in placed],
                                          table.schema.field(name).type) for name in table.column_names})
-        numbers = np.concatenate([numbers, [number for number, _ in placed]])
+        numbers = np.concatenate([numbers, np.array([number for number, _ in placed], dtype=np.int32)])
         order = np.argsort(numbers, kind="stable")
         return pa.concat_tables([table, extra]).take(order), numbers[order]
 

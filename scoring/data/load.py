@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import combinations
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -84,17 +84,17 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
 
     value_parts: list[pd.DataFrame] = []
     record_files: list[DataFile] = []
-    record_parts: list[pd.DataFrame] = []
     for data_file, table, kind in tables:
         sources.append(table.file)
         if kind == "records":
-            record_parts.append(files.records(data_file, table, index, issues).assign(_file=np.int16(len(record_parts))))
+            files.records(data_file, table, index, issues, shared_index=units_path is not None)
             record_files.append(data_file)
         else:
             value_parts.append(_values(data_file, table, kind, run, names, index, issues))
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
-        record_parts, log, lambda i: files.records_with_titles(record_files[i], index).assign(_file=np.int16(i))))
+        [files.records_frame(f, index).assign(_file=np.int16(i)) for i, f in enumerate(record_files)], log,
+        lambda i: files.records_with_titles(record_files[i], index).assign(_file=np.int16(i))))
     if values.empty and records.empty:
         raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
                          f"{_file_problems(issues)}", Location(file=str(path)))
@@ -135,13 +135,29 @@ class _Files:
         issues.items.extend(found)
         return units, index
 
-    def records(self, data_file: DataFile, table: RawTable, index: UnitIndex, issues: IssueLog) -> pd.DataFrame:
+    def records(self, data_file: DataFile, table: RawTable, index: UnitIndex, issues: IssueLog,
+                shared_index: bool) -> None:
+        """The file's records, made once for this units index (`records_frame`), their issues
+        added to `issues`. With a units file (`shared_index`) the index serves every period, so
+        the file's cells are let go once its records are made: at 50,000,000 records they are
+        most of a gigabyte."""
         key = (data_file.path, id(index))  # the same units index: a units file shared by the periods
         if key not in self._records:
             log = IssueLog()
             self._records[key] = (record_rows(table, self.names, index, log), log.items)
+            if shared_index:
+                self._tables[data_file.path] = (replace(table, cells=table.cells.iloc[:0], rows=table.rows[:0]),
+                                                self._tables[data_file.path][1])
+        issues.items.extend(self._records[key][1])
+
+    def records_frame(self, data_file: DataFile, index: UnitIndex) -> pd.DataFrame:
+        """The records `records` made, or made again from the file when a merge let them go."""
+        key = (data_file.path, id(index))
         frame, found = self._records[key]
-        issues.items.extend(found)
+        if frame is None:
+            table = read_table(data_file.path, data_file.display, self._is_header, IssueLog(), self._columns)
+            assert table is not None, "read before"
+            frame = record_rows(table, self.names, index, IssueLog())
         return frame
 
     def merged(self, record_files: list[DataFile], index: UnitIndex, issues: IssueLog,
@@ -152,6 +168,8 @@ class _Files:
         if key not in self._merged:
             log = IssueLog()
             self._merged[key] = (merge(log), log.items)
+            for data_file in record_files:  # in the merged table now; a different merge reads them again
+                self._records[(data_file.path, id(index))] = (None, self._records[(data_file.path, id(index))][1])
         frame, found = self._merged[key]
         issues.items.extend(found)
         return frame
