@@ -236,7 +236,7 @@ def _mb(size: float | None) -> str:
 HEADER = """
 # Benchmarks
 
-How long a run takes at three sizes, stage by stage, on one ordinary machine, and whether the
+How long a run takes at four sizes, stage by stage, on one ordinary machine, and whether the
 targets hold. Produced by `bench/run.py` (see *Reproducing*); the numbers below are from its
 last full run and are rewritten by the next one.
 """
