@@ -93,6 +93,10 @@ class Period:
             return Period(self.year, self.kind, self.index - 1)
         return Period(self.year - 1, self.kind, _COUNT[self.kind])
 
+    def earlier_in_year(self) -> list["Period"]:
+        """The periods of the same kind before this one in its year: 2021Q3 → 2021Q1, 2021Q2."""
+        return [Period(self.year, self.kind, i) for i in range(1, self.index)] if self.kind != "Y" else []
+
     def contains(self, other: "Period") -> bool:
         """True when `other` lies inside this period (a quarter inside its year)."""
         return self.start <= other.start and other.end <= self.end

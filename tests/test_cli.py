@@ -159,6 +159,21 @@ def test_help_has_worked_examples():
         proc = subprocess.run([sys.executable, "-m", "scoring", *args, "--help"], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert "示例" in proc.stdout
+        assert "用法:" in proc.stdout and "选项:" in proc.stdout and "显示本帮助并退出。" in proc.stdout
+        for english in ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]", "<str>", "<path>"):
+            assert english not in proc.stdout, (args, english)
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--period"], "用法错误:选项 '--period' 需要一个值"),
+    (["--perio", "2021Q4"], "用法错误:没有这个选项: --perio (可用的选项: --period"),
+    (["explain"], "用法错误:缺少参数 '单位'"),
+    (["nosuch"], "用法错误:没有这个子命令 'nosuch'"),
+])
+def test_usage_errors_in_chinese(args, expected, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2 and err.startswith(expected), err
+    assert not any(word in err for word in ("Error", "Missing", "No such", "Option", "Usage")), err
 
 
 def test_bundled_sample_main_job(tmp_path):
@@ -170,6 +185,8 @@ def test_bundled_sample_main_job(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = ranking_rows(tmp_path / "gov-openness-2021_2021Q4.xlsx")
     assert len(rows) >= 40
+    trend = openpyxl.load_workbook(tmp_path / "gov-openness-2021_2021Q4.xlsx")["趋势"]  # 2021Q3 has its own folder
+    assert [c.value for c in trend[1]][2::2] == ["2021年第三季度", "2021年第四季度"]
     assert "县区政府" in proc.stdout and "市直部门" in proc.stdout and "单项否决" in proc.stdout
     # the executable ends without Python's teardown: its buffered output must still be complete
     assert proc.stdout.rstrip().splitlines()[-1].strip().startswith(("工作簿", "“"))

@@ -13,11 +13,14 @@ import os
 import sys
 
 import typer
+from typer.core import TyperCommand
 
 from scoring.cli import check_cmd, explain_cmd, extract_cmd, init_cmd, run_cmd
+from scoring.cli.chinese import ChineseCommand, ChineseGroup
 from scoring.cli.common import run_safely
 
 app = typer.Typer(
+    cls=ChineseGroup,
     name="score",
     help=run_cmd.HELP,
     add_completion=False,
@@ -30,6 +33,9 @@ app.command("check", help=check_cmd.HELP)(check_cmd.check)
 app.command("explain", help=explain_cmd.HELP)(explain_cmd.explain)
 app.command("init", help=init_cmd.HELP)(init_cmd.init)
 app.command("extract", help=extract_cmd.HELP)(extract_cmd.extract)
+for _command in app.registered_commands:  # every verb's --help in Chinese (see chinese.py)
+    if _command.cls in (None, TyperCommand):
+        _command.cls = ChineseCommand
 
 
 def main(argv: list[str] | None = None) -> None:

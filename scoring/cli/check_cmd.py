@@ -17,7 +17,7 @@ HELP = """检查准则文件是否有误,并列出指标体系(分值和评分�
 """
 
 
-def check(files: list[Path] = typer.Argument(..., help="一个或多个准则文件(.yaml)")) -> None:
+def check(files: list[Path] = typer.Argument(..., help="一个或多个准则文件(.yaml)", metavar="准则文件")) -> None:
     from scoring.errors import ScoringError
     from scoring.scheme.describe import describe_extras, describe_scheme
     from scoring.scheme.loader import load_scheme

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import typer
 from typer.exceptions import TyperException
 
+from scoring.cli.chinese import usage_error
+
 EXIT_OK, EXIT_STRICT, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT / SIGTERM, as shells report them
 INTERRUPTED = "已中断,未写出不完整的文件。"
@@ -93,19 +95,4 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _usage_message(exc: TyperException) -> str:
-    text = exc.format_message()
-    replacements = {
-        "No such option": "没有这个选项",
-        "Missing argument": "缺少参数",
-        "Missing option": "缺少选项",
-        "Invalid value for": "参数值无效",
-        "Got unexpected extra argument": "多余的参数",
-        "Got unexpected extra arguments": "多余的参数",
-        "No such command": "没有这个子命令",
-        "requires an argument": "需要一个值",
-        "does not exist": "不存在",
-        "Did you mean": "是否想用",
-    }
-    for en, zh in replacements.items():
-        text = text.replace(en, zh)
-    return text
+    return usage_error(exc.format_message())

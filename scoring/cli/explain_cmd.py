@@ -20,7 +20,7 @@ HELP = """在终端显示某个单位的得分明细:每项指标的数值、规
 
 
 def explain(
-    unit: str = typer.Argument(..., help="单位编码、名称或别名"),
+    unit: str = typer.Argument(..., help="单位编码、名称或别名", metavar="单位"),
     period: str = typer.Option(..., "--period", "-p", help="考评期间,如 2021Q4"),
     criteria: Optional[Path] = typer.Option(None, "--criteria", "-c", help="准则文件"),
     input_path: Optional[Path] = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),

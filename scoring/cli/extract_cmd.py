@@ -36,7 +36,7 @@ HELP = """从政务公开年度报告、工作总结中提取数据(主动公开
 
 
 def extract(
-    paths: list[Path] = typer.Argument(..., help="报告文件或文件夹(可多个)"),
+    paths: list[Path] = typer.Argument(..., help="报告文件或文件夹(可多个)", metavar="报告"),
     period: str = typer.Option(..., "--period", "-p", help="报告所属期间,如 2021"),
     out: Path = typer.Option(..., "--out", "-o", help="输出文件夹(生成 units.csv、期间/metrics.csv、review/核对表)"),
     units: Optional[Path] = typer.Option(None, "--units", "-u", help="单位名单 units.csv/.xlsx,用于把报告对应到单位"),

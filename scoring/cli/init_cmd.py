@@ -59,7 +59,7 @@ data/{year}/records.csv       网站发布记录:单位、发布日期、栏目�
 
 
 def init(
-    folder: Path = typer.Argument(..., help="新建的文件夹(须不存在或为空)"),
+    folder: Path = typer.Argument(..., help="新建的文件夹(须不存在或为空)", metavar="文件夹"),
     period: Optional[str] = typer.Option(None, "--period", "-p", help="数据模板的期间(默认当前季度)"),
 ) -> None:
     from scoring.periods import Period

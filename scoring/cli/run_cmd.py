@@ -69,10 +69,14 @@ def main_job(
     compare_period = Period.parse(compare) if compare else run_period.previous()
     # the loader's own folder resolver: `2021年第三季度/` counts as 2021Q3's folder here too
     comparing = bool(compare) or bool(find_period_folders(Path(source), compare_period))
-    # both periods in one pass: files they share (a year of records) are read once
-    data, *earlier = load_periods(source, [run_period, compare_period] if comparing else [run_period], scheme)
+    # earlier periods of the year with data of their own: each unit's total and rank per period (趋势)
+    trend = [p for p in run_period.earlier_in_year() if find_period_folders(Path(source), p)]
+    wanted = list(dict.fromkeys([run_period, *([compare_period] if comparing else []), *trend]))
+    # all periods in one pass: files they share (a year of records) are read once
+    data, *others = load_periods(source, wanted, scheme)
     result = score(scheme, data, run_period)
-    previous = score(scheme, earlier[0], compare_period) if earlier else None
+    scored = {p: score(scheme, d, p) for p, d in zip(wanted[1:], others)}
+    previous = scored.get(compare_period) if comparing else None
 
     out_dir = out or bundled(DEFAULT_OUT) / run_period.label
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
@@ -83,7 +87,7 @@ def main_job(
 
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
-                            stability=found, data_format=data_format)
+                            stability=found, data_format=data_format, earlier=tuple(scored[p] for p in trend))
     print_summary(result, written, previous, found)
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
