@@ -257,6 +257,8 @@ def test_print_settings(book):
     assert book["排名"].page_setup.orientation == "landscape"
     assert book["图表"].page_setup.orientation == "portrait"
     assert book["排名"].print_title_rows == "$4:$4"
+    assert [b.id for b in book["指标得分"].col_breaks.brk] == [11]  # the leaves (from column L) start a page across
+    assert book["指标得分"].print_title_cols == "$A:$A"
     assert book["指标得分"].print_title_rows == "$1:$2"
     assert book["得分明细"].print_title_rows == "$1:$1"
     assert book["排名"].oddHeader.center.text == "2021年第四季度政务公开工作考评结果"

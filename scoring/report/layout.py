@@ -73,7 +73,8 @@ class Styles:
         }
         self.title = add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
         self.heading = add({"bold": True, "font_size": 14, "valign": "vcenter"})
-        self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
+        self.header = add({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center",
+                           "valign": "vcenter"})
         self.label = add({**border, "bold": True, "bg_color": BLOCK_FILL})  # block headers, labels
         self.note = add({"italic": True, "font_color": "#595959"})
         self.centered = add({"align": "center", "valign": "vcenter"})
@@ -101,6 +102,7 @@ class Column:
     kind: Kind = "text"
     labels: pd.Series | None = None  # positional text shown instead of the value where not "" ("不适用")
     max_width: float | None = None  # narrower than the kind's limit (longer text wraps)
+    min_width: float | None = None  # wider than its own texts need (labels written above it)
 
     @cached_property
     def text(self) -> pd.Series:
@@ -217,6 +219,10 @@ def _header_width(header: str) -> int:
 
 def column_width(column: Column, precision: int) -> float:
     """Width fitted to header and content, within limits that keep the sheet readable."""
+    return max(_fitted_width(column, precision), column.min_width or 0.0)
+
+
+def _fitted_width(column: Column, precision: int) -> float:
     header = _header_width(column.header)
     if column.kind in ("text", "wrap"):
         content = int(column.text_widths.max()) if len(column.text_widths) else 0

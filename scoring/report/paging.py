@@ -30,7 +30,7 @@ WIDTH_SLACK = 0.97
 # the narrower one, so a table fits the page and its text fits its cells in both programs.
 CHAR_PX, PAD_PX = 9.4, 7
 NARROW_CHAR_PX, NARROW_PAD_PX = 8, 5
-TEXT_UNIT_PX = 7.35  # half a CJK character of 11 pt text (display widths count CJK as two)
+TEXT_UNIT_PX = 8.2  # a display-width unit of 11 pt text: half a CJK character (7.3 px), a Latin letter or digit (up to 8.5 px)
 XLSXWRITER_CHAR_PX = 7  # what XlsxWriter assumes when it places a chart over cells
 MIN_WRAP_WIDTH = 14  # wrapped text columns are narrowed down to this to fit the page
 
@@ -107,6 +107,7 @@ def setup_page(
     repeat_columns: int = 0,
     breaks: Sequence[int] = (),
     last_row: int | None = None,
+    column_breaks: Sequence[int] = (),
 ) -> None:
     """A4 in `landscape` or portrait, a print scale that fits `widths` across the page with text
     at 10 pt or more, manual page `breaks` (rows that start a page), repeated header rows (and
@@ -126,14 +127,25 @@ def setup_page(
         ws.repeat_columns(0, repeat_columns - 1)
     if breaks:
         ws.set_h_pagebreaks(sorted(breaks))
+    if column_breaks:
+        ws.set_v_pagebreaks(sorted(column_breaks))
     ws.set_start_page(1)  # each sheet numbers its own pages from 1
     ws.set_header("&C" + header_text(title))
     last = ws.dim_rowmax if last_row is None else last_row
     own = _HEIGHTS.get(ws, {})
     heights = [own.get(row, ROW_POINTS) for row in range(0, (last if last is not None else 0) + 1)]
     down = count_pages(heights, PRINTABLE_HEIGHT[landscape] * 100 / scale, repeat, set(breaks))
-    across = _pages_across(widths or [], scale, landscape, repeat_columns)
+    across = sum(_pages_across(part, scale, landscape, repeat_columns if i else 0)
+                 for i, part in enumerate(_split(list(widths or []), sorted(column_breaks), repeat_columns)))
     ws.set_footer(f"&C第 &P 页,共 {down * across} 页")
+
+
+def _split(widths: list[float], column_breaks: list[int], repeat_columns: int) -> list[list[float]]:
+    """The columns of each stretch between manual column breaks; later stretches print the
+    repeated columns again in front."""
+    edges = [0, *[b for b in column_breaks if 0 < b < len(widths)], len(widths)]
+    parts = [widths[a:b] for a, b in zip(edges, edges[1:])]
+    return [part if i == 0 else widths[:repeat_columns] + part for i, part in enumerate(parts)]
 
 
 def _pages_across(widths: Sequence[float], scale: int, landscape: bool, repeat_columns: int) -> int:

@@ -16,6 +16,7 @@ from scoring.scheme.describe import describe_extras, describe_scheme
 from scoring.scheme.model import Scheme
 
 SHEET = "评分标准"
+NAME_WIDTH = 30  # an indicator's name with the classes it does not apply to
 KIND_NAMES = {"indicator": "指标", "bonus": "加分项", "penalty": "扣分项", "veto": "否决项"}
 
 
@@ -53,14 +54,16 @@ def _metric_text(scheme: Scheme, metric: str | None) -> str:
 def write_criteria(wb: Workbook, styles: Styles, result: Result) -> None:
     ws = new_sheet(wb, SHEET)
     block = header_block(result)
+    tree = tree_frame(result.scheme)
     for row, (label, text) in enumerate(block):
         ws.write_string(row, 0, label, styles.label)
-        ws.merge_range(row, 1, row, 6, "", styles.cell("text"))
+        ws.merge_range(row, 1, row, len(tree.columns) - 1, "", styles.cell("text"))
         ws.write_string(row, 1, text, styles.cell("text"))
 
-    tree = tree_frame(result.scheme)
-    kinds = {"层级": "int", "分值": "general", "评分规则": "wrap"}
-    columns = [Column(h, tree[h], kinds.get(h, "text")) for h in tree.columns]
+    kinds = {"层级": "int", "分值": "general", "数据项": "wrap", "评分规则": "wrap"}
+    labels = column_width(Column("", pd.Series([label for label, _ in block])), 0)  # the block's labels above
+    columns = [Column(h, tree[h], kinds.get(h, "text"), max_width=NAME_WIDTH if h == "名称" else None,
+                      min_width=labels if i == 0 else None) for i, h in enumerate(tree.columns)]
     header_row, first = len(block) + 1, len(block) + 2
     write_header(ws, header_row, list(tree.columns), styles.header)
     name_col = list(tree.columns).index("名称")
@@ -73,7 +76,4 @@ def write_criteria(wb: Workbook, styles: Styles, result: Result) -> None:
     ws.autofilter(header_row, 0, last, len(columns) - 1)
     ws.freeze_panes(first, 0)
     widths = fit_widths(ws, columns, styles.precision, header_row=header_row, first_row=header_row + 1)
-    labels = Column("", pd.Series([label for label, _ in block]))
-    widths[0] = max(column_width(labels, 0), column_width(columns[0], 0))
-    ws.set_column(0, 0, widths[0])
     setup_page(ws, f"{styles.page_title} 评分标准", repeat=(header_row, header_row), widths=widths)

@@ -49,10 +49,10 @@ def value_text(details: pd.DataFrame, scheme: Scheme | None = None) -> pd.Series
 def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None, scheme: Scheme) -> list[Column]:
     """Columns of the details table; `unit_names` (index unit_id) adds the 单位 column. Rules
     read as on 评分标准 (one wording of each rule)."""
-    columns = [] if unit_names is None else [Column("单位", details["unit_id"].map(unit_names))]
+    columns = [] if unit_names is None else [Column("单位", details["unit_id"].map(unit_names), "wrap", max_width=16)]
     rules = details["item_id"].astype(str).map(rule_texts(scheme))
     return columns + [
-        Column("指标路径", details["path"]),
+        Column("指标路径", details["path"], "wrap", max_width=24),
         Column("指标值", value_text(details, scheme)),
         Column("评分规则", rules.where(rules.notna(), details["rule_text"]), "wrap"),
         Column("得分", details["points"], "score"),

@@ -23,7 +23,7 @@ def provenance(result: Result, office: str | None = None) -> list[tuple[str, str
     scheme, period = result.scheme, result.period
     files = [PurePath(s).name for s in scheme.sources]
     rows = [
-        ("发文单位", office or "未设置(可在准则文件中写 office: 办公室名称)"),
+        ("发文单位", office or "未设置"),
         ("考评方案", scheme.name + (f"(版本 {scheme.version})" if scheme.version else "")),
         ("方案编号", scheme.id),
         ("考评标准文件", PurePath(scheme.source).name if scheme.source else "未记录"),

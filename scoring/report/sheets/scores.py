@@ -9,6 +9,7 @@ from xlsxwriter.workbook import Workbook
 
 from scoring.report.frames import RankingTable
 from scoring.report.layout import (
+    LINE_HEIGHT,
     Column,
     Styles,
     fit_widths,
@@ -17,7 +18,7 @@ from scoring.report.layout import (
     write_header,
     write_rows,
 )
-from scoring.report.paging import new_sheet, setup_page
+from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.result import Result
 
 SHEET = "指标得分"
@@ -68,7 +69,9 @@ def write_scores(wb: Workbook, styles: Styles, result: Result, table: RankingTab
     ws.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW), len(columns) - 1)
     ws.freeze_panes(first, KEY_COLUMNS)
     widths = fit_widths(ws, columns, styles.precision, header_row=HEADER_ROW)
-    setup_page(ws, f"{styles.page_title} 指标得分", repeat=(BAND_ROW, HEADER_ROW), widths=widths, repeat_columns=1)
+    set_height(ws, BAND_ROW, 2 * LINE_HEIGHT + 3)  # a first-level name over one narrow leaf wraps
+    setup_page(ws, f"{styles.page_title} 指标得分", repeat=(BAND_ROW, HEADER_ROW), widths=widths, repeat_columns=1,
+               column_breaks=[first_leaf] if summary else [])  # the leaves start a page across
 
 
 def _leaf_grid(details: pd.DataFrame, unit_ids: pd.Index, leaf_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
