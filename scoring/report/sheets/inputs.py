@@ -21,15 +21,15 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
     columns = [
-        Column("单位", rows["unit_id"].map(names).fillna(rows["unit_id"])),
-        Column("指标", metric),
+        Column("单位", rows["unit_id"].map(names).fillna(rows["unit_id"]), "wrap", max_width=16),
+        Column("指标", metric, "wrap", max_width=20),
         Column("数值", rows["value"], "general", labels=formatted(rows["value"], rows["metric"],
                                                                  metric_formats(result.scheme), result.scheme.precision)),
-        Column("原文", rows["raw"]),
+        Column("原文", rows["raw"], "wrap", max_width=16),
         Column("约数", rows["approx"].map({True: "是", False: "否"}).fillna("否")),
-        Column("来源文件", rows["source"]),
+        Column("来源文件", rows["source"], "wrap", max_width=24),
         Column("行号", rows["row"], "int"),
-        Column("列", rows["column"]),
+        Column("列", rows["column"], "wrap", max_width=24),  # the file's own header, as written
         Column("依据原文", rows["evidence"], "wrap"),
     ]
     write_long_table(ws, styles, header, columns, f"{styles.page_title} 原始数据")

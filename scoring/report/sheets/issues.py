@@ -40,8 +40,10 @@ def _renamed(values: pd.Series, names: dict) -> pd.Series:
 
 
 def _metric_name(result: Result, metric: str) -> str:
+    """The metric's Chinese name; "" for a metric nobody named (its message quotes the file)."""
     spec = result.scheme.metric_spec(metric)
-    return spec.name if spec is not None and spec.name else display_name(metric)
+    name = spec.name if spec is not None and spec.name else display_name(metric)
+    return "" if name == metric else name
 
 
 def write_issues(wb: Workbook, styles: Styles, result: Result) -> None:
