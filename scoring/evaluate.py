@@ -80,6 +80,7 @@ class Evaluator:
         n = self.units.n
         rule = leaf.rule
         full = float(leaf.points)
+        sources: tuple[str, ...] = ()  # metrics whose cells explain a unit without a value
         if leaf.id in self.linked:  # points from another scheme's totals
             sub = self.linked[leaf.id]
             totals = sub.totals["total"].reindex(self.units.ids).to_numpy(dtype=float)
@@ -87,19 +88,55 @@ class Evaluator:
             ctx = self._ctx(totals, full, np.isfinite(totals), name, unit, scale=sub.scheme.total)
             status = np.where(np.isfinite(totals), "ok", "missing").astype(object)
             approx = np.zeros(n, dtype=bool)
+        elif rule.reads():
+            metric, name, unit = "", leaf.title, ""
+            sources = tuple(m for m, _ in rule.reads())
+            ctx, status, approx = self._items_ctx(leaf, sources, full)
         else:
             metric = leaf.metric or ""
+            sources = (metric,)
             name, unit = self.scheme.metric_label(metric)
             values = self.metrics.get(metric, n)
             status = self._status(metric, values, self.excluded[leaf.id], leaf.not_applicable == "exclude")
             approx = self.metrics.flag("approx", metric, n)
             ctx = self._ctx(values, full, status == "ok", name, unit, rule.threshold_scale(self.period))
         outcome = rule.score(ctx)
-        points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name)
+        points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name,
+                                                       sources)
         return Scored(
             "indicator", leaf.id, leaf.title, path, group_id, metric, ctx.values, approx, status,
             rule.describe(full, name, unit), points, max_points, why, unit,
         )
+
+    def _items_ctx(self, leaf: Indicator, metrics: tuple[str, ...], full: float):
+        """A leaf whose rule reads several metrics (`deductions`): a 不适用 item counts nothing and
+        is listed; every item 不适用 → the leaf is; any item missing → the leaf is missing."""
+        n = self.units.n
+        accept = leaf.not_applicable == "exclude"
+        inputs, labels, claims = {}, {}, {}
+        missing, every_claim = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+        approx = np.zeros(n, dtype=bool)
+        for m in metrics:
+            values = self.metrics.get(m, n)
+            claims[m] = self.metrics.flag("not_applicable", m, n) & accept
+            missing |= np.isnan(values) & ~claims[m]
+            every_claim &= claims[m]
+            approx |= self.metrics.flag("approx", m, n)
+            inputs[m], labels[m] = np.where(claims[m], np.nan, values), self.scheme.metric_label(m)
+        code = np.where(self.excluded[leaf.id], 4, np.where(every_claim, 3, np.where(missing, 1, 0)))
+        status = STATUSES[code]
+        for m in metrics:  # claims of units otherwise scored: that item takes nothing off
+            scored = claims[m] & ((status == "ok") | (status == "missing"))
+            if scored.any():
+                cause = gaps.causes(self.metrics, self._label, m, labels[m][0], scored, not_applicable=True)
+                self.issues += gaps.issues(self.metrics, m, labels[m][0], scored, cause, self.units.names, "info",
+                                           f"指标“{leaf.title}”中该项不扣分")
+        ctx = RuleContext(
+            values=np.full(n, np.nan), points=full, classes=self.units.classes, peers=status == "ok",
+            scale=leaf.rule.threshold_scale(self.period), metric_name=leaf.title, precision=self.scheme.precision,
+            inputs=inputs, labels=labels,
+        )
+        return ctx, status, approx
 
     def _ctx(self, values, full, peers, name, unit, scale=1.0) -> RuleContext:
         return RuleContext(
@@ -118,9 +155,8 @@ class Evaluator:
         code[excluded] = 4
         return STATUSES[code]  # one pass over an object array instead of one per status
 
-    def _apply_policies(self, leaf, ctx, points, why, status, name):
+    def _apply_policies(self, leaf, ctx, points, why, status, name, sources):
         full = ctx.points
-        metric = leaf.metric or ""
         p = self.scheme.precision
         points = np.where(status == "ok", points, 0.0)
         max_points = np.full(self.units.n, full)
@@ -135,10 +171,12 @@ class Evaluator:
         set_(status == "excluded", 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
         claimed = status == "not_applicable"
         if claimed.any():
-            cause = gaps.causes(self.metrics, self._label, metric, name, claimed, not_applicable=True)
+            parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
+            cause = self._causes(parts, claimed, not_applicable=True)
             set_(claimed, 0.0, 0.0, join(cause, " → 不计分,按适用指标折算"))
-            self.issues += gaps.issues(self.metrics, metric, name, claimed, cause, self.units.names, "info",
-                                       f"指标“{leaf.title}”不计分,按适用指标折算")
+            for metric, label, mask in parts:
+                self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, "info",
+                                           f"指标“{leaf.title}”不计分,按适用指标折算")
         undefined = status == "undefined"
         policy = leaf.when_undefined
         reason = f"{name}无定义(分母为0,如无申请)"
@@ -153,9 +191,11 @@ class Evaluator:
         missing = status == "missing"
         if not missing.any():
             return points, max_points, why
-        refused = missing & self.metrics.flag("not_applicable", metric, self.units.n)
-        cause = np.where(refused, gaps.causes(self.metrics, self._label, metric, name, refused, not_applicable=True),
-                         gaps.causes(self.metrics, self._label, metric, name, missing & ~refused))
+        refused = self._first_gaps(sources, missing, name, not_applicable=True)  # 不适用 the leaf does not accept
+        refused_any = np.logical_or.reduce([mask for _, _, mask in refused] + [np.zeros(self.units.n, dtype=bool)])
+        blanks = self._first_gaps(sources, missing & ~refused_any, name)
+        cause = np.where(refused_any, self._causes(refused, refused_any, not_applicable=True),
+                         self._causes(blanks, missing & ~refused_any))
         cause = np.where(undefined, reason, cause)
         if leaf.missing == "full":
             set_(missing, full, full, join(cause, f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
@@ -165,11 +205,38 @@ class Evaluator:
             set_(missing, 0.0, full, join(cause, f" → 按0分计 0/{num(full, p)}"))
         severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
         what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
-        for mask, tail in ((missing & ~refused, f"指标“{leaf.title}”{what}"),
-                           (refused, f"但指标“{leaf.title}”不接受不适用,按缺失处理:{what}")):
-            self.issues += gaps.issues(self.metrics, metric, name, mask, cause, self.units.names,
-                                       "warning" if mask is refused and severity == "info" else severity, tail)
+        for parts, tail, level in ((blanks, f"指标“{leaf.title}”{what}", severity),
+                                   (refused, f"但指标“{leaf.title}”不接受不适用,按缺失处理:{what}",
+                                    "warning" if severity == "info" else severity)):
+            for metric, label, mask in parts:
+                self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, level, tail)
         return points, max_points, why
+
+    def _first_gaps(self, sources, mask, name, not_applicable=False, every=False) -> list[tuple[str, str, np.ndarray]]:
+        """(metric, its name, units) for the units of `mask`: each unit under the first source
+        metric without a value (or marked 不适用), so one cell explains it; with `every`, under
+        each source so marked (a leaf all of whose items are 不适用 lists every claim)."""
+        n = self.units.n
+        label = (lambda m: name) if len(sources) <= 1 else self._label
+        left, out = mask.copy(), []
+        for metric in sources:
+            flagged = self.metrics.flag("not_applicable", metric, n) if not_applicable \
+                else np.isnan(self.metrics.get(metric, n))
+            hit = (mask if every else left) & flagged
+            if hit.any():
+                out.append((metric, label(metric), hit))
+                left &= ~hit
+        if left.any() and not not_applicable:  # no source to name (a linked scheme's total)
+            out.append((sources[0] if sources else "", name, left))
+        return out
+
+    def _causes(self, parts, mask, not_applicable=False) -> np.ndarray:
+        """Per unit of `mask`, why it has no value, from the first part naming it."""
+        cause = np.full(self.units.n, "", dtype=object)
+        for metric, label, hit in reversed(parts):  # the first part wins: assigned last
+            text = gaps.causes(self.metrics, self._label, metric, label, hit & mask, not_applicable=not_applicable)
+            cause = np.where(hit & mask, text, cause)
+        return cause
 
     def _label(self, metric: str) -> str:
         return self.scheme.metric_label(metric)[0]

@@ -94,3 +94,64 @@ def test_invalid_default_is_reported_at_defaults(tmp_path):
         """)
     assert err.value.location.line == 5
     assert err.value.message.endswith("取值“skip”无效,应为以下之一:zero、full、exclude、error")
+
+
+DEDUCTIONS = """
+id: standard
+name: 发布规范
+total: 20
+metrics:
+  - {id: early_or_late_items, name: 公文提前或超期公开, unit: 条}
+  - {id: bad_metadata_items, name: 要素未规范录入, unit: 条, blank: zero}
+indicators:
+  - id: standard
+    name: 发布规范
+    points: 10
+    rule:
+      type: deductions
+      items:
+        - {metric: early_or_late_items, name: 公文提前或超期公开, each: 5}
+        - {metric: bad_metadata_items, name: 要素未规范录入, each: 1, max: 3}
+  - {id: t, name: 培训, points: 10, metric: trainings, rule: {type: step, start: 2, every: 2, each: 2}}
+"""
+
+
+def test_deductions_leaf_with_not_applicable_and_missing_items(tmp_path):
+    scheme = scheme_from(tmp_path, DEDUCTIONS)
+    units = [("U1", "甲局", ""), ("U2", "乙局", ""), ("U3", "丙局", ""), ("U4", "丁局", "")]
+    data = make_data(units, {
+        "U1": {"early_or_late_items": 1, "bad_metadata_items": 4, "trainings": 5},   # 10−5−3 = 2; 2×(1+1) = 4
+        "U2": {"early_or_late_items": "不适用", "bad_metadata_items": None, "trainings": 2},  # item N/A, blank → 0: 10
+        "U3": {"early_or_late_items": "不适用", "bad_metadata_items": "不适用", "trainings": 10},  # all N/A
+        "U4": {"early_or_late_items": None, "bad_metadata_items": 1, "trainings": 1},  # an item missing → leaf 0
+    })
+    r = score(scheme, data)
+    assert explanation(r, "U1", "standard") == "公文提前或超期公开 1 条 × 5 → 扣 5;要素未规范录入 4 条 × 1 → 扣 3(上限);得 2/10"
+    assert [points(r, "U1", i) for i in ("standard", "t")] == [2, 4]
+    assert r.totals.loc["U1", "total"] == 6
+    # 乙局: the 不适用 item takes nothing off and is listed; the blank under blank: zero is 0 faults
+    assert points(r, "U2", "standard") == 10 and r.totals.loc["U2", "total"] == 12
+    [claim] = [i for i in r.issues if i.unit == "乙局"]
+    assert claim.severity == "info" and claim.metric == "early_or_late_items" and "该项不扣分" in claim.message
+    # 丙局: every item 不适用 → the leaf is; 培训 10 → 2 × 5 = 10 of 10 → × 20/10 = 20
+    assert r.details.query("unit_id == 'U3' and item_id == 'standard'")["status"].item() == "not_applicable"
+    assert r.totals.loc["U3", "total"] == 20
+    assert len([i for i in r.issues if i.unit == "丙局"]) == 2  # both claims listed
+    # 丁局: a missing item makes the leaf missing: `missing: zero` → 0 of 10, warned naming the item's cell
+    assert points(r, "U4", "standard") == 0 and r.totals.loc["U4", "total"] == 0
+    assert explanation(r, "U4", "standard") == "“公文提前或超期公开”未填写 → 按0分计 0/10"
+    [blank] = [i for i in r.issues if i.unit == "丁局"]
+    assert blank.severity == "warning" and blank.metric == "early_or_late_items" and blank.row is not None
+
+
+def test_deductions_leaf_may_not_name_a_metric(tmp_path):
+    text = DEDUCTIONS.replace("    name: 发布规范\n    points: 10\n", "    name: 发布规范\n    points: 10\n    metric: trainings\n")
+    with pytest.raises(CriteriaError, match="不读取 metric") as err:
+        scheme_from(tmp_path, text)
+    assert err.value.location.key == "indicators[0].metric"
+
+
+def test_deductions_items_must_name_known_metrics(tmp_path):
+    with pytest.raises(CriteriaError, match="既未在 metrics 中声明") as err:
+        scheme_from(tmp_path, DEDUCTIONS.replace("{metric: bad_metadata_items,", "{metric: bad_metadata,"))
+    assert err.value.location.key == "indicators[0].rule.items[1].metric"

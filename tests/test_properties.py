@@ -19,7 +19,20 @@ values_st = st.lists(st.one_of(finite, st.just(float("nan"))), min_size=1, max_s
 def rule_specs(draw):
     """A valid rule spec of an absolute (peer-independent) or peer type, plus its leaf points."""
     points = draw(st.floats(min_value=0.5, max_value=50))
-    kind = draw(st.sampled_from(["bands_min", "bands_max", "linear", "deduct", "per_item", "boolean", "score", "rank", "relative"]))
+    kind = draw(st.sampled_from(["bands_min", "bands_max", "bands_strict_lower", "bands_strict_upper", "linear", "deduct",
+                                 "per_item", "boolean", "score", "rank", "relative", "step"]))
+    if kind in ("bands_strict_lower", "bands_strict_upper"):  # above/min (or below/max) mixed, strict first at a tie
+        lower = kind == "bands_strict_lower"
+        bounds = sorted(draw(st.lists(st.sampled_from([0.0, 0.15, 1.7, 10.0, 100.0, 500.0]), min_size=1, max_size=5,
+                                      unique=True)), reverse=lower)
+        strict = [draw(st.booleans()) for _ in bounds]
+        keys = ("above", "min") if lower else ("below", "max")
+        bands = [{keys[0] if s else keys[1]: b} for b, s in zip(bounds, strict)]
+        pts = sorted(draw(st.lists(st.floats(0, points), min_size=len(bands), max_size=len(bands))), reverse=True)
+        return {"type": "bands", "bands": [{**b, "points": p} for b, p in zip(bands, pts)], "else": 0}, points
+    if kind == "step":
+        return {"type": "step", "start": draw(st.floats(0, 100)), "every": draw(st.floats(0.01, 50)),
+                "each": draw(st.floats(0.1, 10))}, points
     if kind == "bands_min":
         mins = sorted(draw(st.lists(st.floats(-100, 1000), min_size=1, max_size=5, unique=True)), reverse=True)
         pts = sorted(draw(st.lists(st.floats(0, points), min_size=len(mins), max_size=len(mins))), reverse=True)
@@ -79,12 +92,42 @@ def test_better_value_never_scores_less(spec_points, value, step):
         assert out[1] <= out[0] + 1e-9  # more faults, fewer points
     elif spec["type"] == "linear" and spec["zero_at"] > spec["full_at"]:
         assert out[1] <= out[0] + 1e-9  # lower is better
-    elif spec["type"] == "bands" and "max" in spec["bands"][0]:
+    elif spec["type"] == "bands" and ({"max", "below"} & spec["bands"][0].keys()):
         assert out[1] <= out[0] + 1e-9
     elif spec["type"] == "boolean" and spec["invert"]:
         pass  # only truthiness matters
     elif spec["type"] != "boolean":
         assert out[1] >= out[0] - 1e-9
+
+
+@st.composite
+def deductions_cases(draw):
+    """A deductions rule with 1–4 items, the leaf's points, and each item's values for a few units."""
+    points = draw(st.floats(min_value=0.5, max_value=50))
+    n_items, n_units = draw(st.integers(1, 4)), draw(st.integers(1, 8))
+    items = [{"metric": f"m{i}", "each": draw(st.floats(0.1, 10)),
+              **({"max": draw(st.floats(0.1, 20))} if draw(st.booleans()) else {})} for i in range(n_items)]
+    counts = st.one_of(st.floats(0, 1e4), st.just(float("nan")))  # NaN: that item not applicable
+    inputs = {f"m{i}": np.array(draw(st.lists(counts, min_size=n_units, max_size=n_units))) for i in range(n_items)}
+    return {"type": "deductions", "items": items}, points, inputs
+
+
+def deductions_ctx(inputs, points):
+    n = len(next(iter(inputs.values())))
+    return RuleContext(values=np.full(n, np.nan), points=points, classes=np.array(["a"] * n, dtype=object),
+                       peers=np.ones(n, bool), inputs=inputs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(deductions_cases(), st.integers(0, 3), st.floats(min_value=0, max_value=1e4))
+def test_deductions_within_bounds_and_more_faults_never_score_more(case, which, more):
+    spec, points, inputs = case
+    rule = rule_of(spec)
+    out = rule.score(deductions_ctx(inputs, points))
+    assert np.all(out.points >= -1e-9) and np.all(out.points <= points + 1e-9)
+    metric = f"m{which % len(inputs)}"
+    worse = {**inputs, metric: np.where(np.isnan(inputs[metric]), np.nan, inputs[metric] + more)}
+    assert np.all(rule.score(deductions_ctx(worse, points)).points <= out.points + 1e-9)
 
 
 @settings(max_examples=150, deadline=None)

@@ -246,6 +246,8 @@ def test_points_equal_the_points_of_score():
         {"type": "boolean"},
         {"type": "rank", "table": [10, 8, 6], "else": 1},
         {"type": "relative"},
+        {"type": "step", "start": 40, "every": 20, "each": 1, "per": "year"},
+        {"type": "bands", "bands": [{"above": 200, "points": 10}, {"min": 100, "max": 200, "points": 5}]},
     ]
     rng = np.random.default_rng(0)
     values = np.round(rng.uniform(0, 800, 200))
@@ -254,3 +256,69 @@ def test_points_equal_the_points_of_score():
     for spec in rules:
         rule = rule_of(spec)
         assert np.array_equal(rule.points(ctx), rule.score(ctx).points), spec["type"]
+
+
+def test_step_starts_then_counts_whole_steps():
+    spec = {"type": "step", "start": 10, "every": 10, "each": 1}
+    out = run(spec, [9, 10, 19, 20, 35, 100], 5, name="培训", unit="期")
+    assert out.points.tolist() == [0, 1, 1, 2, 3, 5]  # 100: 10 steps, capped at 5
+    assert out.explanation[0] == "培训 9 期,未达10期 → 0/5"
+    assert out.explanation[4] == "培训 35 期,达到10期起每10期一档,共3档 × 1 → 3/5"
+
+
+def test_step_exact_steps_and_per_scaling():
+    spec = {"type": "step", "start": 0.1, "every": 0.1, "each": 2}
+    assert run(spec, [0.3, 0.1 * 3, 0.29], 10).points.tolist() == [6, 6, 4]  # (0.3 − 0.1) ÷ 0.1 is 2 steps
+    spec = {"type": "step", "start": 40, "every": 20, "each": 1, "per": "year"}  # a quarter: start 10, every 5
+    out = run(spec, [9, 10, 14, 15, 20], 10, scale=0.25)
+    assert out.points.tolist() == [0, 1, 1, 2, 3]
+    assert "达到10条起每5条一档" in out.explanation[1]
+
+
+def test_step_as_penalty():
+    spec = {"type": "step", "start": 10, "every": 10, "each": 1}
+    assert run(spec, [5, 25], np.inf, penalty=True).points.tolist() == [0, 2]
+
+
+def deductions(values: dict, points=10.0, floor="leaf"):
+    spec = {"type": "deductions", "floor": floor, "items": [
+        {"metric": "a", "name": "公文提前或超期公开", "each": 5},
+        {"metric": "b", "name": "要素未规范录入", "each": 1, "max": 3},
+        {"metric": "c", "each": 1},
+    ]}
+    rule = get_rule("deductions")(get_rule("deductions").Config.model_validate(spec))
+    inputs = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    n = len(next(iter(inputs.values())))
+    ctx = RuleContext(values=np.full(n, np.nan), points=points, classes=np.array(["x"] * n, dtype=object),
+                      peers=np.ones(n, bool), inputs=inputs,
+                      labels={"a": ("提前超期", "条"), "b": ("要素", "条"), "c": ("正文不能正常显示", "处")})
+    return rule.score(ctx)
+
+
+def test_deductions_by_hand():
+    out = deductions({"a": [1, 0, 2, np.nan], "b": [4, 0, 1, 2], "c": [0, 0, 3, 0]})
+    # 10 − 5 − min(3, 4) = 2; nothing; 10 − 10 − 1 − 3 → floored at 0; item a not applicable: 10 − 2 = 8
+    assert out.points.tolist() == [2, 10, 0, 8]
+    assert out.explanation[0] == "公文提前或超期公开 1 条 × 5 → 扣 5;要素未规范录入 4 条 × 1 → 扣 3(上限);得 2/10"
+    assert out.explanation[1] == "各项均未扣分;得 10/10"
+    assert out.explanation[2].endswith("正文不能正常显示 3 处 × 1 → 扣 3;得 0/10")
+    assert out.explanation[3] == "要素未规范录入 2 条 × 1 → 扣 2;得 8/10"
+
+
+def test_deductions_floor_parent_may_go_below_zero():
+    out = deductions({"a": [3], "b": [0], "c": [0]}, floor="parent")
+    assert out.points.tolist() == [-5]  # 10 − 15: the parent group is floored instead
+
+
+@pytest.mark.parametrize("spec", [
+    {"type": "step", "start": 10, "every": 0, "each": 1},
+    {"type": "step", "start": -1, "every": 1, "each": 1},
+    {"type": "deductions", "items": []},
+    {"type": "deductions", "items": [{"metric": "a", "each": 1}, {"metric": "a", "each": 2}]},
+    {"type": "deductions", "items": [{"metric": "a", "each": 1, "max": 0}]},
+])
+def test_bad_new_rule_configs_rejected(spec):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        get_rule(spec["type"]).Config.model_validate(spec)

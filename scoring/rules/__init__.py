@@ -8,6 +8,8 @@ from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, register
 from scoring.rules.registry import get_rule, rule_types
 
 # Importing the modules registers the bundled types.
-from scoring.rules import bands, boolean, deduct, linear, per_item, rank, relative, scheme_rule, score  # noqa: E402,F401
+from scoring.rules import (  # noqa: E402,F401
+    bands, boolean, deduct, deductions, linear, per_item, rank, relative, scheme_rule, score, step,
+)
 
 __all__ = ["Outcome", "Rule", "RuleConfig", "RuleContext", "register", "get_rule", "rule_types"]

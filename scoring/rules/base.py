@@ -11,7 +11,8 @@ types that differ. Every subclass is checked when it is defined (`type`, `Config
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
@@ -46,6 +47,10 @@ class RuleContext:
     metric_name: str = ""
     unit: str = ""
     precision: int = 2
+    # Rules that name their own metrics (`reads`): values per metric id (NaN: not applicable,
+    # no deduction or credit) and each metric's (Chinese name, unit)
+    inputs: Mapping[str, np.ndarray] = field(default_factory=dict)
+    labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,11 @@ class Rule:
     def deduction(self, ctx: RuleContext) -> Outcome:
         """Points taken off the total when used as a penalty (positive numbers)."""
         raise NotImplementedError
+
+    def reads(self) -> tuple[tuple[str, tuple], ...]:
+        """Metric ids the rule itself names instead of the leaf's `metric` (with each one's key
+        path inside the rule, for messages); a rule reading the leaf's metric names none."""
+        return ()
 
     def reachable(self, points: float) -> float:
         """The most a leaf worth `points` can earn under this rule."""

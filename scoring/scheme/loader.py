@@ -156,6 +156,12 @@ class _Validator:
             if ind.metric is None:
                 self.fail(f"末级指标“{ind.title}”缺少 metric(取哪个数据)", loc)
             self._metric_known(ind.metric, (*loc, "metric"))
+        elif ind.metric is not None:
+            reads = "各扣分项已写明各自的 metric" if rule.reads() else "其得分来自所引用的准则文件"
+            self.fail(f"“{ind.title}”的规则类型“{rule.type}”不读取 metric({reads}),请删去该指标的 metric",
+                      (*loc, "metric"))
+        for metric, key in rule.reads():
+            self._metric_known(metric, (*loc, "rule", *key))
         if rule.linked_criteria is not None:
             self._linked_scheme(ind, rule, loc)
 

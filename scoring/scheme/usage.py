@@ -9,6 +9,7 @@ from scoring.scheme.model import Scheme
 def metrics_used(scheme: Scheme) -> set[str]:
     """Metric ids the scheme's leaves, items and vetoes read, followed through derived metrics."""
     used = {leaf.metric for leaf in scheme.leaves() if leaf.metric}
+    used |= {metric for leaf in scheme.leaves() if leaf.rule for metric, _ in leaf.rule.reads()}
     if scheme.bonus:
         used |= {i.metric for i in scheme.bonus.items}
     used |= {i.metric for i in scheme.penalties}
