@@ -77,8 +77,27 @@ class Evaluator:
 
     # ---- leaves ----
     def leaf(self, leaf: Indicator, path: str, group_id: str) -> Scored:
+        """A leaf for every unit; with `by_class`, each class scored by its own variant."""
+        if not leaf.by_class:
+            return self._leaf(leaf, path, group_id, np.zeros(self.units.n, dtype=bool))
+        own = np.isin(self.units.classes, list(leaf.by_class))
+        block = self._leaf(leaf, path, group_id, own)
+        texts = [block.rule_text]
+        for class_id in leaf.by_class:
+            mine = self.units.classes == class_id
+            variant = self._leaf(leaf.for_class(class_id), path, group_id, ~mine)
+            for attr in ("values", "approx", "status", "points", "max_points", "explanation"):
+                setattr(block, attr, np.where(mine, getattr(variant, attr), getattr(block, attr)))
+            klass = self.scheme.class_by_id(class_id)
+            texts.append(f"{klass.name if klass else class_id}:{variant.rule_text}")
+        block.rule_text = ";".join(texts[:1]) + ("(" + ";".join(texts[1:]) + ")" if len(texts) > 1 else "")
+        return block
+
+    def _leaf(self, leaf: Indicator, path: str, group_id: str, outside: np.ndarray) -> Scored:
+        """The leaf under its own rule; units `outside` are left to another variant (by_class)."""
         n = self.units.n
         rule = leaf.rule
+        excluded = self.excluded[leaf.id] | outside
         full = float(leaf.points)
         sources: tuple[str, ...] = ()  # metrics whose cells explain a unit without a value
         if leaf.id in self.linked:  # points from another scheme's totals
@@ -86,18 +105,18 @@ class Evaluator:
             totals = sub.totals["total"].reindex(self.units.ids).to_numpy(dtype=float)
             name, unit, metric = sub.scheme.name, "分", ""
             ctx = self._ctx(totals, full, np.isfinite(totals), name, unit, scale=sub.scheme.total)
-            status = np.where(np.isfinite(totals), "ok", "missing").astype(object)
+            status = np.where(excluded, "excluded", np.where(np.isfinite(totals), "ok", "missing")).astype(object)
             approx = np.zeros(n, dtype=bool)
         elif rule.reads():
             metric, name, unit = "", leaf.title, ""
             sources = tuple(m for m, _ in rule.reads())
-            ctx, status, approx = self._items_ctx(leaf, sources, full)
+            ctx, status, approx = self._items_ctx(leaf, sources, full, excluded)
         else:
             metric = leaf.metric or ""
             sources = (metric,)
             name, unit = self.scheme.metric_label(metric)
             values = self.metrics.get(metric, n)
-            status = self._status(metric, values, self.excluded[leaf.id], leaf.not_applicable == "exclude")
+            status = self._status(metric, values, excluded, leaf.not_applicable == "exclude")
             approx = self.metrics.flag("approx", metric, n)
             ctx = self._ctx(values, full, status == "ok", name, unit, rule.threshold_scale(self.period))
         outcome = rule.score(ctx)
@@ -108,7 +127,7 @@ class Evaluator:
             rule.describe(full, name, unit), points, max_points, why, unit,
         )
 
-    def _items_ctx(self, leaf: Indicator, metrics: tuple[str, ...], full: float):
+    def _items_ctx(self, leaf: Indicator, metrics: tuple[str, ...], full: float, excluded: np.ndarray):
         """A leaf whose rule reads several metrics (`deductions`): a 不适用 item counts nothing and
         is listed; every item 不适用 → the leaf is; any item missing → the leaf is missing."""
         n = self.units.n
@@ -123,7 +142,7 @@ class Evaluator:
             every_claim &= claims[m]
             approx |= self.metrics.flag("approx", m, n)
             inputs[m], labels[m] = np.where(claims[m], np.nan, values), self.scheme.metric_label(m)
-        code = np.where(self.excluded[leaf.id], 4, np.where(every_claim, 3, np.where(missing, 1, 0)))
+        code = np.where(excluded, 4, np.where(every_claim, 3, np.where(missing, 1, 0)))
         status = STATUSES[code]
         for m in metrics:  # claims of units otherwise scored: that item takes nothing off
             scored = claims[m] & ((status == "ok") | (status == "missing"))

@@ -155,3 +155,95 @@ def test_deductions_items_must_name_known_metrics(tmp_path):
     with pytest.raises(CriteriaError, match="既未在 metrics 中声明") as err:
         scheme_from(tmp_path, DEDUCTIONS.replace("{metric: bad_metadata_items,", "{metric: bad_metadata,"))
     assert err.value.location.key == "indicators[0].rule.items[1].metric"
+
+
+BY_CLASS = """
+id: byclass
+name: 分类规则
+total: 10
+classes:
+  - {id: county, name: 县区}
+  - {id: dept, name: 部门}
+indicators:
+  - id: new_media_errors
+    name: 新媒体差错
+    points: 5
+    metric: new_media_errors
+    rule: {type: deduct, each: 1}
+    by_class:
+      dept: {rule: {type: deduct, each: 0.5}, missing: full}
+  - {id: t, name: 培训, points: 5, metric: trainings, rule: {type: per_item, each: 1}}
+metrics:
+  - {id: new_media_errors, name: 新媒体差错, unit: 处}
+"""
+
+
+def test_by_class_rule_and_missing_policy(tmp_path):
+    scheme = scheme_from(tmp_path, BY_CLASS)
+    units = [("C1", "甲县", "county"), ("C2", "乙县", "county"), ("D1", "一局", "dept"), ("D2", "二局", "dept")]
+    data = make_data(units, {
+        "C1": {"new_media_errors": 3, "trainings": 5},   # 5 − 3 × 1 = 2
+        "C2": {"trainings": 5},                           # missing: the leaf's `missing: zero` → 0, warned
+        "D1": {"new_media_errors": 3, "trainings": 5},   # 5 − 3 × 0.5 = 3.5
+        "D2": {"trainings": 5},                           # missing: the class's `missing: full` → 5 (info)
+    })
+    r = score(scheme, data)
+    assert [points(r, u, "new_media_errors") for u in ("C1", "C2", "D1", "D2")] == [2, 0, 3.5, 5]
+    assert [float(r.totals.loc[u, "total"]) for u in ("C1", "C2", "D1", "D2")] == [7, 5, 8.5, 10]
+    assert explanation(r, "D1", "new_media_errors") == "新媒体差错 3 处 × 0.5 → 扣 1.5 分,得 3.5/5"
+    rule_text = r.details.query("unit_id == 'D1' and item_id == 'new_media_errors'")["rule_text"].item()
+    assert rule_text == "新媒体差错每处扣1分(部门:新媒体差错每处扣0.5分)"
+    [c2] = [i for i in r.issues if i.unit == "乙县"]
+    [d2] = [i for i in r.issues if i.unit == "二局"]
+    assert (c2.severity, d2.severity) == ("warning", "info") and "按满分计" in d2.message
+
+
+@pytest.mark.parametrize(("change", "message", "key"), [
+    ("dept: {rule: {type: deduct, each: 0.5}, missing: full}", "不是类别编号", "by_class.town"),
+    ("dept: {rule: {type: deduct, each: 0.5}, points: 3}", "未知的键“points”。可用的键:rule、missing",
+     "by_class.dept.points"),
+    ("dept: {rule: {type: deductions, items: [{metric: trainings, each: 1}]}}", "取数方式不同",
+     "by_class.dept.rule.type"),
+])
+def test_by_class_checks(tmp_path, change, message, key):
+    text = BY_CLASS.replace("dept: {rule: {type: deduct, each: 0.5}, missing: full}", change)
+    if message == "不是类别编号":
+        text = text.replace("      dept: {", "      town: {")
+    with pytest.raises(CriteriaError, match=message) as err:
+        scheme_from(tmp_path, text)
+    assert err.value.location.key == f"indicators[0].{key}"
+
+
+CHECKED = """
+id: checks
+name: 检查
+total: 10
+classes:
+  - {id: dept, name: 部门, exclude: [a1]}
+indicators:
+  - id: g
+    name: 分组
+    points: 10
+    children:
+      - {id: a1, name: 甲项, points: 6, metric: trainings, rule: {type: bands, bands: [{min: 3, points: 6}], else: 0}}
+      - {id: a2, name: 乙项, points: 4, metric: consultations, rule: {type: per_item, each: 1}}
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "message", "line"), [
+    ("else: 0}", "else: 7}", "else(未达任何档次时)得 7 分,高于该指标分值 6 分", 12),
+    ("exclude: [a1]", "exclude: [a1, a2]", "类别“部门”排除了全部指标", 6),
+    ("{id: a1, name: 甲项,", "{id: a1, name: 甲项,发布,", "未知的键“发布”(没有值)。多半是 {…} 里的名称含英文逗号", 12),
+    ("metric: consultations, rule: {type: per_item, each: 1}",
+     "metric: consultations, rule: {type: scheme, criteria: other.yaml}", "不读取 metric", 13),
+    ("rule: {type: per_item, each: 1}", "rule: {type: per_item, each: 1}, missing: skip",
+     "取值“skip”无效,应为以下之一:zero、full、exclude、error", 13),
+])
+def test_check_errors(tmp_path, old, new, message, line):
+    (tmp_path / "other.yaml").write_text("id: o\nname: o\ntotal: 1\nindicators:\n"
+                                         "  - {id: x, points: 1, metric: trainings, rule: {type: boolean}}\n",
+                                         encoding="utf-8")
+    assert old in CHECKED
+    with pytest.raises(CriteriaError) as err:
+        scheme_from(tmp_path, CHECKED.replace(old, new))
+    assert message in err.value.message and err.value.location.line == line

@@ -145,6 +145,8 @@ class Bands(Rule):
         for j, band in enumerate(self.config.bands):
             if not -1e-6 <= band.points <= points + 1e-6:
                 yield Problem("error", f"档次得分 {band.points:g} 应在 0 到该指标分值 {points:g} 之间", ("bands", j, "points"))
+        if self.config.else_ > points + 1e-6:
+            yield Problem("error", f"else(未达任何档次时)得 {self.config.else_:g} 分,高于该指标分值 {points:g} 分", ("else",))
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         per = f"({PER_NAMES[self.config.per]}标准,按期间折算)" if self.config.per else ""

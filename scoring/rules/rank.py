@@ -71,6 +71,8 @@ class Rank(Rule):
         for j, value in enumerate(self.config.table or ()):
             if points is not None and not -1e-6 <= value <= points + 1e-6:
                 yield Problem("error", f"排名得分 {value:g} 应在 0 到该指标分值 {points:g} 之间", ("table", j))
+        if role == "leaf" and points is not None and self.config.else_ > points + 1e-6:
+            yield Problem("error", f"else(其余名次)得 {self.config.else_:g} 分,高于该指标分值 {points:g} 分", ("else",))
 
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         c = self.config

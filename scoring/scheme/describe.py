@@ -44,6 +44,15 @@ def describe_scheme(scheme: Scheme) -> list[TreeRow]:
                 text += {"full": ";无定义(如无申请)时满分", "zero": ";无定义时0分", "exclude": ";无定义时不计分并折算"}[ind.when_undefined]
             if ind.missing != "zero":
                 text += {"full": ";缺数据时满分", "exclude": ";缺数据时不计分并折算", "error": ";必须有数据"}[ind.missing]
+            if ind.not_applicable == "missing":
+                text += ";不接受“不适用”(按空白处理)"
+            for class_id, override in ind.by_class.items():
+                klass = scheme.class_by_id(class_id)
+                variant = ind.for_class(class_id)
+                own = variant.rule.describe(ind.points, name, unit) if override.rule else "规则同上"
+                missing = {"zero": "缺数据时按0分", "full": "缺数据时满分", "exclude": "缺数据时不计分并折算",
+                           "error": "必须有数据"}[variant.missing] if override.missing else ""
+                text += f";{klass.name if klass else class_id}:" + ",".join(t for t in (own, missing) if t)
         else:
             text = f"下设 {len(ind.children or ())} 项,合计不超过 {ind.points:g} 分,不低于0分"
         rows.append(TreeRow(level, "indicator", ind.id, ind.title + _excluded_by(scheme, ind), ind.points, ind.metric, text))

@@ -137,6 +137,8 @@ class _Validator:
             see(veto.id, ("vetoes", i))
 
     def _indicator(self, ind: Indicator, loc: tuple) -> None:
+        if ind.children is not None and ind.by_class:
+            self.fail(f"“{ind.title}”是分组指标,by_class 只能写在末级指标上", (*loc, "by_class"))
         if ind.children is not None:
             total = sum(c.points for c in ind.children)
             if not math.isclose(total, ind.points, abs_tol=_EPS):
@@ -164,6 +166,28 @@ class _Validator:
             self._metric_known(metric, (*loc, "rule", *key))
         if rule.linked_criteria is not None:
             self._linked_scheme(ind, rule, loc)
+        self._by_class(ind, loc)
+
+    def _by_class(self, ind: Indicator, loc: tuple) -> None:
+        """Each entry names a class and a rule reading what the leaf's own rule reads."""
+        classes = {c.id for c in self.scheme.classes}
+        base = ind.rule
+        for class_id, override in ind.by_class.items():
+            here = (*loc, "by_class", class_id)
+            if class_id not in classes:
+                known = "、".join(sorted(classes)) or "(本准则没有定义 classes)"
+                self.fail(f"by_class 中的“{class_id}”不是类别编号" + (_near(class_id, classes) or f"。可用:{known}"), here)
+            rule = override.rule
+            if rule is None:
+                continue
+            same_input = rule.takes_metric == base.takes_metric and bool(rule.reads()) == bool(base.reads()) \
+                and rule.linked_criteria is None and base.linked_criteria is None
+            if not same_input:
+                self.fail(f"by_class 中的规则类型“{rule.type}”与原规则“{base.type}”取数方式不同"
+                          "(须同样读取该指标的 metric,或同样逐项列出 items)", (*here, "rule", "type"))
+            self._problems(rule, ind.points, "leaf", (*here, "rule"), ind.title)
+            for metric, key in rule.reads():
+                self._metric_known(metric, (*here, "rule", *key))
 
     def _problems(self, rule: Rule, points: float | None, role, loc: tuple, title: str) -> None:
         """The rule's own checks: errors stop loading, warnings go to `score check`."""
@@ -244,9 +268,9 @@ class _Validator:
             for j, ex in enumerate(c.exclude):
                 if ex not in ids:
                     self.fail(f"exclude 中的“{ex}”不是指标编号" + _near(ex, ids), ("classes", i, "exclude", j))
-            excluded = sum(ind.points for ind in self.scheme.indicators if ind.id in c.exclude)
-            if excluded >= self.scheme.total - _EPS:
-                self.fail(f"类别“{c.name}”排除了全部指标", ("classes", i, "exclude"))
+            if c.exclude and _points_left(self.scheme.indicators, set(c.exclude)) <= _EPS:
+                self.fail(f"类别“{c.name}”排除了全部指标(各级 exclude 合起来没有留下任何末级指标),"
+                          "该类单位将无分可得", ("classes", i, "exclude"))
 
     def _grades(self) -> None:
         grades = self.scheme.grades
@@ -262,6 +286,12 @@ def _walk(ind: Indicator):
     yield ind
     for child in ind.children or ():
         yield from _walk(child)
+
+
+def _points_left(indicators, excluded: set[str]) -> float:
+    """Points of the leaves a class still scores: neither they nor a group above is excluded."""
+    return sum(0.0 if ind.id in excluded else ind.points if ind.is_leaf else _points_left(ind.children, excluded)
+               for ind in indicators)
 
 
 def _near(word: str, candidates) -> str:

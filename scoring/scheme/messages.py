@@ -21,21 +21,30 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def model_at(model: type[BaseModel], path: tuple) -> type[BaseModel] | None:
-    """The model class that validates the mapping at `path` (ints skip list positions)."""
+    """The model class that validates the mapping at `path` (ints skip list positions, and the
+    key of a mapping of models, such as a class id under `by_class`, is skipped too)."""
     current: type[BaseModel] | None = model
+    keyed = False  # the next part is a key of a dict field, not a field name
     for part in path:
         if current is None:
             return None
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         field = current.model_fields.get(part) or next(
             (f for f in current.model_fields.values() if f.alias == part), None
         )
         if field is None:
             return None
+        keyed = _is_dict(field.annotation)
         models = _models_in(field.annotation)
         current = models[0] if models else None
     return current
+
+
+def _is_dict(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is dict or any(_is_dict(a) for a in typing.get_args(annotation)
+                                                          if typing.get_origin(a) is dict)
 
 
 def allowed_keys(model: type[BaseModel]) -> list[str]:
@@ -63,6 +72,9 @@ def describe_error(error: dict, root: type[BaseModel]) -> str:
         parent = model_at(root, loc[:-1])
         keys = allowed_keys(parent) if parent else []
         keys = [k for k in keys if k not in ("source", "sha256", "sources", "linked")]
+        if given is None and "input" in error and loc[-1] not in keys:  # `{name: 发布,规范}`: YAML split the name
+            return (f"未知的键“{loc[-1]}”(没有值)。多半是 {{…}} 里的名称含英文逗号“,”,把名称截成了两段;"
+                    "请改用中文逗号“,”,或给名称加引号")
         return f"未知的键“{loc[-1]}”" + suggest(str(loc[-1]), keys)
     if kind == "missing":
         return f"缺少必填的键“{loc[-1]}”"

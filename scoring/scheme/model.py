@@ -64,6 +64,13 @@ class MetricSpec(Model):
         return bool(self.ratio or self.expr or self.records)
 
 
+class ClassRule(Model):
+    """`by_class: {dept: {rule: …, missing: …}}`: what differs for one class (nothing else may)."""
+
+    rule: RuleField | None = None
+    missing: MissingPolicy | None = None
+
+
 class Indicator(Model):
     """A group (has children) or a leaf (has metric and rule)."""
 
@@ -77,6 +84,7 @@ class Indicator(Model):
     missing: MissingPolicy = "zero"
     when_undefined: UndefinedPolicy = "missing"
     not_applicable: NotApplicablePolicy = "exclude"
+    by_class: dict[str, ClassRule] = {}  # class id → its own rule and/or missing policy
 
     @property
     def is_leaf(self) -> bool:
@@ -90,6 +98,14 @@ class Indicator(Model):
         if self.is_leaf:
             return [self]
         return [leaf for child in self.children or () for leaf in child.leaves()]
+
+    def for_class(self, class_id: str) -> "Indicator":
+        """This leaf as units of `class_id` are scored: its `by_class` entry applied."""
+        override = self.by_class.get(class_id)
+        if override is None:
+            return self
+        return self.model_copy(update={"rule": override.rule or self.rule, "missing": override.missing or self.missing,
+                                       "by_class": {}})
 
 
 class Item(Model):
