@@ -2,7 +2,8 @@
 
 linked schemes → derive metrics → leaves → groups (sum, clipped to the group's points) → rescale
 units whose class or data leaves indicators out → + bonus (capped) → − penalties (total floored
-at 0) → vetoes → grades (quota demotion) → ranks (overall and per class) → tables.
+at 0) → vetoes → round (every number of points, once, half up to the scheme's precision) →
+grades (quota demotion) → ranks (overall and per class) → tables.
 
 Each step is a function from the run's fixed inputs (`Run`) and the state so far (`State`) to the
 next state; steps that change units' points add structured entries to the state's log.
@@ -28,6 +29,8 @@ from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.ranking import competition_rank, grade, sort_keys
 from scoring.result import Result, Step
+from scoring.rounding import half_up
+from scoring.rules.base import join, num, nums
 from scoring.scheme.model import Indicator, Scheme
 from scoring.steplog import unit_steps
 from scoring.tables import categorical, details_table, groups_table, inputs_table
@@ -241,6 +244,23 @@ def apply_vetoes(run: Run, state: State) -> State:
                          failed=failed, veto_effect=effect, veto_reasons=reasons)
 
 
+def round_points(run: Run, state: State) -> State:
+    """Every number of points rounded once, half up, to the scheme's precision: grades, ranks,
+    tie-breaks and every output read these. Sums were taken before, from unrounded points."""
+    p = run.scheme.precision
+
+    def r(values: np.ndarray) -> np.ndarray:
+        return half_up(values, p)
+
+    return state.advance(
+        blocks=tuple(dataclasses.replace(b, points=r(b.points), max_points=r(b.max_points)) for b in state.blocks),
+        points=MappingProxyType({k: r(v) for k, v in state.points.items()}),
+        groups=tuple(g._replace(points=r(g.points), max_points=r(g.max_points)) for g in state.groups),
+        base=r(state.base), max_base=r(state.max_base), rescaled=r(state.rescaled), bonus_raw=r(state.bonus_raw),
+        bonus=r(state.bonus), penalty=r(state.penalty), total=r(state.total),
+    )
+
+
 def assign_grades(run: Run, state: State) -> State:
     u = run.units
     grades, demoted, log = grade(run.scheme, state.total, state.failed, _keys(run, state), u.classes, u.names, u.ids)
@@ -265,7 +285,9 @@ def build_tables(run: Run, state: State) -> State:
     class_name = np.array([class_names.get(c, c or "未分类") for c in u.classes], dtype=object)
     totals = pd.DataFrame({
         "unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name,
-        "base": state.base, "max_base": state.max_base, "rescale": state.rescale, "rescaled": state.rescaled,
+        "base": state.base, "max_base": state.max_base, "rescale": state.rescale,
+        "rescale_text": np.where(state.rescale != 1.0, join(f"{num(s.total, 6)}/", nums(state.max_base, 6)), ""),
+        "rescaled": state.rescaled,
         "bonus_raw": state.bonus_raw, "bonus": state.bonus, "penalty": state.penalty, "total": state.total,
         "vetoed": state.failed | (state.veto_effect != ""), "veto_effect": state.veto_effect,
         "veto_reasons": state.veto_reasons, "grade": state.grades, "demoted": state.demoted,
@@ -294,6 +316,7 @@ STEPS: tuple[EngineStep, ...] = (
     EngineStep("bonus", add_bonus),
     EngineStep("penalties", take_penalties),
     EngineStep("vetoes", apply_vetoes),
+    EngineStep("round", round_points),
     EngineStep("grades", assign_grades),
     EngineStep("ranks", assign_ranks),
     EngineStep("tables", build_tables),
@@ -309,7 +332,7 @@ def _evaluator(run: Run, state: State) -> Evaluator:
 
 def _keys(run: Run, state: State) -> pd.DataFrame:
     tiebreaks = [state.points[tid] for tid in run.scheme.tiebreak]
-    return sort_keys(state.total, state.failed, tiebreaks, run.scheme.precision)
+    return sort_keys(state.total, state.failed, tiebreaks)
 
 
 def _derived(run: Run, metrics: Metrics | None) -> pd.DataFrame:

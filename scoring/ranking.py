@@ -1,7 +1,8 @@
 """Ranks (competition ranking, ties share, tie-breaks), grades and grade quotas.
 
-Sorting key, best first: not vetoed (`fail`) before vetoed, total rounded to the scheme's
-precision (descending), then each `tiebreak` indicator's points (descending). Units with the
+Sorting key, best first: not vetoed (`fail`) before vetoed, total (descending), then each
+`tiebreak` indicator's points (descending). The engine has rounded all of them to the scheme's
+precision before (scoring.rounding): what ranks is what the office sees. Units with the
 same key share a rank and the next rank skips (1, 2, 2, 4).
 """
 
@@ -14,11 +15,11 @@ from scoring.result import Step
 from scoring.scheme.model import Scheme
 
 
-def sort_keys(total: np.ndarray, failed: np.ndarray, tiebreaks: list[np.ndarray], precision: int) -> pd.DataFrame:
-    """Columns that order units best first when sorted ascending."""
-    keys = {"_failed": failed.astype(int), "_total": -np.round(total, precision)}
+def sort_keys(total: np.ndarray, failed: np.ndarray, tiebreaks: list[np.ndarray]) -> pd.DataFrame:
+    """Columns that order units best first when sorted ascending (numbers already rounded)."""
+    keys = {"_failed": failed.astype(int), "_total": -np.asarray(total, dtype=float)}
     for i, values in enumerate(tiebreaks):
-        keys[f"_tb{i}"] = -np.round(values, precision)
+        keys[f"_tb{i}"] = -np.asarray(values, dtype=float)
     return pd.DataFrame(keys)
 
 
@@ -61,7 +62,7 @@ def grade(
     if not scheme.grades:
         return np.full(n, "", dtype=object), np.zeros(n, dtype=bool), ()
     labels = [g.label for g in scheme.grades]
-    rounded = np.round(total, scheme.precision)
+    rounded = total  # rounded by the engine
     level = np.full(n, len(labels) - 1)
     for i in range(len(labels) - 1, -1, -1):
         level = np.where(rounded >= scheme.grades[i].min - 1e-9, np.minimum(level, i), level)

@@ -14,8 +14,9 @@ details  tidy, one row per unit × scored item (leaves, bonus items, penalties, 
 groups   one row per unit × first-level indicator: unit_id, group_id, group_name, raw (sum of
          children before clipping), points (after clipping), max_points (for this unit: 0 when
          excluded by its class)
-totals   one row per unit, index unit_id, columns: name, class, class_name, base (sum of groups),
-         max_base (points applicable to the unit), rescale (factor), rescaled, bonus_raw,
+totals   one row per unit, index unit_id, columns: name, class, class_name, base (sum of groups:
+         折算前得分), max_base (points applicable to the unit), rescale (factor: 折算系数, unrounded),
+         rescale_text (the factor as written: "100/90"; "" when 1), rescaled, bonus_raw,
          bonus (after cap), penalty (positive number of points taken off), total, vetoed (bool),
          veto_effect ("" | "fail" | "zero"), veto_reasons (str), grade, demoted (bool: lowered by a
          grade quota), rank (overall, int), class_rank (within class, int)

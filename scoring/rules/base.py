@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from scoring.rounding import half_up_scaled, half_up_text
 from scoring.rules import registry
 
 if TYPE_CHECKING:
@@ -208,10 +209,7 @@ def num(x: float, precision: int = 2) -> str:
     """One number as a reader expects it: 10 not 10.0, 2.5 not 2.50."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "—"
-    text = f"{x:.{precision}f}"
-    if precision:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return str(_format_many(np.array([x], dtype=float), precision)[0])
 
 
 def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
@@ -224,12 +222,13 @@ def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
 
 
 def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
-    """Integer arithmetic plus numpy string ufuncs: no Python-level loop per value."""
+    """Half up (scoring.rounding), then integer arithmetic plus numpy string ufuncs: no
+    Python-level loop per value."""
     if values.size == 0:
         return np.array([], dtype=object)
     scale = 10**precision
     safe = np.abs(values) < 1e15 / scale
-    r = np.round(np.where(safe, values, 0.0) * scale).astype(np.int64)
+    r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
     a = np.abs(r)
     text = (a // scale).astype(str)
     if precision:
@@ -237,7 +236,7 @@ def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
         text = np.where(frac == "", text, np.strings.add(np.strings.add(text, "."), frac))
     text = np.where(r < 0, np.strings.add("-", text), text).astype(object)
     for i in np.flatnonzero(~safe):  # astronomically large values: rare, format one by one
-        text[i] = num(float(values[i]), precision)
+        text[i] = half_up_text(float(values[i]), precision)
     return text
 
 
