@@ -25,6 +25,7 @@ import pandas as pd
 from scoring.data.model import AgencyData
 from scoring.derive import Metrics, derive
 from scoring.evaluate import Evaluator, Scored, Units
+from scoring.expressions import Expression
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.ranking import competition_rank, grade, sort_keys
@@ -90,6 +91,7 @@ class State:
     blocks: tuple[Scored, ...] = ()  # scored leaves, bonus items, penalties, vetoes in scheme order
     points: Mapping[str, np.ndarray] = field(default_factory=dict)  # indicator id → points after its own clipping
     groups: tuple[GroupPoints, ...] = ()  # first-level indicators
+    scoped: Mapping[str, np.ndarray] = field(default_factory=dict)  # scoped veto id → units it hit
     base: np.ndarray | None = None
     max_base: np.ndarray | None = None
     rescale: np.ndarray | None = None
@@ -138,6 +140,8 @@ def score_leaves(run: Run, state: State) -> State:
     def walk(ind: Indicator, path: str, group_id: str) -> None:
         if ind.is_leaf:
             blocks.append(ev.leaf(ind, path, group_id))
+            if ind.id in state.linked:  # the linked scheme's own items, under the leaf
+                blocks.extend(_linked_blocks(state.linked[ind.id], ind.id, path, group_id, run.units.n))
         for child in ind.children or ():
             walk(child, f"{path} / {child.title}", group_id)
 
@@ -148,7 +152,34 @@ def score_leaves(run: Run, state: State) -> State:
 
 def sum_groups(run: Run, state: State) -> State:
     """Groups sum their children; a first-level group is clipped to [0, its points], a middle
-    group only from above (so `floor: group` deductions reach the first level)."""
+    group from above, and from below only when a child deducts with `floor: parent` (so
+    `floor: group` deductions reach the first level). Scoped vetoes (`scope:`) then zero their
+    indicator, before anything reads its points (rescale, bonus gate, tie-breaks)."""
+    points, groups, log = _sum_tree(run, state, {})
+    ev = _evaluator(run, state)
+    scoped = {v.id: ev.veto(v, points)[1] for v in run.scheme.vetoes if v.scope}
+    blocks = state.blocks
+    if any(hit.any() for hit in scoped.values()):
+        zeroed: dict[str, np.ndarray] = {}
+        for veto in (v for v in run.scheme.vetoes if v.scope):
+            zeroed[veto.scope] = zeroed.get(veto.scope, np.zeros(run.units.n, dtype=bool)) | scoped[veto.id]
+        blocks = _veto_leaves(run, blocks, zeroed, points)
+        for veto in (v for v in run.scheme.vetoes if v.scope):
+            node = ev.nodes[veto.scope]
+            log += run.steps("veto", scoped[veto.id], "触发单项否决“{veto}”,“{scope}”计0分(原为 {before} 分)",
+                             item_id=veto.id, before=points[veto.scope], after=0.0, veto=veto.title, scope=node.title)
+        points, groups, more = _sum_tree(run, state.advance(blocks=blocks), zeroed)
+        log += more
+    n = run.units.n
+    base = np.sum([g.points for g in groups], axis=0) if groups else np.zeros(n)
+    max_base = np.sum([g.max_points for g in groups], axis=0) if groups else np.zeros(n)
+    return state.advance(tuple(log), blocks=blocks, points=MappingProxyType(points), groups=tuple(groups),
+                         base=base, max_base=max_base, scoped=MappingProxyType(scoped))
+
+
+def _sum_tree(run: Run, state: State, zeroed: Mapping[str, np.ndarray]):
+    """Points of every indicator, the first-level groups and their log (`zeroed`: indicator id
+    → units whose points a scoped veto sets to 0)."""
     leaf_points = {b.item_id: (b.points, b.max_points) for b in state.blocks if b.kind == "indicator"}
     points: dict[str, np.ndarray] = {}
     log: list[Step] = []
@@ -160,14 +191,16 @@ def sum_groups(run: Run, state: State) -> State:
             parts = [walk(child, False) for child in ind.children or ()]
             raw = np.sum([p for p, _ in parts], axis=0)
             maxp = np.sum([m for _, m in parts], axis=0)
-            if top:
-                pts = np.clip(raw, 0.0, maxp)
+            floored = top or any(c.is_leaf and c.rule.floor == "parent" for c in ind.children or ())
+            pts = np.clip(raw, 0.0, maxp) if floored else np.minimum(raw, maxp)
+            if floored:
                 log.extend(run.steps("group", raw < -1e-9, "“{group}”扣分合计超过本项分值,按0分计(原为 {before} 分)",
                                      item_id=ind.id, before=raw, after=pts, group=ind.title))
+            if top:
                 log.extend(run.steps("group", raw > maxp + 1e-9, "“{group}”得分超过本项分值,按 {after} 分计",
                                      item_id=ind.id, before=raw, after=pts, group=ind.title))
-            else:
-                pts = np.minimum(raw, maxp)
+        if ind.id in zeroed:
+            pts = np.where(zeroed[ind.id], 0.0, pts)
         points[ind.id] = pts
         return pts, maxp
 
@@ -175,10 +208,28 @@ def sum_groups(run: Run, state: State) -> State:
     for ind in run.scheme.indicators:
         pts, maxp = walk(ind, True)
         groups.append(GroupPoints(ind.id, ind.title, pts, maxp))
-    n = run.units.n
-    base = np.sum([g.points for g in groups], axis=0) if groups else np.zeros(n)
-    max_base = np.sum([g.max_points for g in groups], axis=0) if groups else np.zeros(n)
-    return state.advance(log, points=MappingProxyType(points), groups=tuple(groups), base=base, max_base=max_base)
+    return points, groups, tuple(log)
+
+
+def _veto_leaves(run: Run, blocks: tuple[Scored, ...], zeroed: Mapping[str, np.ndarray], points) -> tuple[Scored, ...]:
+    """Leaves under a vetoed indicator show 0 and why, for the units it hit."""
+    nodes = {node.id: node for node in run.scheme.nodes()}
+    hit_of_leaf: dict[str, np.ndarray] = {}
+    for scope, hit in zeroed.items():
+        for leaf in nodes[scope].leaves():
+            hit_of_leaf[leaf.id] = hit_of_leaf.get(leaf.id, np.zeros(run.units.n, dtype=bool)) | hit
+    titles = {v.scope: v.title for v in run.scheme.vetoes if v.scope}
+    out = []
+    for b in blocks:
+        hit = hit_of_leaf.get(b.item_id) if b.kind == "indicator" else None
+        if hit is None or not hit.any():
+            out.append(b)
+            continue
+        scope = next(s for s in zeroed if b.item_id in {leaf.id for leaf in nodes[s].leaves()} and zeroed[s].any())
+        why = np.where(hit, join(b.explanation, f";单项否决“{titles[scope]}” → 否决,计0分"), b.explanation)
+        out.append(dataclasses.replace(b, points=np.where(hit, 0.0, b.points), explanation=why.astype(object),
+                                       status=np.where(hit, "vetoed", b.status).astype(object)))
+    return tuple(out)
 
 
 def rescale(run: Run, state: State) -> State:
@@ -194,17 +245,30 @@ def rescale(run: Run, state: State) -> State:
 
 
 def add_bonus(run: Run, state: State) -> State:
+    """Bonus items, only where `bonus.gate` holds (indicator points as shown, after scoped
+    vetoes), their sum capped at `bonus.cap` if given."""
     n, bonus = run.units.n, run.scheme.bonus
     raw = np.zeros(n)
     if not bonus:
         return state.advance(bonus_raw=raw, bonus=raw)
     ev = _evaluator(run, state)
     blocks = tuple(ev.item(item, "bonus", bonus.cap) for item in bonus.items)
+    log: tuple[Step, ...] = ()
+    if bonus.gate:
+        gate = Expression(bonus.gate)
+        env = ev.env(gate, state.points)
+        closed = np.nan_to_num(gate.evaluate(env, n, run.period)) == 0
+        said = join(ev.shown(env), f",不满足加分条件“{ev.readable(gate.text)}” → 不加分")
+        earned = np.sum([b.points for b in blocks], axis=0) if blocks else raw
+        blocks = tuple(dataclasses.replace(b, points=np.where(closed, 0.0, b.points),
+                                           explanation=np.where(closed, said, b.explanation).astype(object)) for b in blocks)
+        log = run.steps("bonus", closed & (earned > 0), "不满足加分条件“{gate}”,加分 {before} 分不计",
+                        before=earned, after=0.0, gate=ev.readable(gate.text))
     for block in blocks:
         raw = raw + block.points
-    capped = np.minimum(raw, bonus.cap)
-    log = run.steps("bonus", raw > capped + 1e-9, "加分合计 {before} 分,超过上限 {cap} 分,按 {cap} 分计",
-                    before=raw, after=capped, cap=float(bonus.cap))
+    capped = raw if bonus.cap is None else np.minimum(raw, bonus.cap)
+    log += run.steps("bonus", raw > capped + 1e-9, "加分合计 {before} 分,超过上限 {cap} 分,按 {cap} 分计",
+                     before=raw, after=capped, cap=float(bonus.cap or 0))
     return state.advance(log, ev.issues, blocks=state.blocks + blocks, bonus_raw=raw, bonus=capped)
 
 
@@ -220,6 +284,8 @@ def take_penalties(run: Run, state: State) -> State:
 
 
 def apply_vetoes(run: Run, state: State) -> State:
+    """`fail`: lowest grade, ranked last; `zero`: total 0; `cap`: total at most `cap`, ranked by
+    it. Scoped vetoes acted at the groups step; here they add their block and reason."""
     n = run.units.n
     ev = _evaluator(run, state)
     total = state.total
@@ -228,16 +294,22 @@ def apply_vetoes(run: Run, state: State) -> State:
     reasons = np.full(n, "", dtype=object)
     blocks, log = [], []
     for veto in run.scheme.vetoes:
-        block, hit = ev.veto(veto)
+        block, hit = ev.veto(veto, state.points, state.scoped.get(veto.id))
         blocks.append(block)
+        reasons = np.where(hit, np.where(reasons == "", veto.title, reasons + "、" + veto.title), reasons)
+        if veto.scope:
+            continue
         before = total
         if veto.effect == "fail":
             failed |= hit
+        elif veto.effect == "cap":
+            total = np.where(hit, np.minimum(total, veto.cap), total)
         else:
             total = np.where(hit, 0.0, total)
-        effect = np.where(hit & (effect != "fail"), veto.effect, effect)
-        reasons = np.where(hit, np.where(reasons == "", veto.title, reasons + "、" + veto.title), reasons)
-        what = "等次为最低等次,排在最后" if veto.effect == "fail" else "总分计0分"
+        rank = {"fail": 3, "zero": 2, "cap": 1, "": 0}  # the strongest effect names the unit's
+        stronger = np.array([rank[e] for e in effect]) < rank[veto.effect]
+        effect = np.where(hit & stronger, veto.effect, effect)
+        what = {"fail": "等次为最低等次,排在最后", "zero": "总分计0分"}.get(veto.effect, f"总分最高计 {num(veto.cap or 0)} 分")
         log.extend(run.steps("veto", hit, "触发单项否决“{veto}”({what})", item_id=veto.id,
                              before=before, after=total, veto=veto.title, effect=veto.effect, what=what))
     return state.advance(tuple(log), blocks=state.blocks + tuple(blocks), total=total,
@@ -300,7 +372,8 @@ def build_tables(run: Run, state: State) -> State:
     result = Result(
         scheme=s, period=run.period,
         units=pd.DataFrame({"unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name}),
-        details=details_table(state.blocks, u, s.precision), groups=groups_table(state.groups, u), totals=totals,
+        details=details_table(state.blocks, u, s.precision), totals=totals,
+        groups=groups_table(state.groups, u, _group_marks(run, state)),
         inputs=inputs_table(s, run.data, u), issues=tuple(issues), log=tuple(log),
         metrics=_derived(run, state.metrics), linked=state.linked,
     )
@@ -333,6 +406,47 @@ def _evaluator(run: Run, state: State) -> Evaluator:
 def _keys(run: Run, state: State) -> pd.DataFrame:
     tiebreaks = [state.points[tid] for tid in run.scheme.tiebreak]
     return sort_keys(state.total, state.failed, tiebreaks)
+
+
+def _linked_blocks(sub: Result, leaf_id: str, path: str, group_id: str, n: int) -> list[Scored]:
+    """A linked scheme's detail rows as blocks under its leaf: paths prefixed with the leaf's,
+    ids with the leaf's id; kind "linked" (they do not add to the outer scheme's points)."""
+    d = sub.details
+    if not n or d.empty:
+        return []
+    k = len(d) // n  # unit-major: the same units in the same order, k items each
+
+    def column(name: str, j: int) -> np.ndarray:
+        return d[name].to_numpy(dtype=object)[j::k]
+
+    blocks = []
+    for j in range(k):
+        first = d.iloc[j]
+        blocks.append(Scored(
+            "linked", f"{leaf_id}/{first['item_id']}", str(first["item_name"]), f"{path} / {first['path']}", group_id,
+            str(first["metric"]), d["value"].to_numpy(dtype=float)[j::k], d["approx"].to_numpy(dtype=bool)[j::k],
+            column("status", j), str(first["rule_text"]), d["points"].to_numpy(dtype=float)[j::k],
+            d["max_points"].to_numpy(dtype=float)[j::k], column("explanation", j),
+        ))
+    return blocks
+
+
+def _group_marks(run: Run, state: State) -> tuple[np.ndarray, np.ndarray]:
+    """Per first-level group × unit (group-major): its own grade and the scoped veto that hit it."""
+    n = run.units.n
+    grades, vetoes = [], []
+    for ind, g in zip(run.scheme.indicators, state.groups):
+        label = np.full(n, "", dtype=object)
+        for grade_ in reversed(ind.grades):  # the first match from the top wins
+            label = np.where(g.points >= grade_.min - 1e-9, grade_.label, label)
+        veto = np.full(n, "", dtype=object)
+        for v in run.scheme.vetoes:
+            if v.scope == ind.id:
+                veto = np.where(state.scoped[v.id], np.where(veto == "", v.title, veto + "、" + v.title), veto)
+        grades.append(label)
+        vetoes.append(veto)
+    return (np.concatenate(grades) if grades else np.array([], dtype=object),
+            np.concatenate(vetoes) if vetoes else np.array([], dtype=object))
 
 
 def _derived(run: Run, metrics: Metrics | None) -> pd.DataFrame:

@@ -7,16 +7,21 @@ and the explanation says which.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from scoring.derive import Metrics
 from scoring import gaps
-from scoring.expressions import condition
+from scoring.expressions import Expression, condition
 from scoring.issues import DataIssue
 from scoring.periods import Period
+from scoring.rounding import half_up
 from scoring.rules.base import RuleContext, join, num, nums
+from scoring.scheme.describe import label_of, readable, veto_effect
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
 STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded"], dtype=object)
@@ -56,24 +61,30 @@ class Evaluator:
         self.scheme, self.metrics, self.units, self.period = scheme, metrics, units, period
         self.linked = linked  # leaf id → Result of the scheme the leaf links to (Scheme.linked)
         self.issues: list[DataIssue] = []
-        self.excluded = self._class_exclusions()
+        self.excluded, self.excluded_full = self._class_exclusions()
+        self.nodes = {node.id: node for node in scheme.nodes()}
 
-    def _class_exclusions(self) -> dict[str, np.ndarray]:
-        """indicator id → bool per unit: the unit's class excludes it (or an ancestor)."""
+    def _class_exclusions(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """indicator id → bool per unit: the unit's class excludes it (or an ancestor); and
+        whether that class scores excluded indicators as met (`on_exclude: full`)."""
         out: dict[str, np.ndarray] = {}
+        full: dict[str, np.ndarray] = {}
 
-        def walk(ind: Indicator, inherited: np.ndarray) -> None:
-            mine = inherited.copy()
+        def walk(ind: Indicator, inherited: np.ndarray, inherited_full: np.ndarray) -> None:
+            mine, mine_full = inherited.copy(), inherited_full.copy()
             for c in self.scheme.classes:
                 if ind.id in c.exclude:
-                    mine |= self.units.classes == c.id
-            out[ind.id] = mine
+                    members = self.units.classes == c.id
+                    mine |= members
+                    if c.on_exclude == "full":
+                        mine_full |= members
+            out[ind.id], full[ind.id] = mine, mine_full
             for child in ind.children or ():
-                walk(child, mine)
+                walk(child, mine, mine_full)
 
         for ind in self.scheme.indicators:
-            walk(ind, np.zeros(self.units.n, dtype=bool))
-        return out
+            walk(ind, np.zeros(self.units.n, dtype=bool), np.zeros(self.units.n, dtype=bool))
+        return out, full
 
     # ---- leaves ----
     def leaf(self, leaf: Indicator, path: str, group_id: str) -> Scored:
@@ -102,9 +113,11 @@ class Evaluator:
         sources: tuple[str, ...] = ()  # metrics whose cells explain a unit without a value
         if leaf.id in self.linked:  # points from another scheme's totals
             sub = self.linked[leaf.id]
-            totals = sub.totals["total"].reindex(self.units.ids).to_numpy(dtype=float)
+            linked = sub.totals.reindex(self.units.ids)
+            totals = linked["total"].to_numpy(dtype=float)
             name, unit, metric = sub.scheme.name, "分", ""
             ctx = self._ctx(totals, full, np.isfinite(totals), name, unit, scale=sub.scheme.total)
+            ctx = dataclasses.replace(ctx, linked=linked)
             status = np.where(excluded, "excluded", np.where(np.isfinite(totals), "ok", "missing")).astype(object)
             approx = np.zeros(n, dtype=bool)
         elif rule.reads():
@@ -187,7 +200,9 @@ class Evaluator:
             max_points = np.where(mask, maxp, max_points)
             why[mask] = text if isinstance(text, str) else text[mask]
 
-        set_(status == "excluded", 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
+        excluded_full = self.excluded_full[leaf.id]
+        set_((status == "excluded") & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
+        set_((status == "excluded") & excluded_full, full, full, f"本类别不检查此项 → 按满分计 {num(full, p)}/{num(full, p)}")
         claimed = status == "not_applicable"
         if claimed.any():
             parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
@@ -261,14 +276,14 @@ class Evaluator:
         return self.scheme.metric_label(metric)[0]
 
     # ---- bonus items and penalties ----
-    def item(self, item: Item, kind: str, cap: float) -> Scored:
+    def item(self, item: Item, kind: str, cap: float | None) -> Scored:
         n = self.units.n
         rule = item.rule
         name, unit = self.scheme.metric_label(item.metric)
         values = self.metrics.get(item.metric, n)
         usable = np.isfinite(values) & ~self.metrics.flag("not_applicable", item.metric, n)
         self._broken_cells(item.metric, item.title)
-        limit = float(item.points) if item.points is not None else cap
+        limit = float(item.points) if item.points is not None else (np.inf if cap is None else cap)
         ctx = self._ctx(np.where(usable, values, 0.0), limit, usable, name, unit)
         outcome = rule.score(ctx) if kind == "bonus" else rule.deduction(ctx)
         points = np.where(usable, outcome.points, 0.0)
@@ -292,26 +307,50 @@ class Evaluator:
             self.issues += gaps.issues(self.metrics, metric, name, broken, cause, self.units.names, "warning",
                                        f"“{title}”按无此数据处理")
 
-    # ---- vetoes ----
-    def veto(self, veto: Veto) -> tuple[Scored, np.ndarray]:
+    # ---- conditions: vetoes and the bonus gate ----
+    def env(self, expr: Expression, points: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Values of the names a condition reads, in the order it names them: indicator points
+        (after their own clipping, rounded as shown) or metric values."""
+        n = self.units.n
+        names = sorted(expr.names, key=lambda m: re.search(rf"\b{re.escape(m)}\b", expr.text).start())
+        return {m: half_up(points[m], self.scheme.precision) if m in points else self.metrics.get(m, n) for m in names}
+
+    def label(self, name: str) -> str:
+        return label_of(self.scheme, name)
+
+    def readable(self, text: str) -> str:
+        return readable(self.scheme, text)
+
+    def shown(self, env: Mapping[str, np.ndarray]) -> np.ndarray:
+        """"网站 40、新媒体 3" per unit."""
+        parts: list = []
+        for i, (name, values) in enumerate(env.items()):
+            parts += (["、"] if i else []) + [f"{self.label(name)} ", nums(values, self.scheme.precision)]
+        return join(*parts) if parts else np.full(self.units.n, "", dtype=object)
+
+    def veto(self, veto: Veto, points: Mapping[str, np.ndarray], hit: np.ndarray | None = None) -> tuple[Scored, np.ndarray]:
+        """The veto's block and where it hits (`hit` given: already decided, for scoped vetoes)."""
         n = self.units.n
         expr = condition(veto.when, veto.metric)
-        env = {m: self.metrics.get(m, n) for m in expr.names}
-        hit = np.nan_to_num(expr.evaluate(env, n, self.period)) != 0
-        for metric in sorted(expr.names):
-            self._broken_cells(metric, veto.title)
-        name, unit = self.scheme.metric_label(veto.metric) if veto.metric else (veto.title, "")
+        env = self.env(expr, points)
+        if hit is None:
+            hit = np.nan_to_num(expr.evaluate(env, n, self.period)) != 0
+            for metric in sorted(set(expr.names) - set(points)):
+                self._broken_cells(metric, veto.title)
         values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
-        effect = "单项否决,等次为最低等次并排在最后" if veto.effect == "fail" else "单项否决,总分计0分"
-        shown = join(f"{name} ", nums(values, self.scheme.precision)) if veto.metric else np.full(n, veto.title, dtype=object)
-        why = np.where(hit, join(shown, f",满足“{veto.when}” → {effect}"), join(shown, " → 未触发")).astype(object)
+        unit = self.scheme.metric_label(veto.metric)[1] if veto.metric else ""
+        effect = self.veto_effect(veto)
+        shown = self.shown(env) if env else np.full(n, veto.title, dtype=object)
+        cond = self.readable(expr.text)
+        why = np.where(hit, join(shown, f",满足“{cond}” → {effect}"), join(shown, " → 未触发")).astype(object)
         status = np.where(np.isnan(values) & bool(veto.metric), "missing", "ok").astype(object)
         zeros = np.zeros(n)
-        rule_text = f"{veto.title}:{veto.metric + ' ' if veto.metric else ''}{veto.when} 时{effect}"
+        rule_text = f"{veto.title}:{cond} 时{effect}"
         scored = Scored(
             "veto", veto.id, veto.title, veto.title, "", veto.metric or "", values,
             np.zeros(n, dtype=bool), status, rule_text, zeros, zeros, why, unit,
         )
         return scored, hit
 
-
+    def veto_effect(self, veto: Veto) -> str:
+        return "单项否决," + veto_effect(self.scheme, veto)

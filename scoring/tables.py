@@ -22,7 +22,7 @@ DETAIL_COLUMNS = [
     "unit_id", "kind", "item_id", "item_name", "path", "group_id", "metric", "value", "value_text",
     "approx", "status", "rule_text", "points", "max_points", "explanation",
 ]
-GROUP_COLUMNS = ["unit_id", "group_id", "group_name", "points", "max_points"]
+GROUP_COLUMNS = ["unit_id", "group_id", "group_name", "points", "max_points", "grade", "veto"]
 
 
 def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.DataFrame:
@@ -72,8 +72,9 @@ def value_texts(block: Scored, precision: int) -> np.ndarray:
     return np.array(texts, dtype=object)[codes]
 
 
-def groups_table(groups: Sequence, units: Units) -> pd.DataFrame:
-    """One row per unit × first-level indicator (`groups`: GroupPoints of the engine)."""
+def groups_table(groups: Sequence, units: Units, marks: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """One row per unit × first-level indicator (`groups`: GroupPoints of the engine); `marks`:
+    the group's own grade and the scoped veto that zeroed it, group-major like the rows."""
     n = units.n
     if not groups:
         return pd.DataFrame(columns=GROUP_COLUMNS)
@@ -84,6 +85,7 @@ def groups_table(groups: Sequence, units: Units) -> pd.DataFrame:
         "group_name": categorical(group, [g.name for g in groups]),
         "points": np.concatenate([g.points for g in groups]),
         "max_points": np.concatenate([g.max_points for g in groups]),
+        "grade": marks[0], "veto": marks[1],
     })
 
 

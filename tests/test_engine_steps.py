@@ -44,7 +44,8 @@ def test_steps_follow_the_documented_order():
                                        "vetoes", "round", "grades", "ranks", "tables"]
     doc = (Path(__file__).resolve().parents[1] / "docs" / "criteria.md").read_text(encoding="utf-8")
     order = doc[doc.index("## Order of evaluation"):]
-    words = ["derive", "leaves", "groups", "rescale", "bonus", "penalties", "vetoes", "round", "grades", "ranks"]
+    words = ["derive", "→ leaves", "→ groups", "→ scoped vetoes", "→ rescale", "bonus", "penalties", "→ vetoes",
+             "→ round", "→ grades", "→ ranks"]
     positions = [order.index(w) for w in words]
     assert positions == sorted(positions)
 

@@ -50,14 +50,14 @@ def explain(
     kinds = {"bonus": "加分项", "penalty": "扣分项", "veto": "单项否决"}
     current = None
     for _, d in details.iterrows():
-        if d["kind"] == "indicator" and d["group_id"] != current:
+        in_tree = d["kind"] in ("indicator", "linked")  # a linked scheme's items sit under their leaf
+        if in_tree and d["group_id"] != current:
             current = d["group_id"]
-            g = groups.loc[current]
-            echo(f"\n【{g['group_name']}】{num(g['points'], p)}/{num(g['max_points'], p)}")
-        elif d["kind"] != "indicator" and current != d["kind"]:
+            echo("\n" + group_line(groups.loc[current], p))
+        elif not in_tree and current != d["kind"]:
             current = d["kind"]
             echo(f"\n【{kinds[d['kind']]}】")
-        echo(f"  {d['path']}:{d['explanation']}")
+        echo(f"  {'  ' if d['kind'] == 'linked' else ''}{d['path']}:{d['explanation']}")
     echo("")
     echo(f"基础分 {num(row['base'], p)}/{num(row['max_base'], p)}"
          + (f",折算为 {num(row['rescaled'], p)}" if abs(row['rescale'] - 1) > 1e-9 else "")
@@ -67,3 +67,15 @@ def explain(
         echo("计算过程:")
         for s in steps:
             echo(f"  - {s.message}")
+
+
+def group_line(group, precision: int) -> str:
+    """"【网站】24/30 · 合格": a first-level group's points, its own grade and a veto that zeroed it."""
+    from scoring.rules.base import num
+
+    line = f"【{group['group_name']}】{num(group['points'], precision)}/{num(group['max_points'], precision)}"
+    if group.get("grade"):
+        line += f" · {group['grade']}"
+    if group.get("veto"):
+        line += f" · 单项否决:{group['veto']}"
+    return line

@@ -52,6 +52,7 @@ class RuleContext:
     # no deduction or credit) and each metric's (Chinese name, unit)
     inputs: Mapping[str, np.ndarray] = field(default_factory=dict)
     labels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    linked: pd.DataFrame | None = None  # for a linked scheme's leaf: its totals, one row per unit
 
 
 @dataclass(frozen=True)

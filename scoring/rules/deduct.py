@@ -4,8 +4,9 @@ Example ("逾期答复每件扣6分", at most 12 points off)::
 
     rule: {type: deduct, each: 6, max_deduction: 12}
 
-`floor: group` lets the deduction go past this leaf's own points, down to the first-level
-indicator's floor ("一级指标减分上限为自身权重"). As a penalty (`penalties:`), it takes
+`floor: parent` lets the deduction go past this leaf's own points, down to its parent group's
+floor (the parent is floored at 0); `floor: group` down to the first-level indicator's floor
+("一级指标减分上限为自身权重"). As a penalty (`penalties:`), it takes
 `each` × value off the total, uncapped unless `max_deduction` is given.
 """
 
@@ -22,7 +23,7 @@ from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, j
 class DeductConfig(RuleConfig):
     each: float = Field(gt=0)
     max_deduction: float | None = Field(default=None, gt=0)
-    floor: Literal["leaf", "group"] = "leaf"
+    floor: Literal["leaf", "parent", "group"] = "leaf"
 
 
 @register
@@ -35,7 +36,7 @@ class Deduct(Rule):
     def describe(self, points: float | None, metric_name: str, unit: str) -> str:
         c = self.config
         cap = f",最多扣{num(c.max_deduction)}分" if c.max_deduction else ""
-        floor = ",可扣至一级指标分值为止" if c.floor == "group" else ""
+        floor = {"group": ",可扣至一级指标分值为止", "parent": ",可扣至上级指标分值为止"}.get(c.floor, "")
         return f"{metric_name}每{unit or '项'}扣{num(c.each)}分{cap}{floor}"
 
     def _taken(self, ctx: RuleContext) -> np.ndarray:

@@ -97,21 +97,44 @@ class _Validator:
         if s.bonus:
             for i, item in enumerate(s.bonus.items):
                 self._item(item, ("bonus", "items", i), penalty=False)
+            if s.bonus.gate is not None:
+                gate = Expression(s.bonus.gate, locate(self.raw, ("bonus", "gate")))
+                self._condition_names(gate.names, ("bonus", "gate"))
         for i, item in enumerate(s.penalties):
             self._item(item, ("penalties", i), penalty=True)
         for i, veto in enumerate(s.vetoes):
-            loc = ("vetoes", i)
-            if veto.metric is not None:
-                self._metric_known(veto.metric, (*loc, "metric"))
-            expr = condition(veto.when, veto.metric, locate(self.raw, (*loc, "when")))
-            for name in expr.names:
-                self._metric_known(name, (*loc, "when"))
+            self._veto(veto, ("vetoes", i))
         self._classes()
-        self._grades()
+        self._grades(s.grades, ("grades",))
         indicator_ids = {ind.id for top_ind in s.indicators for ind in _walk(top_ind)}
         for i, tid in enumerate(s.tiebreak):
             if tid not in indicator_ids:
                 self.fail(f"tiebreak 中的“{tid}”不是指标编号" + _near(tid, indicator_ids), ("tiebreak", i))
+
+    def _veto(self, veto, loc: tuple) -> None:
+        if veto.metric is not None:
+            self._metric_known(veto.metric, (*loc, "metric"))
+        expr = condition(veto.when, veto.metric, locate(self.raw, (*loc, "when")))
+        self._condition_names(expr.names, (*loc, "when"))
+        if veto.effect == "cap" and veto.cap is None:
+            self.fail("effect: cap 需要写 cap(总分最高计多少分,如 cap: 59)", (*loc, "effect"))
+        if veto.cap is not None and veto.effect != "cap":
+            self.fail("cap 只能与 effect: cap 一起使用", (*loc, "cap"))
+        if veto.scope is not None:
+            ids = {node.id for node in self.scheme.nodes()}
+            if veto.scope not in ids:
+                self.fail(f"scope 中的“{veto.scope}”不是指标编号" + _near(veto.scope, ids), (*loc, "scope"))
+            if veto.effect != "zero":
+                self.fail("scope(只否决某一项指标)须与 effect: zero 一起使用", (*loc, "effect"))
+
+    def _condition_names(self, names, loc: tuple) -> None:
+        """Names in `gate` and `when`: indicator ids (their points) or metric ids, never both."""
+        indicator_ids = {node.id for node in self.scheme.nodes()}
+        for name in sorted(names):
+            if name in indicator_ids and name in {m.id for m in self.scheme.metrics}:
+                self.fail(f"“{name}”既是指标编号又是指标数据编号,条件中无法分辨,请改用不同的编号", loc)
+            if name not in indicator_ids:
+                self._metric_known(name, loc)
 
     def _unique_ids(self) -> None:
         seen: dict[str, tuple] = {}
@@ -139,6 +162,8 @@ class _Validator:
     def _indicator(self, ind: Indicator, loc: tuple) -> None:
         if ind.children is not None and ind.by_class:
             self.fail(f"“{ind.title}”是分组指标,by_class 只能写在末级指标上", (*loc, "by_class"))
+        if ind.grades:
+            self._grades(ind.grades, (*loc, "grades"))
         if ind.children is not None:
             total = sum(c.points for c in ind.children)
             if not math.isclose(total, ind.points, abs_tol=_EPS):
@@ -244,6 +269,9 @@ class _Validator:
             if m.expr is not None:  # an empty expr is a syntax error, not a plain data metric
                 expr = Expression(m.expr, locate(self.raw, (*loc, "expr")))
                 deps = set(expr.names)
+                indicator_ids = {node.id for node in self.scheme.nodes()}
+                for name in sorted(deps & indicator_ids - self.metric_ids):
+                    self.fail(f"“{name}”是指标编号:指标得分只能用在 bonus.gate 和单项否决的 when 中,不能用在 expr 里", (*loc, "expr"))
                 for name in deps:
                     self._metric_known(name, (*loc, "expr"))
             graph[m.id] = deps
@@ -272,14 +300,13 @@ class _Validator:
                 self.fail(f"类别“{c.name}”排除了全部指标(各级 exclude 合起来没有留下任何末级指标),"
                           "该类单位将无分可得", ("classes", i, "exclude"))
 
-    def _grades(self) -> None:
-        grades = self.scheme.grades
+    def _grades(self, grades, loc: tuple) -> None:
         for i in range(1, len(grades)):
             if not grades[i].min < grades[i - 1].min:
-                self.fail(f"等次“{grades[i].label}”的 min 应低于上一等次“{grades[i - 1].label}”(从高到低排列)", ("grades", i, "min"))
+                self.fail(f"等次“{grades[i].label}”的 min 应低于上一等次“{grades[i - 1].label}”(从高到低排列)", (*loc, i, "min"))
         labels = [g.label for g in grades]
         if len(set(labels)) != len(labels):
-            self.fail("等次名称重复", ("grades",))
+            self.fail("等次名称重复", loc)
 
 
 def _walk(ind: Indicator):

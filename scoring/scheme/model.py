@@ -27,6 +27,7 @@ class UnitClass(Model):
     id: str
     name: str
     exclude: tuple[str, ...] = ()
+    on_exclude: Literal["rescale", "full"] = "rescale"  # full: excluded indicators count as met
     aliases: tuple[str, ...] = ()  # how the units file may write the class ("A类", "县区")
 
 
@@ -85,6 +86,7 @@ class Indicator(Model):
     when_undefined: UndefinedPolicy = "missing"
     not_applicable: NotApplicablePolicy = "exclude"
     by_class: dict[str, ClassRule] = {}  # class id → its own rule and/or missing policy
+    grades: tuple[Grade, ...] = ()  # a group's own grades, shown beside its points
 
     @property
     def is_leaf(self) -> bool:
@@ -126,7 +128,8 @@ class Item(Model):
 
 
 class Bonus(Model):
-    cap: float = Field(ge=0)
+    cap: float | None = Field(default=None, ge=0)  # none: the items' own points (or their rules) limit
+    gate: str | None = None  # a condition over indicator points and metrics: only where it holds
     items: tuple[Item, ...] = ()
 
 
@@ -134,8 +137,10 @@ class Veto(Model):
     id: str
     name: str | None = None
     metric: str | None = None
-    when: str  # "> 0" applies to the metric; a full expression may name metrics itself
-    effect: Literal["fail", "zero"] = "fail"
+    when: str  # "> 0" applies to the metric; a full expression may name metrics and indicator ids
+    effect: Literal["fail", "zero", "cap"] = "fail"
+    cap: float | None = Field(default=None, ge=0)  # with effect: cap, the highest total allowed
+    scope: str | None = None  # an indicator id: only that indicator scores 0 (effect: zero)
     description: str | None = None
 
     @property
@@ -202,6 +207,14 @@ class Scheme(Model):
 
     def leaves(self) -> list[Indicator]:
         return [leaf for ind in self.indicators for leaf in ind.leaves()]
+
+    def nodes(self) -> list[Indicator]:
+        """Every indicator, groups before their children, in scheme order."""
+        def walk(ind: Indicator):
+            yield ind
+            for child in ind.children or ():
+                yield from walk(child)
+        return [node for ind in self.indicators for node in walk(ind)]
 
     def family(self) -> list["Scheme"]:
         """This scheme and every scheme it links, recursively (loading ruled out cycles)."""

@@ -15,6 +15,9 @@ def metrics_used(scheme: Scheme) -> set[str]:
     used |= {i.metric for i in scheme.penalties}
     for v in scheme.vetoes:
         used |= set(condition(v.when, v.metric).names)
+    if scheme.bonus and scheme.bonus.gate:
+        used |= Expression(scheme.bonus.gate).names
+    used -= {node.id for node in scheme.nodes()} - {m.id for m in scheme.metrics}  # indicator points, not data
     changed = True
     while changed:  # follow derived metrics down to what the data provides
         changed = False
