@@ -280,3 +280,16 @@ def test_v2_points_stay_in_bounds_and_more_never_scores_less(tmp_path_factory, r
     better = {u: {**v, "m_x": min(v["m_x"] + step, 100)} for u, v in values.items()}
     again = score(scheme, make_data(units, better)).totals
     assert (again["total"] >= t["total"] - 1e-9).all()
+
+
+def test_an_indicator_named_like_a_vocabulary_metric_is_ambiguous_in_a_condition(tmp_path):
+    with pytest.raises(CriteriaError, match="“trainings”既是指标编号又是指标数据编号"):
+        scheme_from(tmp_path, """
+        id: amb
+        name: 歧义
+        total: 10
+        indicators:
+          - {id: trainings, name: 培训, points: 10, metric: trainings, rule: {type: per_item, each: 2}}
+        vetoes:
+          - {id: v, name: 未培训, when: "trainings < 1", effect: fail}
+        """)

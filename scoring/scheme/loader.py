@@ -131,7 +131,7 @@ class _Validator:
         """Names in `gate` and `when`: indicator ids (their points) or metric ids, never both."""
         indicator_ids = {node.id for node in self.scheme.nodes()}
         for name in sorted(names):
-            if name in indicator_ids and name in {m.id for m in self.scheme.metrics}:
+            if name in indicator_ids and name in self.metric_ids:  # declared or in the vocabulary
                 self.fail(f"“{name}”既是指标编号又是指标数据编号,条件中无法分辨,请改用不同的编号", loc)
             if name not in indicator_ids:
                 self._metric_known(name, loc)
