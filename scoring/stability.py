@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.result import Result
+from scoring.rounding import half_up
 from scoring.rules.base import Rule, RuleContext
 from scoring.scheme.model import Indicator, Scheme
 from scoring.uncertainty import DEFAULT, Uncertainty, draw, interval
@@ -153,7 +154,7 @@ class _Model:
         if self.weight_spread > 0 and k:
             factors = 1 + self.weight_spread * (2 * rng.random((draws, k)) - 1)
         totals = self._totals_from(points, factors)
-        return round_half_up(totals + (self.engine_total - self.base_totals), self.scheme.precision)
+        return half_up(totals + (self.engine_total - self.base_totals), self.scheme.precision)
 
     def _totals_from(self, points: dict[str, np.ndarray], factors: np.ndarray) -> np.ndarray:
         s = self.scheme
@@ -453,9 +454,3 @@ def _competition(group: np.ndarray, failed: np.ndarray, total: np.ndarray, tiebr
     start = np.maximum.accumulate(np.where(new_group, index, 0))
     key_start = np.maximum.accumulate(np.where(new_key, index, 0))
     return (key_start - start + 1).astype(np.int32)
-
-
-def round_half_up(values: np.ndarray, precision: int) -> np.ndarray:
-    """四舍五入 to `precision` decimals (2.345 → 2.35), tolerant of float representation."""
-    scale = 10.0**precision
-    return np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale

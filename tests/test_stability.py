@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import score
-from scoring.stability import round_half_up, stability
+from scoring.rounding import half_up
+from scoring.stability import stability
 from scoring.uncertainty import Interval, Uncertainty, interval
 from tests.helpers import make_data, scheme_from
 
@@ -54,8 +55,8 @@ def test_interval_follows_declared_uncertainty():
 
 
 def test_round_half_up_is_not_bankers_rounding():
-    assert list(round_half_up(np.array([0.5, 1.5, 2.5, 2.345, 89.995]), 0)) == [1, 2, 3, 2, 90]
-    assert round_half_up(np.array([2.345]), 2)[0] == pytest.approx(2.35)
+    assert list(half_up(np.array([0.5, 1.5, 2.5, 2.345, 89.995]), 0)) == [1, 2, 3, 2, 90]
+    assert half_up(np.array([2.345]), 2)[0] == pytest.approx(2.35)
 
 
 def _result(tmp_path, values, approx=frozenset(), criteria=CRITERIA, raw=None):
