@@ -9,15 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_NUDGE = 1e-12  # relative: 2.385 is stored as 2.38499999…; half up means the office's 2.39
+from scoring import rounding
 
 
 def half_up(values, precision: int) -> np.ndarray:
-    """Values rounded half away from zero to `precision` decimals; NaN stays NaN."""
+    """Values rounded half up to `precision` decimals as the engine rounds them
+    (scoring.rounding); anything not a number becomes NaN."""
     numbers = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
-    scale = 10.0 ** precision
-    scaled = np.abs(numbers) * scale
-    return np.sign(numbers) * np.floor(scaled + 0.5 + np.maximum(_NUDGE * scaled, 1e-9)) / scale
+    return rounding.half_up(numbers, precision)
 
 
 def half_up_series(values: pd.Series, precision: int) -> pd.Series:
