@@ -6,23 +6,27 @@ never changes the Result). Every number of points is rounded once, half up, to t
 
 units    one row per unit, in input order: unit_id, name, class, class_name
 details  tidy, one row per unit × scored item (leaves, bonus items, penalties, vetoes):
-         unit_id, kind ("indicator" | "bonus" | "penalty" | "veto"), item_id, item_name,
+         unit_id, kind ("indicator" | "linked" | "bonus" | "penalty" | "veto"; "linked" rows are
+         a linked scheme's items right after their leaf, item_id "leaf/item", path prefixed with
+         the leaf's, not added to this scheme's points), item_id, item_name,
          path (Chinese names joined by " / "), group_id (first-level indicator id, "" for
          bonus/penalty/veto), metric, value (float or NaN), value_text (as shown), approx (bool),
-         status ("ok" | "missing" | "not_applicable" | "undefined" | "excluded"), rule_text,
-         points (float), max_points (float), explanation (Chinese sentence)
-groups   one row per unit × first-level indicator: unit_id, group_id, group_name, raw (sum of
-         children before clipping), points (after clipping), max_points (for this unit: 0 when
-         excluded by its class)
+         status ("ok" | "missing" | "not_applicable" | "undefined" | "excluded" | "vetoed": a
+         scoped veto zeroed it), rule_text, points (float), max_points (float), explanation
+groups   one row per unit × first-level indicator: unit_id, group_id, group_name, points (after
+         clipping and scoped vetoes), max_points (for this unit: 0 when excluded by its class),
+         grade (the group's own grade, "" if it has none), veto (the scoped veto that zeroed it)
 totals   one row per unit, index unit_id, columns: name, class, class_name, base (sum of groups:
          折算前得分), max_base (points applicable to the unit), rescale (factor: 折算系数, unrounded),
          rescale_text (the factor as written: "100/90"; "" when 1), rescaled, bonus_raw,
          bonus (after cap), penalty (positive number of points taken off), total, vetoed (bool),
-         veto_effect ("" | "fail" | "zero"), veto_reasons (str), grade, demoted (bool: lowered by a
+         veto_effect ("" | "fail" | "zero" | "cap"), veto_reasons (str, scoped vetoes included),
+         grade, demoted (bool: lowered by a
          grade quota), rank (overall, int), class_rank (within class, int)
 inputs   every input value used: unit_id, metric, metric_name, value, raw, approx, source, row,
          column, evidence
 metrics  derived metric values (ratio, expr, records), index unit_id, a column per metric id
+linked   leaf id → the Result of the scheme that leaf links to
 log      tuple of Step: what each evaluation step did (derived, clipped, rescaled, capped, vetoed,
          demoted, separated by tie-break), each with its numbers and the sentence made from them
 """
