@@ -21,7 +21,7 @@ def half_up_exact(value: float, precision: int) -> float:
     if not np.isfinite(value):
         return value
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = 400  # enough digits for any float with its decimals
         d = Decimal(repr(float(value)))
         d = d.quantize(Decimal(1).scaleb(-(precision + DRIFT_DIGITS)), rounding=ROUND_HALF_EVEN)
         d = d.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
@@ -43,12 +43,15 @@ def half_up_text(value: float, precision: int) -> str:
 
 
 def half_up_scaled(values: np.ndarray, precision: int) -> np.ndarray:
-    """Rounded values × 10**precision as integers in a float array (sign kept)."""
+    """Rounded values × 10**precision as integers in a float array (sign kept); values too big
+    for float spacing to hold their decimals take the exact path (inf where × 10**precision
+    overflows)."""
     values = np.asarray(values, dtype=float)
-    scaled = np.abs(values) * 10.0**precision
-    out = np.sign(values) * np.floor(np.round(scaled, DRIFT_DIGITS) + 0.5)
-    for i in np.flatnonzero(np.isfinite(values) & (scaled > _EXACT_ABOVE)):  # rare: one by one
-        out.flat[i] = half_up_exact(float(values.flat[i]), precision) * 10.0**precision
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.abs(values) * 10.0**precision
+        out = np.sign(values) * np.floor(np.round(scaled, DRIFT_DIGITS) + 0.5)
+        for i in _big(values, scaled):  # rare: one by one
+            out.flat[i] = half_up_exact(float(values.flat[i]), precision) * 10.0**precision
     return out
 
 
@@ -57,4 +60,11 @@ def half_up(values, precision: int) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     out = half_up_scaled(values, precision) / 10.0**precision
     out = np.where(np.isfinite(values), out, values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in _big(values, np.abs(values) * 10.0**precision):
+            out.flat[i] = half_up_exact(float(values.flat[i]), precision)
     return out + 0.0  # no -0.0
+
+
+def _big(values: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.isfinite(values) & ~(scaled <= _EXACT_ABOVE))

@@ -16,6 +16,7 @@ from tests.helpers import make_data, points, scheme_from
 @pytest.mark.parametrize("value, precision, expected", [
     (2.675, 2, 2.68), (2.665, 2, 2.67), (0.125, 2, 0.13), (90.5, 0, 91), (89.5, 0, 90), (-2.5, 0, -3),
     (0.1 + 0.2, 1, 0.3), (sum([0.1] * 895), 0, 90), (1.005, 2, 1.01), (-0.0001, 2, 0.0), (1e12 + 0.5, 0, 1e12 + 1),
+    (1e300, 2, 1e300), (-1.7e308, 6, -1.7e308),
 ])
 def test_half_up_examples(value, precision, expected):
     assert half_up_exact(value, precision) == expected
