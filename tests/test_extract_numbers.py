@@ -169,6 +169,9 @@ def values_of(found) -> dict[str, float]:
     # a reconsideration decided against the unit
     ("被申请行政复议2件,经复议机关审理,2件均纳入结果纠正范围。", {"reconsiderations": 2, "reconsiderations_corrected": 2}),
     ("涉及信息公开行政复议1项,纳入结果纠正范围。", {"reconsiderations": 1, "reconsiderations_corrected": 1}),
+    # trainings and trainees, the number first or counted in people
+    ("全年举办了3期政务公开业务培训,累计参训180余人。", {"trainings": 3, "trainees": 180}),
+    ("开展2次专题培训,培训干部65名。", {"trainings": 2, "trainees": 65}),
 ])
 def test_more_phrasings(sentence: str, expected: dict[str, float]) -> None:
     assert {m: v for m, (v, _) in values(sentence).items()} == expected
