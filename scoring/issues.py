@@ -1,7 +1,8 @@
 """Data issues: problems in the input that do not stop a run but must be seen.
 
 They travel as a structured list to the terminal summary, the workbook's 数据问题 sheet and the
-JSON output. `--strict` turns any issue of severity `error` into exit code 1.
+JSON output. With `--strict`, any issue of severity `error` or `warning` ends the run with exit
+code 1 (`info` issues never do).
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ from typer.exceptions import TyperException
 
 from scoring.cli.chinese import usage_error
 
-EXIT_OK, EXIT_STRICT, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT / SIGTERM, as shells report them
+EXIT_OK, EXIT_STRICT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+# 128 + SIGINT / SIGTERM / SIGPIPE, as shells report a process those signals end
+EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_CLOSED_PIPE = 130, 143, 141
 INTERRUPTED = "已中断,未写出不完整的文件。"
 DEBUG_ENV = "SCORING_DEBUG"
 
@@ -47,6 +48,12 @@ def run_safely(app: typer.Typer, argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else EXIT_OK
     except typer.Exit as exc:
         return exc.exit_code
+    except SystemExit:
+        # Without standalone mode typer raises SystemExit only for a closed output pipe (EPIPE:
+        # `score … | head` stopped reading), as exit 1, --strict's code; end quietly with the
+        # shells' code for a process a closed pipe ends instead.
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except TyperException as exc:  # bad usage: unknown option, missing argument
         echo(f"用法错误:{_usage_message(exc)}", err=True)
         echo("运行 score --help 查看用法和示例。", err=True)
@@ -69,7 +76,16 @@ def run_safely(app: typer.Typer, argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         echo(f"程序内部错误({type(exc).__name__}: {exc})。请加 --debug 重新运行并把输出报告给维护者。", err=True)
-        return 3
+        return EXIT_BUG
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so the final flush of what the closed pipe
+    did not take raises nothing (Python's own advice for EPIPE)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests capture output)
+        pass
 
 
 class Terminated(BaseException):
