@@ -15,17 +15,17 @@ import report_fixtures as fx
 from scoring.errors import OutputError
 from scoring.report import exports
 from scoring.report.exports import write_csv, write_json, write_outputs
-from scoring.report.output import atomic_write, choose_path, choose_paths
+from scoring.report.output import atomic_write, choose_paths
 
 
-def test_choose_path_numbers_beside_existing_file(tmp_path):
+def test_choose_paths_numbers_beside_existing_file(tmp_path):
     target = tmp_path / "x.xlsx"
-    assert choose_path(target, overwrite=False) == (target, False)
+    assert choose_paths([target], overwrite=False) == ([target], False)
     target.write_bytes(b"old")
-    assert choose_path(target, overwrite=False) == (tmp_path / "x(2).xlsx", True)
+    assert choose_paths([target], overwrite=False) == ([tmp_path / "x(2).xlsx"], True)
     (tmp_path / "x(2).xlsx").write_bytes(b"old")
-    assert choose_path(target, overwrite=False) == (tmp_path / "x(3).xlsx", True)
-    assert choose_path(target, overwrite=True) == (target, False)
+    assert choose_paths([target], overwrite=False) == ([tmp_path / "x(3).xlsx"], True)
+    assert choose_paths([target], overwrite=True) == ([target], False)
 
 
 def test_related_files_share_one_number(tmp_path):

@@ -48,7 +48,8 @@ def extract(
     from scoring.issues import SEVERITY_NAMES
 
     extraction = extract_reports(paths, period, units_path=units, patterns_path=patterns, previous=previous or [])
-    written = write_extraction(extraction, out, overwrite=overwrite)
+    read = [p for p in (units, patterns, *paths, *(previous or [])) if p is not None]
+    written = write_extraction(extraction, out, overwrite=overwrite, inputs=read)  # --overwrite never replaces these
 
     reports, values = extraction.reports, extraction.values
     numbers = values[values["metric"] != SIMILARITY]

@@ -88,7 +88,8 @@ def main_job(
 
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
-                            stability=found, data_format=data_format, earlier=tuple(scored[p] for p in trend))
+                            stability=found, data_format=data_format, earlier=tuple(scored[p] for p in trend),
+                            inputs=[Path(scheme.source or ""), Path(source)])
     print_summary(result, written, previous, found)
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)

@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from scoring.extract.units import (PROPOSE_SCORE, UNIT_COLUMNS, UnitMatch, UnitM
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.progress import track
+from scoring.report.output import atomic_write_all
 
 VALUE_COLUMNS = ["unit", "metric", "value", "period", "source", "evidence", "approx", "confidence", "origin",
                  "unit_match"]
@@ -121,8 +120,10 @@ def extract_reports(
     )
 
 
-def write_extraction(extraction: Extraction, out_dir: str | Path, overwrite: bool = False) -> list[Path]:
-    """Write units.csv, <period>/metrics.csv and review/<period>_review.xlsx under out_dir."""
+def write_extraction(extraction: Extraction, out_dir: str | Path, overwrite: bool = False,
+                     inputs: Sequence[str | Path] = ()) -> list[Path]:
+    """Write units.csv, <period>/metrics.csv and review/<period>_review.xlsx under out_dir,
+    all or none; never over one of `inputs` (the --units file), even with `overwrite`."""
     from scoring.extract.review import write_review
 
     out = Path(out_dir)
@@ -140,13 +141,12 @@ def write_extraction(extraction: Extraction, out_dir: str | Path, overwrite: boo
         value=[fmt(v) for v in extraction.values["value"]],
         approx=extraction.values["approx"].map({True: "true", False: "false"}),
     )
-    try:
-        _atomic(targets[0], lambda p: units.to_csv(p, index=False, encoding="utf-8-sig"))
-        _atomic(targets[1], lambda p: metrics.to_csv(p, index=False, encoding="utf-8-sig"))
-        _atomic(targets[2], lambda p: write_review(extraction, p))
-    except PermissionError as exc:
-        raise OutputError(f"无法写入(文件可能正在 Excel 中打开):{exc.filename}") from None
-    return targets
+    written, _ = atomic_write_all([
+        (targets[0], lambda p: units.to_csv(p, index=False, encoding="utf-8-sig")),
+        (targets[1], lambda p: metrics.to_csv(p, index=False, encoding="utf-8-sig")),
+        (targets[2], lambda p: write_review(extraction, p)),
+    ], overwrite=overwrite, numbered=False, inputs=[Path(i) for i in inputs])
+    return written
 
 
 def _read_all(paths: Sequence[str | Path], rules: PatternSet, issues: list[DataIssue], progress: bool,
@@ -281,16 +281,3 @@ def _reports_table(reports: list[Report], resolved: list[_Unit], values: pd.Data
 def _derived_units(resolved: list[_Unit]) -> pd.DataFrame:
     names = list(dict.fromkeys(u.label for u in resolved))
     return pd.DataFrame({"unit_id": names, "name": names, "class": "", "aliases": ""}, columns=UNIT_COLUMNS)
-
-
-def _atomic(target: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(temp))
-        os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, TextIO
@@ -21,7 +22,7 @@ import pandas as pd
 import scoring
 from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
-from scoring.report.output import atomic_write, atomic_write_all, choose_paths
+from scoring.report.output import atomic_write, atomic_write_all
 from scoring.report.rounding import half_up
 from scoring.report.workbook import WorkbookOptions, settled_heap, workbook_writer
 from scoring.result import Result, Step
@@ -246,6 +247,7 @@ def write_outputs(
     earlier: tuple[Result, ...] = (),
     office: str | None = None,
     data_format: str = "json",
+    inputs: Sequence[Path] = (),
 ) -> OutputPaths:
     """Workbook at `out_path` (.xlsx added if missing) plus the same name .csv and either .json
     or, with `data_format="parquet"`, one _<table>.parquet per table (scoring/report/parquet_export.py).
@@ -254,26 +256,23 @@ def write_outputs(
     issuing office's name for the title (default: the criteria's `office:`).
 
     Without `overwrite`, an existing file is never replaced: the files move together to the
-    first free numbered name, x(2).xlsx / x(2).csv / x(2).json.
+    first free numbered name, x(2).xlsx / x(2).csv / x(2).json, claimed atomically (two runs at
+    once never share one). With it, a file among `inputs` is still never replaced.
     """
     out_path = Path(out_path)
     base = out_path if out_path.suffix.lower() == ".xlsx" else out_path.with_name(out_path.name + ".xlsx")
-    wanted = [base, base.with_suffix(".csv")]
+    notes: list[str] = []
+    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability)
+    jobs = [(base, workbook_writer(result, options, notes)), (base.with_suffix(".csv"), _csv_writer(result))]
     if data_format == "parquet":
         from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writer
 
         tables = parquet_tables(result, previous, stability)
-        wanted += parquet_paths(base, list(tables))
-    else:
-        wanted.append(base.with_suffix(".json"))
-    (workbook, csv, *data_paths), renamed = choose_paths(wanted, overwrite)
-    notes: list[str] = []
-    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability)
-    jobs = [(workbook, workbook_writer(result, options, notes)), (csv, _csv_writer(result))]
-    if data_format == "parquet":
         header = run_header(result, previous, stability)
-        jobs += [(path, parquet_writer(frame, header)) for path, frame in zip(data_paths, tables.values())]
-        atomic_write_all(jobs)
+        jobs += [(path, parquet_writer(frame, header)) for path, frame in zip(parquet_paths(base, list(tables)),
+                                                                              tables.values())]
+        (workbook, csv, *data_paths), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs)
         return OutputPaths(workbook, csv, None, renamed, tuple(notes), tuple(data_paths))
-    atomic_write_all([*jobs, (data_paths[0], _json_writer(result, previous, stability))])
-    return OutputPaths(workbook, csv, data_paths[0], renamed, tuple(notes))
+    jobs.append((base.with_suffix(".json"), _json_writer(result, previous, stability)))
+    (workbook, csv, json_path), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs)
+    return OutputPaths(workbook, csv, json_path, renamed, tuple(notes))

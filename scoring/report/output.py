@@ -1,9 +1,20 @@
-"""Where output files go and how they are written: never over a file unasked, never half-written.
+"""Where output files go and how they are written: never over a file unasked, never over an
+input, never half-written. The one writer for every command's outputs (`atomic_write_all`).
 
 Every output is written to a temporary file in the target folder, flushed to disk and then
 renamed over the target in one step, so a crash, a full disk or Ctrl-C leaves either the old
-file or the new one, never a broken workbook. A run killed outright (SIGKILL, power cut) cannot
-remove its temporary file; the next run writing the same name does, once its writer is gone.
+file or the new one, never a broken workbook. The files of one command land all or none. A run
+killed outright (SIGKILL, power cut) cannot remove its temporary file; the next run writing the
+same name does, once its writer is gone.
+
+Without overwriting, a name is claimed by creating it exclusively (O_EXCL) just before the
+finished file is renamed onto it, so two runs at once into one folder never take the same name:
+the second gets the next `x(n)` name (or, when numbering is off, an error).
+
+    atomic_write_all([(path, write), ...])                    # replace existing files
+    atomic_write_all(jobs, overwrite=False)                   # next free x(n) for all: (paths, renamed)
+    atomic_write_all(jobs, overwrite=False, numbered=False)   # refuse when one exists
+    atomic_write_all(jobs, inputs=[units_file])               # refuse to write over an input
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from scoring.errors import Location, OutputError
@@ -51,13 +62,10 @@ def choose_paths(paths: Sequence[Path], overwrite: bool) -> tuple[list[Path], bo
     return [numbered(p, n) for p in paths], n > 1
 
 
-def choose_path(path: Path, overwrite: bool) -> tuple[Path, bool]:
-    """Path to write: `path` itself, or the next free `x(2).xlsx`, `x(3).xlsx` … beside it."""
-    chosen, renamed = choose_paths([path], overwrite)
-    return chosen[0], renamed
+Writer = Callable[[Path], object]
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Writer) -> None:
     """Call `write(temp_path)`, then move the finished file to `path` in one step.
 
     On any exception the temporary file is removed and the exception re-raised; the file
@@ -66,31 +74,97 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     atomic_write_all([(Path(path), write)])
 
 
-def atomic_write_all(jobs: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
-    """Write files that belong together (workbook, CSV, JSON): all or none.
+def atomic_write_all(jobs: Sequence[tuple[Path, Writer]], overwrite: bool = True, numbered: bool = True,
+                     inputs: Iterable[Path] = ()) -> tuple[list[Path], bool]:
+    """Write files that belong together (workbook, CSV, JSON): all or none. Returns the paths
+    written and whether they were numbered because a name was taken.
 
     Every file is first written completely to a temporary name beside its target; only when all
     of them are finished are they renamed into place. A failure in any of them removes every
-    temporary file and leaves the existing files untouched.
+    temporary file and leaves the existing files untouched. `overwrite` replaces existing
+    files (never one of `inputs`); without it, existing files are kept and the new ones take
+    the first number free for all (`numbered`) or are refused.
     """
+    targets = [Path(path) for path, _ in jobs]
+    if overwrite:
+        _refuse_inputs(targets, inputs)
     temps: list[tuple[Path, Path]] = []
+    claimed: list[Path] = []
     try:
         for path, write in jobs:
-            remove_stale_temps(Path(path))
-            tmp = _temp_beside(Path(path))
-            temps.append((tmp, Path(path)))
+            path = Path(path)
+            remove_stale_temps(path)
+            tmp = _temp_beside(path)
+            temps.append((tmp, path))
             try:
                 write(tmp)
                 _flush_to_disk(tmp)
-                os.chmod(tmp, _target_mode(Path(path)))
+                os.chmod(tmp, _target_mode(path))
             except OSError as exc:  # disk full, quota, folder removed meanwhile
                 raise OutputError(f"写入文件失败({reason(exc)}),原有文件未改动", Location(file=str(path))) from exc
-        _swap_in(temps)
+        if overwrite:
+            _swap_in(temps)
+            return targets, False
+        chosen = _claim_names(targets, numbered, claimed)
+        _place([tmp for tmp, _ in temps], chosen)
+        claimed.clear()  # placed: ours to keep
+        return chosen, chosen != targets
     except BaseException:
-        for path, _ in jobs:  # by name, not by `temps`: a signal may land right after mkstemp
-            for tmp in _temps_of(Path(path), str(os.getpid())):
+        for path in claimed:  # names claimed but not all filled: none of this run's files stay
+            path.unlink(missing_ok=True)
+        for path in targets:  # by name, not by `temps`: a signal may land right after mkstemp
+            for tmp in _temps_of(path, str(os.getpid())):
                 tmp.unlink(missing_ok=True)
         raise
+
+
+def _refuse_inputs(targets: list[Path], inputs: Iterable[Path]) -> None:
+    """An output may never replace a file the command read (`--out` = the input folder)."""
+    inputs = [Path(i) for i in inputs]
+    for target in targets:
+        for source in inputs:
+            if target.absolute() == source.absolute() or _same_file(target, source):
+                raise OutputError(f"输出文件与本次读取的输入文件“{source}”是同一个文件,不会覆盖输入;"
+                                  "请换一个输出文件夹(--out)", Location(file=str(target)))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _claim_names(targets: list[Path], numbered: bool, claimed: list[Path]) -> list[Path]:
+    """Create the targets (or the first free numbered set) empty and exclusively, all or none.
+
+    `claimed` collects what this run created, for the caller to remove on failure."""
+    while True:
+        chosen = choose_paths(targets, overwrite=False)[0] if numbered else targets
+        try:
+            for path in chosen:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+                claimed.append(path)
+            return chosen
+        except FileExistsError as exc:  # another run took a name between looking and claiming
+            for path in claimed:
+                path.unlink(missing_ok=True)
+            claimed.clear()
+            if not numbered:
+                raise OutputError("输出文件已存在;如确认覆盖,请加 --overwrite", Location(file=exc.filename)) from None
+        except OSError as exc:
+            raise OutputError(f"无法写入该文件({reason(exc)})", Location(file=exc.filename)) from exc
+
+
+def _place(temps: list[Path], targets: list[Path]) -> None:
+    """Rename finished temp files onto the names this run claimed."""
+    for tmp, path in zip(temps, targets):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            if isinstance(exc, PermissionError):
+                raise OutputError("无法写入该文件,它可能正被其他程序打开,请关闭后重试", Location(file=str(path))) from exc
+            raise OutputError(f"无法写入该文件({reason(exc)})", Location(file=str(path))) from exc
 
 
 def _swap_in(temps: list[tuple[Path, Path]]) -> None:
