@@ -1,4 +1,5 @@
-"""Result: what the engine hands to the report writers. Immutable; the workbook computes nothing.
+"""Result: what the engine hands to the report writers. Immutable; the outputs compute no points
+and no rank from it (only differences with a previous period's Result: 总分变化, 排名变化).
 
 Tables (pandas DataFrames; every access returns a copy-on-write view, so changing what you got
 never changes the Result). Every number of points is rounded once, half up, to the scheme's
@@ -38,6 +39,7 @@ from types import MappingProxyType
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from scoring.issues import DataIssue
@@ -85,11 +87,16 @@ class Result:
         return value
 
     def ranking(self) -> pd.DataFrame:
-        """Totals sorted as the ranking sheet shows them: by class block, then class rank."""
+        """Totals in display order, the one order every output lists units in (ranking sheet,
+        CSV, detail sheets, chart, stability, terminal summary): class blocks in scheme order
+        (unclassified last), by class rank (the overall rank without classes), vetoed units last
+        in their block; ties keep the engine's order."""
         t = self.totals
         class_order = {c.id: i for i, c in enumerate(self.scheme.classes)}
-        key = t["class"].map(class_order).fillna(len(class_order))
-        return t.assign(_c=key).sort_values(["_c", "class_rank"], kind="stable").drop(columns="_c")
+        block = t["class"].map(class_order).fillna(len(class_order)).to_numpy()
+        rank = t["class_rank" if class_order else "rank"].to_numpy()
+        vetoed = t["vetoed"].fillna(False).astype(bool).to_numpy()
+        return t.iloc[np.lexsort((np.arange(len(t)), rank, vetoed, block))]
 
     def unit(self, unit_id: str) -> pd.DataFrame:
         """All detail rows of one unit (for `score explain`)."""

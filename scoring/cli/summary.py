@@ -31,11 +31,13 @@ def print_summary(result: "Result", written: "OutputPaths", previous: "Result | 
     known = {c.id for c in s.classes}
     if s.classes and (~t["class"].isin(known)).any():
         groups.append(("", "未分类"))
+    ordered = result.ranking()  # the workbook's order
     for class_id, class_name in groups:
-        block = t if class_id is None else t[t["class"] == class_id] if class_id else t[~t["class"].isin(known)]
+        block = ordered if class_id is None else ordered[ordered["class"] == class_id] if class_id else \
+            ordered[~ordered["class"].isin(known)]
         if block.empty:
             continue
-        ok = block[block["veto_effect"] != "fail"].sort_values("class_rank" if class_id is not None else "rank")
+        ok = block[block["veto_effect"] != "fail"]
         rank_col = "class_rank" if class_id is not None else "rank"
         top = ",".join(f"{r[rank_col]}. {r['name']} {num(r['total'], p)}" for _, r in ok.head(3).iterrows())
         echo(f"  {class_name}:{len(block)} 个单位;前三名:{top or '无'}")

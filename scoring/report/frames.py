@@ -37,27 +37,9 @@ class RankingTable:
     excluded: pd.DataFrame  # bool, per row × first-level header: not applicable to the unit
 
 
-def display_order(result: Result) -> pd.DataFrame:
-    """Totals in display order: class blocks in scheme order, vetoed units last in their block.
-
-    `Result.ranking()` already sorts by class block then class rank; without classes the
-    overall rank decides. Vetoed units rank after all others, but ranks come from the engine,
-    so the vetoed-last rule is applied here again (stable, so the engine's order holds otherwise).
-    """
-    if result.scheme.classes:
-        ranked = result.ranking()
-    else:
-        ranked = result.totals.sort_values("rank", kind="stable")
-    order = {c.id: i for i, c in enumerate(result.scheme.classes)}
-    block = ranked["class"].map(order).fillna(len(order)).to_numpy()
-    vetoed = ranked["vetoed"].fillna(False).astype(bool).to_numpy()
-    positions = np.lexsort((np.arange(len(ranked)), vetoed, block))
-    return ranked.iloc[positions]
-
-
 def ranking_table(result: Result, previous: Result | None = None, with_ids: bool = False) -> RankingTable:
     scheme = result.scheme
-    order = display_order(result)
+    order = result.ranking()
     has_classes = bool(scheme.classes)
     vetoed = order["vetoed"].fillna(False).astype(bool).to_numpy()
 
