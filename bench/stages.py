@@ -173,7 +173,7 @@ def _engine(engine, scheme, data, period: str, repeat: int, clock: Clock):
         result = None  # one Result alive at a time: the peak memory stays that of a single run
         with timed.stage("engine"):
             result = engine.score(scheme, data, period,
-                                  timer=lambda step: timed.stage(STAGE_OF_STEP.get(step, "score")))
+                                  timer=lambda step, timed=timed: timed.stage(STAGE_OF_STEP.get(step, "score")))
         if not best or timed.seconds["engine"] < best["engine"]:
             best = dict(timed.seconds)
     for name, seconds in best.items():

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.model import AgencyData
-from scoring.data.values import GAPS, gap_codes
 from scoring.data.records import PreparedRecords, derive_record_metric
+from scoring.data.values import GAPS, gap_codes
 from scoring.expressions import Expression
 from scoring.periods import Period
 from scoring.result import Step

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.derive import Metrics
 from scoring import gaps
+from scoring.derive import Metrics
 from scoring.expressions import Expression, condition
 from scoring.issues import DataIssue
 from scoring.periods import Period

@@ -35,8 +35,8 @@ log      tuple of Step: what each evaluation step did (derived, clipped, rescale
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from datetime import datetime
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -295,7 +295,6 @@ class _Uncertain:
         for i in np.flatnonzero(ok & approx):
             span = interval(values[i], raw.get(ids[i], ""), spec)
             low[i], high[i] = span.low, span.high
-        n = len(values)
         rule = _rule_of(leaf)
         return _Uncertain(
             rule, _context(leaf, rule), cells, values, low, high,
@@ -343,7 +342,7 @@ def _peer_points(self, drawn: np.ndarray, at: np.ndarray, base: np.ndarray, clas
             f_units = f_units[np.argsort(key[f_units], kind="stable")]
             f_sorted = key[f_units]
             f = len(f_units)
-            above_fixed = lambda x: f - np.searchsorted(f_sorted, x, side="right")  # noqa: E731
+            above_fixed = lambda x, f=f, f_sorted=f_sorted: f - np.searchsorted(f_sorted, x, side="right")  # noqa: E731
             ranks = np.empty((draws, f + len(u_units)))
             # drawn values above the k-th fixed value: those whose place among the fixed ones is
             # past k; one histogram of places per draw, summed from the top

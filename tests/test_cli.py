@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from scoring.cli import main
-
 from tests.helpers import TINY_CRITERIA as CRITERIA
 from tests.helpers import TINY_UNITS as UNITS
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import openpyxl
-
 import report_fixtures as fx
+
 from scoring.report.exports import ranking_csv_frame, write_outputs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -290,7 +292,7 @@ def test_explanations_exist_for_every_row(result):
 
 
 def test_result_is_immutable(result):
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         result.totals = None  # type: ignore[misc]
     assert np.all(result.totals["rank"] >= 1)
 

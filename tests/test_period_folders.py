@@ -9,7 +9,6 @@ import pytest
 from scoring.data.folders import find_period_folders, folder_period, period_folders, unread_folders
 from scoring.data.load import load_data
 from scoring.periods import Period
-
 from tests.conftest import TINY_HEADER, write
 
 

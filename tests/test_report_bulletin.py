@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 import report_fixtures as fx
+
 from scoring.data.load import load_periods
 from scoring.engine import score
 from scoring.periods import Period

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 import report_fixtures as fx
+
 from scoring.errors import OutputError
 from scoring.report import exports
 from scoring.report.exports import write_csv, write_json, write_outputs

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 import report_fixtures as fx
-from scoring.report.layout import text_width
+
+from scoring.report.layout import as_text, display_widths
 from scoring.report.names import sheet_names
 from scoring.report.paging import BODY_POINTS, MIN_SCALE
 from scoring.report.workbook import SHEETS, write_workbook
@@ -348,9 +348,8 @@ def test_failed_write_keeps_previous_workbook(tmp_path, monkeypatch):
 
 
 def test_text_width_counts_cjk_as_two():
-    assert text_width(pd.Series(["主动公开ab", "abc", None])) == 10
-    assert text_width(pd.Series(["(满分30)"])) == 8
-    assert text_width(pd.Series(["\uff08满分30\uff09"])) == 10  # full-width brackets
+    assert list(display_widths(as_text(pd.Series(["主动公开ab", "abc", None])))) == [10, 3, 0]
+    assert list(display_widths(as_text(pd.Series(["(满分30)", "\uff08满分30\uff09"])))) == [8, 10]  # full-width brackets
 
 
 def test_empty_result_and_unknown_class(tmp_path):

@@ -141,7 +141,6 @@ def test_property_no_uncertainty_reproduces_the_run(tmp_path_factory, volumes, s
 
 def test_peer_rules_rank_each_draw_among_the_whole_class(tmp_path):
     """Rank and relative leaves: the fast counting path gives the rule's own points."""
-    from scoring.rules.base import RuleContext
     from scoring.stability import _counter_above
 
     rng = np.random.default_rng(5)

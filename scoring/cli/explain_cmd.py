@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,8 +21,8 @@ HELP = """在终端显示某个单位的得分明细:每项指标的数值、规
 def explain(
     unit: str = typer.Argument(..., help="单位编码、名称或别名", metavar="单位"),
     period: str = typer.Option(..., "--period", "-p", help="考评期间,如 2021Q4"),
-    criteria: Optional[Path] = typer.Option(None, "--criteria", "-c", help="准则文件"),
-    input_path: Optional[Path] = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),
+    criteria: Path | None = typer.Option(None, "--criteria", "-c", help="准则文件"),
+    input_path: Path | None = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),
 ) -> None:
     from scoring.data.load import load_data
     from scoring.data.units import UnitIndex

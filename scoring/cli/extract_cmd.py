@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -39,9 +38,9 @@ def extract(
     paths: list[Path] = typer.Argument(..., help="报告文件或文件夹(可多个)", metavar="报告"),
     period: str = typer.Option(..., "--period", "-p", help="报告所属期间,如 2021"),
     out: Path = typer.Option(..., "--out", "-o", help="输出文件夹(生成 units.csv、期间/metrics.csv、review/核对表)"),
-    units: Optional[Path] = typer.Option(None, "--units", "-u", help="单位名单 units.csv/.xlsx,用于把报告对应到单位"),
-    patterns: Optional[Path] = typer.Option(None, "--patterns", help="本单位补充的提取规则(YAML,见 docs/extract.md)"),
-    previous: Optional[list[Path]] = typer.Option(None, "--previous", help="往年报告的文件或文件夹(可多次给出),用于雷同检测"),
+    units: Path | None = typer.Option(None, "--units", "-u", help="单位名单 units.csv/.xlsx,用于把报告对应到单位"),
+    patterns: Path | None = typer.Option(None, "--patterns", help="本单位补充的提取规则(YAML,见 docs/extract.md)"),
+    previous: list[Path] | None = typer.Option(None, "--previous", help="往年报告的文件或文件夹(可多次给出),用于雷同检测"),
     overwrite: bool = typer.Option(False, "--overwrite", help="覆盖输出文件夹中已有的结果"),
 ) -> None:
     from scoring.extract.run import SIMILARITY, extract_reports, write_extraction

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -60,7 +59,7 @@ data/{year}/records.csv       网站发布记录:单位、发布日期、栏目�
 
 def init(
     folder: Path = typer.Argument(..., help="新建的文件夹(须不存在或为空)", metavar="文件夹"),
-    period: Optional[str] = typer.Option(None, "--period", "-p", help="数据模板的期间(默认当前季度)"),
+    period: str | None = typer.Option(None, "--period", "-p", help="数据模板的期间(默认当前季度)"),
 ) -> None:
     from scoring.periods import Period
     from scoring.scheme.loader import load_scheme

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -29,18 +28,18 @@ HELP = """政务公开考评:按考评准则为各单位打分、排名,生成�
 
 def main_job(
     ctx: typer.Context,
-    period: Optional[str] = typer.Option(None, "--period", "-p", help="考评期间,如 2021Q4、2021H1、2021M03、2021"),
-    criteria: Optional[Path] = typer.Option(None, "--criteria", "-c", help=f"准则文件(默认 {DEFAULT_CRITERIA})"),
-    input_path: Optional[Path] = typer.Option(None, "--input", "-i", help=f"数据文件夹或文件(默认 {DEFAULT_INPUT}/)"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help=f"输出文件夹(默认 {DEFAULT_OUT}/期间/)"),
-    compare: Optional[str] = typer.Option(None, "--compare", help="对比的上一期间(默认:上一期数据存在时自动对比)"),
+    period: str | None = typer.Option(None, "--period", "-p", help="考评期间,如 2021Q4、2021H1、2021M03、2021"),
+    criteria: Path | None = typer.Option(None, "--criteria", "-c", help=f"准则文件(默认 {DEFAULT_CRITERIA})"),
+    input_path: Path | None = typer.Option(None, "--input", "-i", help=f"数据文件夹或文件(默认 {DEFAULT_INPUT}/)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help=f"输出文件夹(默认 {DEFAULT_OUT}/期间/)"),
+    compare: str | None = typer.Option(None, "--compare", help="对比的上一期间(默认:上一期数据存在时自动对比)"),
     strict: bool = typer.Option(False, "--strict", help="有数据问题(错误或警告)时以退出码 1 结束"),
     overwrite: bool = typer.Option(False, "--overwrite", help="覆盖已有的同名工作簿(默认另存为带编号的新文件)"),
     unit_sheets: bool = typer.Option(False, "--unit-sheets", help="为每个单位增加一张明细表(最多 200 个)"),
     stability: bool = typer.Option(False, "--stability", help="排名稳定性分析:按数据的不确定性重复抽样打分,看名次是否可靠"),
     draws: int = typer.Option(1000, "--draws", min=10, max=100_000, help="稳定性分析的抽样次数"),
     seed: int = typer.Option(0, "--seed", help="稳定性分析的随机种子(同一种子结果相同)"),
-    weights: Optional[str] = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
+    weights: str | None = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
     data_format: str = typer.Option("json", "--format", help="工作簿和 CSV 之外的完整结果格式:json(默认,适合市级规模)"
                                     "或 parquet(省级、全国规模:每张表一个 .parquet 文件,供数据库和分析软件读取)"),
     version: bool = typer.Option(False, "--version", help="显示版本号"),

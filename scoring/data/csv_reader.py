@@ -36,7 +36,15 @@ import pyarrow.csv as pacsv
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.rawtable import (
-    HEADER_SEARCH_ROWS, ColumnPlan, Columns, IsHeader, RawTable, check_size, find_header, finish, header_width,
+    HEADER_SEARCH_ROWS,
+    ColumnPlan,
+    Columns,
+    IsHeader,
+    RawTable,
+    check_size,
+    find_header,
+    finish,
+    header_width,
     locate_header,
 )
 from scoring.errors import InputError, Location

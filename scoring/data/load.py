@@ -15,8 +15,8 @@ Files are read in name order, top-level first; of conflicting values the last on
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import combinations
 from dataclasses import dataclass, replace
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,8 @@ from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
 from scoring.data.names import Names, map_distinct, unit_position
-from scoring.data.records import empty_records, needs_titles, record_rows
 from scoring.data.rawtable import Columns, RawTable
+from scoring.data.records import empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units
 from scoring.data.values import parse_values

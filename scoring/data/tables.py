@@ -15,7 +15,14 @@ import pandas as pd
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.rawtable import (
-    HEADER_SEARCH_ROWS, ColumnPlan, IsHeader, RawTable, check_size, finish, header_width, locate_header,
+    HEADER_SEARCH_ROWS,
+    ColumnPlan,
+    IsHeader,
+    RawTable,
+    check_size,
+    finish,
+    header_width,
+    locate_header,
 )
 from scoring.errors import InputError, Location
 

@@ -19,8 +19,15 @@ from scoring.extract.patterns import PatternSet, load_patterns
 from scoring.extract.readers import collect_files, read_report_file
 from scoring.extract.similarity import clean_text, nearest, signatures
 from scoring.extract.split import Report, split_reports
-from scoring.extract.units import (PROPOSE_SCORE, UNIT_COLUMNS, UnitMatch, UnitMatcher, core_name, load_units,
-                                   places_differ)
+from scoring.extract.units import (
+    PROPOSE_SCORE,
+    UNIT_COLUMNS,
+    UnitMatch,
+    UnitMatcher,
+    core_name,
+    load_units,
+    places_differ,
+)
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.progress import track

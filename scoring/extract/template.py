@@ -286,7 +286,7 @@ def _lone_application_rows(view: TextView, where: str) -> tuple[list[TableValue]
     rows whose labels say it all, and only when the seven cells are there."""
     values = []
     for category in ("received", "carried_over", "carried_forward"):
-        label = dict((c, l) for c, l in _APPLICATION_ROWS if c)[category]
+        label = dict((c, row) for c, row in _APPLICATION_ROWS if c)[category]
         for m in re.compile(label).finditer(view.squeezed):
             row = _Row(category, m.start(), m.end(), min(len(view.squeezed), m.end() + 60))
             runs, total, checked = _row_total(view, row, at_end=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -65,7 +65,7 @@ def squeeze(folded: str) -> Squeezed:
     return Squeezed(folded.replace(" ", ""), np.flatnonzero(codes != 32))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fold_char(ch: str) -> str:
     if ch.isspace():
         return ch if ch == "\n" else " "
@@ -153,7 +153,7 @@ class TextView:
         cells = self.folded[label_end:b]
         prose = PROSE.search(cells)
         cells_end = label_end + (prose.start() if prose else len(cells))
-        tail = NUMBERING.sub("", self.written[label_end:cells_end].rstrip()).rstrip("(( ")
+        tail = NUMBERING.sub("", self.written[label_end:cells_end].rstrip()).rstrip("(( ")  # noqa: B005 (a set of characters, meant)
         text = " ".join((self.written[a:label_end] + tail).split())
         return text if len(text) <= 200 else text[:199] + "…"
 

@@ -207,12 +207,6 @@ def display_widths(text: pd.Series) -> np.ndarray:
     return widths[codes] if len(codes) else np.zeros(0, dtype=int)
 
 
-def text_width(values: pd.Series) -> int:
-    """Display width of the widest text: CJK characters count two, others one."""
-    widths = display_widths(as_text(values))
-    return int(widths.max()) if len(widths) else 0
-
-
 def _header_width(header: str) -> int:
     return len(header) + len(_CJK_PATTERN.findall(header))
 

@@ -3,13 +3,12 @@ year were scored), optional unit sheets after them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlsxwriter.workbook import Workbook
 
@@ -22,8 +21,8 @@ from scoring.report.sheets.criteria import write_criteria
 from scoring.report.sheets.details import ordered_details, write_details
 from scoring.report.sheets.inputs import write_inputs
 from scoring.report.sheets.issues import write_issues
-from scoring.report.sheets.ranking import sheet_title, write_ranking
 from scoring.report.sheets.provenance import write_provenance
+from scoring.report.sheets.ranking import sheet_title, write_ranking
 from scoring.report.sheets.scores import write_scores
 from scoring.report.sheets.stability import write_stability
 from scoring.report.sheets.trend import write_trend

@@ -24,8 +24,24 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scoring.rules.base import (
-    PER_NAMES, Outcome, Per, Problem, Role, Rule, RuleConfig, RuleContext, above, at_least, at_most, below, earned,
-    join, num, nums, register, value_phrase,
+    PER_NAMES,
+    Outcome,
+    Per,
+    Problem,
+    Role,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    above,
+    at_least,
+    at_most,
+    below,
+    earned,
+    join,
+    num,
+    nums,
+    register,
+    value_phrase,
 )
 
 

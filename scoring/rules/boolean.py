@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, num, nums, register
+from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, nums, register
 
 
 class BooleanConfig(RuleConfig):

@@ -13,7 +13,19 @@ from __future__ import annotations
 import numpy as np
 from pydantic import model_validator
 
-from scoring.rules.base import PER_NAMES, Outcome, Per, Rule, RuleConfig, RuleContext, earned, join, num, register, value_phrase
+from scoring.rules.base import (
+    PER_NAMES,
+    Outcome,
+    Per,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    earned,
+    join,
+    num,
+    register,
+    value_phrase,
+)
 
 
 class LinearConfig(RuleConfig):

@@ -21,7 +21,20 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, value_phrase
+from scoring.rules.base import (
+    Outcome,
+    Problem,
+    Role,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    earned,
+    join,
+    num,
+    nums,
+    register,
+    value_phrase,
+)
 
 
 class Share(BaseModel):

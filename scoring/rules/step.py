@@ -16,8 +16,20 @@ import numpy as np
 from pydantic import Field
 
 from scoring.rules.base import (
-    PER_NAMES, Outcome, Per, Rule, RuleConfig, RuleContext, at_least, earned, join, num, nums, register,
-    value_phrase, whole_steps,
+    PER_NAMES,
+    Outcome,
+    Per,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    at_least,
+    earned,
+    join,
+    num,
+    nums,
+    register,
+    value_phrase,
+    whole_steps,
 )
 
 

@@ -8,7 +8,13 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from scoring.report.layout import (
-    Column, Styles, column_width, fit_widths, points_label, write_header, write_rows,
+    Column,
+    Styles,
+    column_width,
+    fit_widths,
+    points_label,
+    write_header,
+    write_rows,
 )
 from scoring.report.paging import new_sheet, setup_page
 from scoring.result import Result

@@ -14,7 +14,12 @@ from xlsxwriter.workbook import Workbook
 
 from scoring.numbers import APPROX_PREFIXES, APPROX_SUFFIXES
 from scoring.report.layout import (
-    Column, Styles, as_text, ranked_rows, write_long_table, write_note,
+    Column,
+    Styles,
+    as_text,
+    ranked_rows,
+    write_long_table,
+    write_note,
 )
 from scoring.report.paging import new_sheet
 from scoring.report.values import formatted, metric_formats, rule_texts

@@ -18,7 +18,12 @@ from xlsxwriter.worksheet import Worksheet
 from scoring.report.bulletin import grade_counts, issuer_line, report_title
 from scoring.report.frames import RankingTable
 from scoring.report.layout import (
-    Column, Styles, fit_row_heights, fit_widths, write_header, write_rows,
+    Column,
+    Styles,
+    fit_row_heights,
+    fit_widths,
+    write_header,
+    write_rows,
 )
 from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.report.remarks import MISSING_MARK, ROUNDING_NOTE, main_losses, row_notes

@@ -9,8 +9,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from scoring.report.frames import RankingTable
 from scoring.report.layout import Column, Styles, fit_widths, write_header, write_rows
-from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.report.names import sheet_names
+from scoring.report.paging import new_sheet, set_height, setup_page
 from scoring.report.sheets.details import detail_columns
 from scoring.result import Result
 
