@@ -20,6 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "hostile: broken, malicious or absurd input must get a clear message, never a crash"
     )
+    config.addinivalue_line(  # the README's command runs them; `-m "not slow"` is the quick run
+        "markers", "slow: takes seconds (a subprocess, a property search, the benchmark); left out by -m 'not slow'"
+    )
     _hostile.clear()
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.report import STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +28,7 @@ def cells(out: str, label: str) -> list[str]:
     return line[len(label):].split()
 
 
+@pytest.mark.slow
 def test_quick_run_prints_every_stage_for_every_scale(tmp_path):
     docs_before = DOCS.read_bytes() if DOCS.exists() else None
     run = bench("--quick", "--no-write-docs", cwd=tmp_path)

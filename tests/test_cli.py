@@ -152,6 +152,7 @@ def test_init_scaffolds_a_starter_kit(tmp_path, capsys):
     assert code == 2 and "已存在" in err
 
 
+@pytest.mark.slow
 def test_help_has_worked_examples():
     for args in ([], ["check"], ["explain"], ["init"], ["extract"]):
         proc = subprocess.run([sys.executable, "-m", "scoring", *args, "--help"], capture_output=True, text=True, timeout=60)
@@ -174,6 +175,7 @@ def test_usage_errors_in_chinese(args, expected, capsys):
     assert not any(word in err for word in ("Error", "Missing", "No such", "Option", "Usage")), err
 
 
+@pytest.mark.slow
 def test_bundled_sample_main_job(tmp_path):
     """The README's main job, as a subprocess on the bundled sample."""
     proc = subprocess.run(
@@ -190,6 +192,7 @@ def test_bundled_sample_main_job(tmp_path):
     assert proc.stdout.rstrip().splitlines()[-1].strip().startswith(("工作簿", "“"))
 
 
+@pytest.mark.slow
 def test_executable_keeps_exit_codes_and_messages(kit):
     """`python -m scoring` (like the `score` executable) ends through os._exit: codes and output intact."""
     root = Path(__file__).resolve().parents[1]

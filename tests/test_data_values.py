@@ -78,6 +78,7 @@ _CELLS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @given(st.lists(_CELLS, max_size=30))
 def test_parse_values_reads_every_cell_as_parse_value_does(cells: list[str]) -> None:
     """The column reader's shortcut for plain decimals gives exactly what the cell reader gives."""

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -21,12 +23,14 @@ def run_with_closed_stdout(*args: str) -> subprocess.CompletedProcess:
         os.close(write)
 
 
+@pytest.mark.slow
 def test_closed_pipe_ends_quietly_with_141_not_stricts_1() -> None:
     proc = run_with_closed_stdout("check", "criteria/gov_openness_2021.yaml")
     assert proc.returncode == 141  # 128 + SIGPIPE, as a shell reports `git log | head`
     assert proc.stderr == ""  # no traceback, no "Exception ignored", no 程序内部错误
 
 
+@pytest.mark.slow
 def test_closed_pipe_after_a_main_job_keeps_its_outputs(tmp_path: Path) -> None:
     proc = run_with_closed_stdout("--period", "2021Q4", "--out", str(tmp_path))
     assert proc.returncode == 141 and proc.stderr == ""

@@ -70,6 +70,7 @@ def test_earlier_years_reports_are_compared() -> None:
     assert "往年报告" in row.evidence and "2020年政府信息公开工作年度报告" in row.evidence
 
 
+@pytest.mark.slow
 def test_lsh_finds_planted_copies_among_many_reports() -> None:
     rng = np.random.default_rng(11)
     chars = np.array([chr(c) for c in range(0x4E00, 0x4E00 + 3000)])

@@ -185,6 +185,7 @@ def previous_results(make_kit, score_cli) -> tuple[object, dict[str, bytes]]:
     return kit, {name: (kit.out / name).read_bytes() for name in OUTPUTS}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX only")
 def test_sigkill_while_writing_leaves_the_old_workbook_and_the_next_run_cleans_up(make_kit, score_cli):
     kit, before = previous_results(make_kit, score_cli)
@@ -198,6 +199,7 @@ def test_sigkill_while_writing_leaves_the_old_workbook_and_the_next_run_cleans_u
     assert openpyxl.load_workbook(kit.workbook).sheetnames[0] == "排名"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="SIGTERM handling is tested on POSIX")
 def test_sigterm_while_writing_cleans_up_like_ctrl_c(make_kit, score_cli):
     kit, before = previous_results(make_kit, score_cli)

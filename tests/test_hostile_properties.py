@@ -209,6 +209,7 @@ def check_invariants(result, raw: dict) -> None:
         assert t["grade"].isin(labels).all(), t["grade"]
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=50)
 @given(st.data())
 def test_generated_criteria_and_data_keep_the_invariants(tmp_path_factory, data):
@@ -249,6 +250,7 @@ grades: [{label: 优秀, min: 18, max_share: 0.5}, {label: 合格, min: 0}]
 @settings(SETTINGS, max_examples=25)
 @given(st.lists(st.tuples(st.sampled_from(["甲局", "乙局", "丙局", "丁局", "=甲局", " 甲局 "]), TEXT_CELLS, TEXT_CELLS),
                 min_size=1, max_size=15))
+@pytest.mark.slow
 def test_any_cell_text_is_read_or_reported_never_a_crash(tmp_path_factory, rows):
     """Text cells of every kind go through the real reader: each is a value, not applicable, or an issue."""
     folder = tmp_path_factory.mktemp("d")
@@ -302,6 +304,7 @@ YAML_TOKENS = st.sampled_from([
 ])
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=300)
 @given(st.one_of(st.lists(YAML_TOKENS, max_size=40).map("".join), st.text(max_size=300)))
 def test_garbage_yaml_is_loaded_or_refused_with_a_criteria_error(tmp_path_factory, text):
@@ -330,6 +333,7 @@ def _paths(node, here=()):
             yield from _paths(value, (*here, i))
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=60)
 @given(st.data())
 def test_valid_criteria_with_one_part_replaced_by_junk(tmp_path_factory, data):

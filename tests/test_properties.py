@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def ctx(values, points, classes=None):
     return RuleContext(values=v, points=points, classes=np.asarray(classes or ["a"] * len(v), dtype=object), peers=~np.isnan(v))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(rule_specs(), values_st)
 def test_points_within_bounds(spec_points, values):
@@ -79,6 +81,7 @@ def test_points_within_bounds(spec_points, values):
     assert len(out.explanation) == len(values)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(rule_specs(), finite, st.floats(min_value=0, max_value=1e5))
 def test_better_value_never_scores_less(spec_points, value, step):
@@ -130,6 +133,7 @@ def test_deductions_within_bounds_and_more_faults_never_score_more(case, which, 
     assert np.all(rule.score(deductions_ctx(worse, points)).points <= out.points + 1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(st.lists(finite, min_size=2, max_size=20), st.integers(min_value=0, max_value=19), st.floats(min_value=0.001, max_value=1e4))
 def test_improving_own_value_never_loses_peer_points(values, index, step):
@@ -166,6 +170,7 @@ unit_values = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["a", "b"]), unit_values), min_size=1, max_size=12), st.tuples(st.sampled_from(["a", "b"]), unit_values))
 def test_adding_a_unit_never_changes_another_units_absolute_points(tmp_path_factory, units, extra):

@@ -126,6 +126,7 @@ def test_same_seed_same_answer_and_weights_keep_full_marks_full(tmp_path):
     assert one.units.set_index("unit_id").loc["A", ["rank_low", "rank_high"]].tolist() == [1, 1]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.integers(0, 1000), min_size=3, max_size=3), st.lists(st.integers(0, 100), min_size=3, max_size=3))
 def test_property_no_uncertainty_reproduces_the_run(tmp_path_factory, volumes, scores):
