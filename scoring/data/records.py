@@ -18,6 +18,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from scoring.data.fast_dates import iso_days
 from scoring.data.issuelog import IssueLog
 from scoring.data.model import RECORD_COLUMNS
 from scoring.data.names import ROLE_SPELLINGS, Names, distinct_texts, key, unit_position
@@ -32,11 +33,10 @@ from scoring.scheme.model import Scheme
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 _DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}秒?)?)?$"
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}(?:\.\d+)?秒?)?)?$"
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^[2-7]\d{4}$")  # Excel day numbers 20000–79999: years 1954–2118
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def parse_dates(texts: pd.Series) -> pd.Series:
@@ -47,11 +47,7 @@ def parse_dates(texts: pd.Series) -> pd.Series:
     if not len(codes):
         return pd.Series([], index=texts.index, dtype="datetime64[ns]")
     uniques = pd.Series(uniques, dtype=object)
-    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
-    iso = uniques.str.match(_ISO).to_numpy(bool)  # pandas' ISO8601 also takes "2021" or "2021-10"
-    if iso.any():
-        fast = pd.to_datetime(uniques[iso], format="ISO8601", errors="coerce")
-        parsed[iso] = fast.dt.normalize().to_numpy("datetime64[ns]")
+    _, parsed = iso_days(uniques)  # the speed path (scoring.data.fast_dates); the rest one by one
     for i in np.flatnonzero(np.isnat(parsed)):
         if uniques[i]:
             parsed[i] = _slow_date(uniques[i])
@@ -66,6 +62,8 @@ def _slow_date(text: str) -> np.datetime64:
         return np.datetime64("1899-12-30", "ns") + np.timedelta64(int(s), "D")
     m = _DATE.match(s) or _COMPACT.match(s)
     if not m:
+        return np.datetime64("NaT")
+    if not MIN_YEAR <= int(m[1]) <= MAX_YEAR:  # a nanosecond date would wrap around (1500 → 2084)
         return np.datetime64("NaT")
     try:
         return np.datetime64(datetime(int(m[1]), int(m[2]), int(m[3])), "ns")
