@@ -232,3 +232,6 @@ class Scheme(Model):
         name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
         unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
         return name, unit
+
+    def class_by_id(self, class_id: str) -> UnitClass | None:
+        return next((c for c in self.classes if c.id == class_id), None)
