@@ -12,9 +12,9 @@ import re
 import numpy as np
 import pandas as pd
 
-# Years 1900–2199 only: others (typing errors) go the plain way, which refuses years outside
+# Years 1990–2100 only (the years records may carry): others go the plain way, which refuses years outside
 # what a nanosecond date holds instead of letting them wrap around (1500 read as 2084).
-ISO = re.compile(r"^(?:19|20|21)\d{2}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+ISO = re.compile(r"^(?:199\d|20\d{2}|2100)-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def iso_days(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
