@@ -1,9 +1,9 @@
 """The order of evaluation (docs/criteria.md) as a chain of named steps, over all units at once:
 
-linked schemes → derive metrics → leaves → groups (sum, clipped to the group's points) → rescale
-units whose class or data leaves indicators out → + bonus (capped) → − penalties (total floored
-at 0) → vetoes → round (every number of points, once, half up to the scheme's precision) →
-grades (quota demotion) → ranks (overall and per class) → tables.
+linked schemes → derive metrics → leaves → adjust (复核调整 of leaf points) → groups (sum, clipped
+to the group's points) → rescale units whose class or data leaves indicators out → + bonus
+(capped) → − penalties (total floored at 0) → vetoes → round (every number of points, once, half
+up to the scheme's precision) → grades (quota demotion) → ranks (overall and per class) → tables.
 
 Each step is a function from the run's fixed inputs (`Run`) and the state so far (`State`) to the
 next state; steps that change units' points add structured entries to the state's log.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -36,14 +36,19 @@ from scoring.scheme.model import Indicator, Scheme
 from scoring.steplog import unit_steps
 from scoring.tables import categorical, details_table, groups_table, inputs_table
 
+if TYPE_CHECKING:
+    from scoring.appeals import Adjustment
+
 Timer = Callable[[str], AbstractContextManager]
 
 
-def score(scheme: Scheme, data: AgencyData, period: str | Period | None = None, *, timer: Timer | None = None) -> Result:
+def score(scheme: Scheme, data: AgencyData, period: str | Period | None = None, *, timer: Timer | None = None,
+          overrides: Mapping[tuple[str, str], "Adjustment"] | None = None) -> Result:
     """Score every unit in `data` with `scheme` for `period` (default: the data's period).
-    `timer(step_name)`, if given, is entered around each step."""
+    `timer(step_name)`, if given, is entered around each step. `overrides`: (unit_id, leaf id) →
+    an approved change of that leaf's points (复核调整, scoring/appeals.py), the `adjust` step."""
     period = Period.parse(period) if isinstance(period, str) else (period or data.period)
-    run = Run.of(scheme, data, period)
+    run = Run.of(scheme, data, period, overrides)
     state = State()
     for step in STEPS:
         with timer(step.name) if timer else nullcontext():
@@ -60,16 +65,18 @@ class Run:
     data: AgencyData
     period: Period
     units: Units
+    overrides: Mapping[tuple[str, str], "Adjustment"] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def of(cls, scheme: Scheme, data: AgencyData, period: Period) -> "Run":
+    def of(cls, scheme: Scheme, data: AgencyData, period: Period,
+           overrides: Mapping[tuple[str, str], "Adjustment"] | None = None) -> "Run":
         u = data.units
         units = Units(
             ids=u["unit_id"].astype(str).to_numpy(dtype=object),
             names=u["name"].astype(str).to_numpy(dtype=object),
             classes=u["class"].fillna("").astype(str).to_numpy(dtype=object),
         )
-        return cls(scheme, data, period, units)
+        return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})))
 
     def steps(self, stage: str, mask: np.ndarray, template: str, **kw) -> tuple[Step, ...]:
         return unit_steps(stage, mask, self.units.ids, self.units.names, template, **kw)
@@ -148,6 +155,31 @@ def score_leaves(run: Run, state: State) -> State:
     for ind in run.scheme.indicators:
         walk(ind, ind.title, ind.id)
     return state.advance(issues=tuple(ev.issues), blocks=tuple(blocks))
+
+
+def adjust_leaves(run: Run, state: State) -> State:
+    """Approved changes of leaf points (复核调整), before the groups sum them: the new points
+    (within the leaf's points for the unit) and the trail in the explanation and the log."""
+    if not run.overrides:
+        return state
+    index = {unit_id: i for i, unit_id in enumerate(run.units.ids)}
+    blocks, log = [], []
+    for block in state.blocks:
+        changes = [(index[u], a) for (u, item), a in run.overrides.items() if item == block.item_id and u in index]
+        if block.kind != "indicator" or not changes:
+            blocks.append(block)
+            continue
+        points, explanation = block.points.copy(), block.explanation.astype(object).copy()
+        for i, a in changes:
+            before = float(points[i])
+            points[i] = min(a.new, float(block.max_points[i]))
+            trail = a.trail(num(before, run.scheme.precision))
+            explanation[i] = f"{explanation[i]}〔{trail}〕"
+            log.append(Step("adjust", f"{a.unit_name}:“{block.item_name}”{trail}", a.unit_id, block.item_id,
+                            before, float(points[i]), (("reason", a.reason), ("approved_by", a.approved_by),
+                                                       ("date", a.date), ("file", a.file), ("row", a.row))))
+        blocks.append(dataclasses.replace(block, points=points, explanation=explanation))
+    return state.advance(tuple(log), blocks=tuple(blocks))
 
 
 def sum_groups(run: Run, state: State) -> State:
@@ -384,6 +416,7 @@ STEPS: tuple[EngineStep, ...] = (
     EngineStep("linked", score_linked),
     EngineStep("derive", derive_metrics),
     EngineStep("leaves", score_leaves),
+    EngineStep("adjust", adjust_leaves),
     EngineStep("groups", sum_groups),
     EngineStep("rescale", rescale),
     EngineStep("bonus", add_bonus),

@@ -144,8 +144,10 @@ def test_init_scaffolds_a_starter_kit(tmp_path, capsys):
     code, out, _ = run(["init", target, "--period", "2022Q1"], capsys)
     assert code == 0
     assert (target / "criteria" / "my_criteria.yaml").exists()
-    header = (target / "data" / "2022Q1" / "metrics.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-    assert header.startswith("单位,") and "第三方评估得分" in header
+    header = (target / "data" / "2022Q1" / "考评办数据.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    # what the office and third parties provide; what units report goes on their forms (score form)
+    assert header.startswith("单位,") and "第三方评估得分" in header and "主动公开政府信息" not in header
+    assert (target / "使用说明.md").read_text(encoding="utf-8").startswith("# 政务公开考评工具 使用说明")
     code, out, _ = run(["check", target / "criteria" / "my_criteria.yaml"], capsys)
     assert code == 0
     code, _, err = run(["init", target], capsys)
@@ -154,7 +156,7 @@ def test_init_scaffolds_a_starter_kit(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_help_has_worked_examples():
-    for args in ([], ["check"], ["explain"], ["init"], ["extract"]):
+    for args in ([], ["check"], ["explain"], ["init"], ["extract"], ["publish"], ["form"]):
         proc = subprocess.run([sys.executable, "-m", "scoring", *args, "--help"], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert "示例" in proc.stdout

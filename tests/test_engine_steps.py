@@ -40,12 +40,12 @@ def data():
 
 
 def test_steps_follow_the_documented_order():
-    assert [s.name for s in STEPS] == ["linked", "derive", "leaves", "groups", "rescale", "bonus", "penalties",
-                                       "vetoes", "round", "grades", "ranks", "tables"]
+    assert [s.name for s in STEPS] == ["linked", "derive", "leaves", "adjust", "groups", "rescale", "bonus",
+                                       "penalties", "vetoes", "round", "grades", "ranks", "tables"]
     doc = (Path(__file__).resolve().parents[1] / "docs" / "criteria.md").read_text(encoding="utf-8")
     order = doc[doc.index("## Order of evaluation"):]
-    words = ["derive", "→ leaves", "→ groups", "→ scoped vetoes", "→ rescale", "bonus", "penalties", "→ vetoes",
-             "→ round", "→ grades", "→ ranks"]
+    words = ["derive", "→ leaves", "→ adjust", "→ groups", "→ scoped vetoes", "→ rescale", "bonus", "penalties",
+             "→ vetoes", "→ round", "→ grades", "→ ranks"]
     positions = [order.index(w) for w in words]
     assert positions == sorted(positions)
 

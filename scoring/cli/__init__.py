@@ -1,7 +1,7 @@
 """The `score` command. Thin: parse arguments, call the library, print, map errors to exit codes.
 
 One module per verb: main job in `run_cmd.py`, `check_cmd.py`, `explain_cmd.py`, `init_cmd.py`,
-`extract_cmd.py`. Modules import pandas & co. inside their functions so `score --help` is fast.
+`extract_cmd.py`, `publish_cmd.py`, `form_cmd.py`, `feedback_cmd.py`. Modules import pandas & co. inside their functions so `score --help` is fast.
 
 Exit codes: 0 success; 1 the run finished but `--strict` found data issues (errors or
 warnings); 2 bad usage, bad criteria, unreadable input; 3 a bug (程序内部错误, never a
@@ -18,7 +18,7 @@ import sys
 import typer
 from typer.core import TyperCommand
 
-from scoring.cli import check_cmd, explain_cmd, extract_cmd, init_cmd, run_cmd
+from scoring.cli import check_cmd, explain_cmd, extract_cmd, feedback_cmd, form_cmd, init_cmd, publish_cmd, run_cmd
 from scoring.cli.chinese import ChineseCommand, ChineseGroup
 from scoring.cli.common import run_safely
 
@@ -36,6 +36,9 @@ app.command("check", help=check_cmd.HELP)(check_cmd.check)
 app.command("explain", help=explain_cmd.HELP)(explain_cmd.explain)
 app.command("init", help=init_cmd.HELP)(init_cmd.init)
 app.command("extract", help=extract_cmd.HELP)(extract_cmd.extract)
+app.command("publish", help=publish_cmd.HELP)(publish_cmd.publish)
+app.command("form", help=form_cmd.HELP)(form_cmd.form)
+app.command("feedback", help=feedback_cmd.HELP)(feedback_cmd.feedback)
 for _command in app.registered_commands:  # every verb's --help in Chinese (see chinese.py)
     if _command.cls in (None, TyperCommand):
         _command.cls = ChineseCommand

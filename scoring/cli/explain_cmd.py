@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from scoring.cli.common import echo, fail
-from scoring.cli.paths import DEFAULT_CRITERIA, DEFAULT_INPUT, bundled
+from scoring.cli.paths import run_paths, scored_period
 
 HELP = """在终端显示某个单位的得分明细:每项指标的数值、规则、得分和说明。
 
@@ -21,20 +21,16 @@ HELP = """在终端显示某个单位的得分明细:每项指标的数值、规
 def explain(
     unit: str = typer.Argument(..., help="单位编码、名称或别名", metavar="单位"),
     period: str = typer.Option(..., "--period", "-p", help="考评期间,如 2021Q4"),
-    criteria: Path | None = typer.Option(None, "--criteria", "-c", help="准则文件"),
-    input_path: Path | None = typer.Option(None, "--input", "-i", help="数据文件夹或文件"),
+    criteria: Path | None = typer.Option(None, "--criteria", "-c", help="准则文件(默认按 score.toml)"),
+    input_path: Path | None = typer.Option(None, "--input", "-i", help="数据文件夹或文件(默认按 score.toml)"),
 ) -> None:
-    from scoring.data.load import load_data
     from scoring.data.units import UnitIndex
-    from scoring.engine import score
     from scoring.periods import Period
     from scoring.rules.base import num
-    from scoring.scheme.loader import load_scheme
 
     run_period = Period.parse(period)
-    scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
-    data = load_data(input_path or bundled(DEFAULT_INPUT), run_period, scheme, progress=False)
-    result = score(scheme, data, run_period)
+    data, result, _ = scored_period(run_paths(criteria, input_path), run_period, progress=False)
+    scheme = result.scheme
     index = UnitIndex.build(data.units)  # the data files' matching: ids, names, aliases, any case or width
     unit_id = index.find(unit)
     if unit_id is None:

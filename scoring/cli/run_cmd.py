@@ -7,19 +7,25 @@ from pathlib import Path
 import typer
 
 from scoring.cli.common import EXIT_STRICT, echo, fail
-from scoring.cli.paths import DEFAULT_CRITERIA, DEFAULT_INPUT, DEFAULT_OUT, bundled
+from scoring.cli.paths import run_paths
 
 HELP = """政务公开考评:按考评准则为各单位打分、排名,生成给领导看的 Excel 工作簿。
 
 \b
 示例:
-  score --period 2021Q4                      用默认准则和 sample_inputs/ 的数据考评 2021 年第四季度
+  score --period 2021Q4                      在考评文件夹(有 score.toml)中考评 2021 年第四季度
   score --period 2021 --criteria criteria/examples/county_variant.yaml --input 我的数据/
   score --period 2021Q4 --compare 2021Q3 --out 报告/ --overwrite
+  score --period 2021Q4 --feedback           同时为每个单位生成反馈表
+  score publish                              生成评分细则(Word、Excel)
+  score form --period 2021Q4                 生成各单位的数据填报表
   score check criteria/*.yaml                检查准则文件并列出指标体系
   score explain 市教育局 --period 2021Q4      在终端查看某单位的得分明细
   score init 新考评/                          生成新考评的起步文件
   score extract 年报/ --period 2021 --out 提取结果/   从年度报告中提取数据
+
+在考评文件夹(score init 生成,含 score.toml)或其子文件夹中运行时,准则、数据和输出位置
+都按 score.toml 确定;不在考评文件夹中时须用 --criteria 和 --input 指定。
 
 退出码:0 成功;1 运行完成但 --strict 发现数据问题;2 用法、准则或输入有误;3 程序内部错误;
 130/143 被中断;141 输出管道已关闭(如 score … | head)。
@@ -29,9 +35,9 @@ HELP = """政务公开考评:按考评准则为各单位打分、排名,生成�
 def main_job(
     ctx: typer.Context,
     period: str | None = typer.Option(None, "--period", "-p", help="考评期间,如 2021Q4、2021H1、2021M03、2021"),
-    criteria: Path | None = typer.Option(None, "--criteria", "-c", help=f"准则文件(默认 {DEFAULT_CRITERIA})"),
-    input_path: Path | None = typer.Option(None, "--input", "-i", help=f"数据文件夹或文件(默认 {DEFAULT_INPUT}/)"),
-    out: Path | None = typer.Option(None, "--out", "-o", help=f"输出文件夹(默认 {DEFAULT_OUT}/期间/)"),
+    criteria: Path | None = typer.Option(None, "--criteria", "-c", help="准则文件(默认按 score.toml)"),
+    input_path: Path | None = typer.Option(None, "--input", "-i", help="数据文件夹或文件(默认按 score.toml)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="输出文件夹(默认 score.toml 的输出文件夹/期间/)"),
     compare: str | None = typer.Option(None, "--compare", help="对比的上一期间(默认:上一期数据存在时自动对比)"),
     strict: bool = typer.Option(False, "--strict", help="有数据问题(错误或警告)时以退出码 1 结束"),
     overwrite: bool = typer.Option(False, "--overwrite", help="覆盖已有的同名工作簿(默认另存为带编号的新文件)"),
@@ -42,6 +48,7 @@ def main_job(
     weights: str | None = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
     data_format: str = typer.Option("json", "--format", help="工作簿和 CSV 之外的完整结果格式:json(默认,适合市级规模)"
                                     "或 parquet(省级、全国规模:每张表一个 .parquet 文件,供数据库和分析软件读取)"),
+    feedback: bool = typer.Option(False, "--feedback", help="同时为每个单位生成反馈表(见 score feedback)"),
     version: bool = typer.Option(False, "--version", help="显示版本号"),
 ) -> None:
     if ctx.invoked_subcommand is not None:
@@ -56,7 +63,7 @@ def main_job(
     from scoring.cli.summary import print_summary
     from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
-    from scoring.engine import score
+    from scoring.appeals import score_adjusted
     from scoring.periods import Period
     from scoring.report.exports import FORMATS, write_outputs
     from scoring.scheme.loader import load_scheme
@@ -64,8 +71,9 @@ def main_job(
     if data_format not in FORMATS:
         raise fail(f"--format 只能是 {' 或 '.join(FORMATS)},而不是“{data_format}”")
     run_period = Period.parse(period)
-    scheme = load_scheme(criteria or bundled(DEFAULT_CRITERIA))
-    source = input_path or bundled(DEFAULT_INPUT)
+    paths = run_paths(criteria, input_path)
+    scheme = load_scheme(paths.criteria)
+    source = paths.data
     compare_period = Period.parse(compare) if compare else run_period.previous()
     # the loader's own folder resolver: `2021年第三季度/` counts as 2021Q3's folder here too
     comparing = bool(compare) or bool(find_period_folders(Path(source), compare_period))
@@ -73,12 +81,12 @@ def main_job(
     trend = [p for p in run_period.earlier_in_year() if find_period_folders(Path(source), p)]
     wanted = list(dict.fromkeys([run_period, *([compare_period] if comparing else []), *trend]))
     # all periods in one pass: files they share (a year of records) are read once
-    data, *others = load_periods(source, wanted, scheme)
-    result = score(scheme, data, run_period)
-    scored = {p: score(scheme, d, p) for p, d in zip(wanted[1:], others)}
+    data, *others = load_periods(source, wanted, scheme, units=paths.units)
+    result, adjustments = score_adjusted(scheme, data, run_period, source)
+    scored = {p: score_adjusted(scheme, d, p, source)[0] for p, d in zip(wanted[1:], others)}
     previous = scored.get(compare_period) if comparing else None
 
-    out_dir = out or bundled(DEFAULT_OUT) / run_period.label
+    out_dir = out or paths.outputs / run_period.label
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
     found = None
     if stability or weights:
@@ -88,8 +96,16 @@ def main_job(
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
                             stability=found, data_format=data_format, earlier=tuple(scored[p] for p in trend),
-                            inputs=[Path(scheme.source or ""), Path(source)])
+                            inputs=[Path(scheme.source or ""), Path(source)],
+                            office=paths.office_name)
     print_summary(result, written, previous, found)
+    for a in adjustments:
+        echo(f"  复核调整:{a.unit_name}“{a.target_name}” → {a.new_text}{' 分' if a.kind == 'points' else ''}"
+             f"({a.file} 第{a.row}行,批准:{a.approved_by})")
+    if feedback:
+        from scoring.cli.feedback_cmd import write_unit_feedback
+
+        write_unit_feedback(result, paths, Path(out_dir) / "反馈" if out else None, overwrite)
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
         raise typer.Exit(EXIT_STRICT)

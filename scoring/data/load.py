@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring.data.folders import folder_period, period_folders, unread_folders
+from scoring.data.folders import find_period_folders, folder_period, period_folders, unread_folders
+from scoring.appeals import is_adjustments_file
+from scoring.data.forms import check_forms, form_sheets
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
@@ -49,30 +51,46 @@ class DataFile:
     display: str
     folder_period: Period | None  # the period folder it sits in
     metrics: bool  # False: a period folder that only overlaps the run: records only
+    sheet: str | None = None  # the worksheet of a form workbook (one per unit)
+    form: bool = False  # a fill-in form made by `score form`
 
 
 def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | None = None,
-              progress: bool = True) -> AgencyData:
+              progress: bool = True, units: str | Path | None = None) -> AgencyData:
     """Read units, metric values and publication records for `period` from a folder or one file."""
-    return load_periods(input_path, [period], scheme, progress)[0]
+    return load_periods(input_path, [period], scheme, progress, units)[0]
 
 
 def load_periods(input_path: str | Path, periods: Sequence[str | Period], scheme: Scheme | None = None,
-                 progress: bool = True) -> list[AgencyData]:
+                 progress: bool = True, units: str | Path | None = None) -> list[AgencyData]:
     """`load_data` for each period (a run and the one it is compared with); a file several of
-    them read (a year of publication records, the units file) is read and checked only once."""
+    them read (a year of publication records, the units file) is read and checked only once.
+    `units`: a units file kept elsewhere (an office's score.toml may name one); by default the
+    one at the top of the input folder."""
     path = Path(input_path)
     if not path.exists():
         raise InputError(f"找不到输入“{path}”,请检查 --input 的路径")
+    if units is not None and not Path(units).is_file():
+        raise InputError("找不到单位名单文件", Location(file=str(units)))
     names = Names.build(scheme)
     files = _Files(names, titles=needs_titles(scheme))
     runs = [p if isinstance(p, Period) else Period.parse(str(p)) for p in periods]
-    return [_load(path, run, names, files, progress) for run in runs]
+    reads_values = scheme is not None and _reads_values(scheme)
+    return [_load(path, run, names, files, progress, Path(units) if units else None, reads_values) for run in runs]
 
 
-def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool) -> AgencyData:
+def _reads_values(scheme: Scheme) -> bool:
+    """Whether the criteria read any metric from data files (not only from publication records)."""
+    from scoring.scheme.usage import metrics_used
+
+    derived = {m.id for m in scheme.metrics if m.derived}
+    return bool(metrics_used(scheme) - derived)
+
+
+def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool,
+          units_override: Path | None, reads_values: bool) -> AgencyData:
     issues = IssueLog()
-    base, units_path, plan = _plan(path, run, issues)
+    base, units_path, plan = _plan(path, run, issues, units_override)
     tables = _read_tables(plan, names, files, issues, progress)
     if units_path is not None:
         units_file = _display(units_path, base)
@@ -91,13 +109,17 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
             record_files.append(data_file)
         else:
             value_parts.append(_values(data_file, table, kind, run, names, index, issues))
+    check_forms(value_parts, {f.display for f, _, kind in tables if f.form and kind != "records"}, units, issues)
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
         [files.records_frame(f, index).assign(_file=np.int16(i)) for i, f in enumerate(record_files)], log,
         lambda i: files.records_with_titles(record_files[i], index).assign(_file=np.int16(i))))
-    if values.empty and records.empty:
-        raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录。{_found_periods(path)}"
-                         f"{_file_problems(issues)}", Location(file=str(path)))
+    own_folder = any(data_file.folder_period == run for data_file, _, _ in tables)
+    if values.empty and (records.empty or (reads_values and path.is_dir() and not own_folder)):
+        # criteria that read metric values, given only a longer period's records (2021/ for
+        # 2021H2), would score every unit alike
+        raise InputError(f"没有找到期间 {run.label}({run.chinese})的指标数据或发布记录{_looked_in(path, run)}。"
+                         f"{_found_periods(path)}{_file_problems(issues)}", Location(file=str(path)))
     return AgencyData(run, units, values, records, tuple(issues.items), tuple(sources))
 
 
@@ -112,17 +134,19 @@ class _Files:
 
     def __init__(self, names: Names, titles: bool):
         self.names, self.titles = names, titles
-        self._tables: dict[Path, tuple[RawTable | None, list[DataIssue]]] = {}
+        self._tables: dict[tuple[Path, str | None], tuple[RawTable | None, list[DataIssue]]] = {}
         self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
 
     def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
-        if data_file.path not in self._tables:
+        key = (data_file.path, data_file.sheet)
+        if key not in self._tables:
             log = IssueLog()
-            table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns)
-            self._tables[data_file.path] = (table, log.items)
-        table, found = self._tables[data_file.path]
+            table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
+                               sheet=data_file.sheet)
+            self._tables[key] = (table, log.items)
+        table, found = self._tables[key]
         issues.items.extend(found)
         return table
 
@@ -146,8 +170,8 @@ class _Files:
             log = IssueLog()
             self._records[key] = (record_rows(table, self.names, index, log), log.items)
             if shared_index:
-                self._tables[data_file.path] = (replace(table, cells=table.cells.iloc[:0], rows=table.rows[:0]),
-                                                self._tables[data_file.path][1])
+                at = (data_file.path, data_file.sheet)
+                self._tables[at] = (replace(table, cells=table.cells.iloc[:0], rows=table.rows[:0]), self._tables[at][1])
         issues.items.extend(self._records[key][1])
 
     def records_frame(self, data_file: DataFile, index: UnitIndex) -> pd.DataFrame:
@@ -179,7 +203,7 @@ class _Files:
         key = (data_file.path, id(index))
         if not self.titles:
             table = read_table(data_file.path, data_file.display, self._is_header, IssueLog(),
-                               lambda header: self._columns(header, titles=True))
+                               lambda header: self._columns(header, titles=True), sheet=data_file.sheet)
             assert table is not None, "read before without its titles"
             self._records[key] = (record_rows(table, self.names, index, IssueLog()), self._records[key][1])
         return self._records[key][0]
@@ -200,14 +224,15 @@ class _Files:
         return Columns(frozenset(skip), frozenset(coded))
 
 
-def _plan(path: Path, run: Period, issues: IssueLog) -> tuple[Path, Path | None, list[DataFile]]:
+def _plan(path: Path, run: Period, issues: IssueLog,
+          units_override: Path | None) -> tuple[Path, Path | None, list[DataFile]]:
     """The folder names are shown relative to, the units file, and the data files to read."""
     if path.is_dir():
-        units_path = _units_file(path, issues)
+        units_path = units_override or _units_file(path, issues)
         return path, units_path, _folder_files(path, run, issues, exclude=units_path)
     if path.suffix.lower() not in SUFFIXES:
         raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=str(path)))
-    units_path = _units_near(path, issues)
+    units_path = units_override or _units_near(path, issues)
     base = units_path.parent if units_path else path.parent
     return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
 
@@ -226,6 +251,12 @@ def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: Issu
         elif kind == "records" or data_file.metrics:
             tables.append((data_file, table, kind))
     return tables
+
+
+def units_file_in(folder: str | Path) -> Path | None:
+    """The units file at the top of an input folder (units.csv before units.xlsx), if any."""
+    folder = Path(folder)
+    return _units_file(folder, IssueLog()) if folder.is_dir() else None
 
 
 def read_units_file(path: str | Path, scheme: Scheme | None = None) -> tuple[pd.DataFrame, tuple[DataIssue, ...]]:
@@ -249,7 +280,9 @@ def _read_units_file(path: Path, file: str, names: Names, issues: IssueLog) -> p
 
 
 def _data_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    """Data files of a folder: not hidden or Excel lock files, not the 复核调整 file (scoring/appeals.py)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith((".", "~$")) and not is_adjustments_file(p))
 
 
 def _is_units_name(path: Path) -> bool:
@@ -282,8 +315,16 @@ def _folder_files(root: Path, run: Period, issues: IssueLog, exclude: Path | Non
         if not _overlaps(folder_period, run):
             continue
         exact = folder_period == run
-        files += [DataFile(p, f"{folder.name}/{p.name}", folder_period, exact)
-                  for p in _data_files(folder) if _readable(p, f"{folder.name}/{p.name}", issues)]
+        for p in _data_files(folder):
+            display = f"{folder.name}/{p.name}"
+            if not _readable(p, display, issues):
+                continue
+            sheets = form_sheets(p) if exact else None
+            if sheets is None:
+                files.append(DataFile(p, display, folder_period, exact))
+            else:  # a form: each unit's sheet is a table of its own
+                files += [DataFile(p, display if len(sheets) == 1 else f"{display}[{sheet}]", folder_period, exact,
+                                   sheet, form=True) for sheet in sheets]
     return files
 
 
@@ -313,6 +354,15 @@ def _file_problems(issues: IssueLog, shown: int = 5) -> str:
         return ""
     more = f";另有 {len(found) - shown} 条" if len(found) > shown else ""
     return f"读取时发现:{';'.join(found[:shown])}{more}。"
+
+
+def _looked_in(path: Path, run: Period) -> str:
+    if not path.is_dir():
+        return ""
+    found = find_period_folders(path, run)
+    if found:
+        return f"(查找的文件夹:{'、'.join(str(f) for f in found)},其中没有可读的数据文件)"
+    return f"(查找的文件夹:{path / run.label},不存在)"
 
 
 def _found_periods(path: Path) -> str:

@@ -42,6 +42,7 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         metric_columns.append((position, metric_id))
     periods = _periods(table, roles, default, issues)
     n, texts = len(table.cells), lambda values: pd.Series(values, dtype=object)  # noqa: E731
+    notes = _with_note(np.full(n, "", object), table, roles)
     positions = [position for position, _ in metric_columns]
     # one long table from the columns side by side (a province: 5,000 rows × 60 metrics), not a
     # frame per column; object texts, as every reader gives them
@@ -54,7 +55,7 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         "source": texts(np.full(n * len(positions), table.file, dtype=object)),
         "row": np.tile(table.rows, len(positions)),
         "column": texts(np.repeat(np.array([table.header[p] for p in positions], dtype=object), n)),
-        "evidence": texts(np.full(n * len(positions), "", dtype=object)),
+        "evidence": texts(np.tile(notes, len(positions))),
     }, columns=CELL_COLUMNS)
     return _without_unit(cells, table, unit_at, issues)
 
@@ -86,6 +87,7 @@ def long_cells(table: RawTable, names: Names, default: Period | None, issues: Is
     if "source" in roles:  # the report a value was taken from goes with its evidence sentence
         origin = table.column(roles["source"]).to_numpy(object)
         evidence = np.where(origin == "", evidence, np.where(evidence == "", origin, origin + ":" + evidence))
+    evidence = _with_note(evidence, table, roles)
     cells = pd.DataFrame({
         "unit_text": table.column(unit_at),
         "metric": metric_ids,
@@ -98,6 +100,15 @@ def long_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         "evidence": evidence,
     })[keep].reset_index(drop=True)
     return _without_unit(cells, table, unit_at, issues)
+
+
+def _with_note(evidence: np.ndarray, table: RawTable, roles: dict[str, int]) -> np.ndarray:
+    """A 备注/说明 cell goes with the values of its row, after any evidence: "备注:含转载12条"."""
+    if "note" not in roles:
+        return evidence
+    note = table.column(roles["note"]).to_numpy(object)
+    labelled = np.where(note == "", "", f"{table.header[roles['note']]}:" + note.astype(str))
+    return np.where(labelled == "", evidence, np.where(evidence == "", labelled, evidence + ";" + labelled))
 
 
 def _did_you_mean(names: Names, metric_id: str) -> str:

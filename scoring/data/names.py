@@ -41,8 +41,9 @@ ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "category": ("category", "栏目", "栏目名称"),
     "title": ("title", "标题", "信息标题"),
     "due_date": ("due_date", "应公开日期", "应发布日期"),
+    "note": ("备注", "说明", "note", "notes", "remark", "remarks"),  # kept with the values of its row
     # Bookkeeping columns people add; read as nothing, without a warning.
-    "ignored": ("序号", "no", "no.", "备注", "note", "notes", "remark", "remarks", "排名", "说明",
+    "ignored": ("序号", "no", "no.", "排名",
                 # what `score extract` adds for the clerk who checks its rows
                 "origin", "出处", "unit_match", "单位匹配"),
 }

@@ -36,11 +36,12 @@ RATIO_FROM = 4 * 2**20  # parts smaller than this are not checked for their rati
 
 
 def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
-               plan: ColumnPlan | None = None) -> RawTable | None:
+               plan: ColumnPlan | None = None, sheet: str | None = None) -> RawTable | None:
     """Read `path`; None (with a warning) when it is empty, has no recognisable header or no rows.
 
     `plan(header)` says which columns of a CSV to leave unread (the titles of millions of
     publication records are most of their parsing time) and which to read as codes.
+    `sheet`: the worksheet of an XLSX to read (default: the one `_pick_sheet` prefers).
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -49,7 +50,7 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
         return read_csv(path, file, is_header, issues, plan, MAX_CSV_BYTES)
     if suffix not in (".xlsx", ".xlsm"):
         raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=file))
-    grid = _read_xlsx(path, file)
+    grid = _read_xlsx(path, file, sheet)
     if grid.empty:
         issues.add("warning", "文件为空,已跳过", file=file)
         return None
@@ -65,7 +66,7 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
 # ---- XLSX ------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
+def _read_xlsx(path: Path, file: str, sheet_name: str | None = None) -> pd.DataFrame:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -77,7 +78,7 @@ def _read_xlsx(path: Path, file: str) -> pd.DataFrame:
         raise InputError(f"不是有效的 XLSX 文件,无法打开({type(exc).__name__})。请在 Excel 中另存为 .xlsx",
                          Location(file=file)) from exc
     try:
-        sheet = _pick_sheet(book)
+        sheet = book[sheet_name] if sheet_name in book.sheetnames else _pick_sheet(book)
         sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
         grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
     finally:

@@ -13,6 +13,11 @@ from scoring.vocabulary import VOCABULARY
 MissingPolicy = Literal["zero", "full", "exclude", "error"]
 UndefinedPolicy = Literal["full", "zero", "exclude", "missing"]
 NotApplicablePolicy = Literal["exclude", "missing"]  # accept a 不适用 claim, or treat it as a blank
+# Who provides a metric: the units themselves (fill-in forms), the publishing platform
+# (publication records), the office (its own checks) or a third-party assessor.
+Source = Literal["unit", "platform", "office", "third_party"]
+SOURCE_NAMES = {"unit": "各单位报送", "platform": "政务公开平台记录", "office": "考评办公室评定",
+                "third_party": "第三方评估"}
 RecordMeasure = Literal[
     "count", "max_gap_days", "days_since_last", "months_with_updates", "on_time_share", "months_below",
     "months_without_updates",
@@ -59,6 +64,7 @@ class MetricSpec(Model):
     records: RecordsSpec | None = None
     blank: Literal["zero", "missing"] = "missing"  # what an empty cell of this metric means
     uncertainty: Uncertainty | None = None  # for `score --stability` (scoring/uncertainty.py)
+    source: Source | None = None  # default: platform for records metrics, else unit
 
     @property
     def derived(self) -> bool:
@@ -232,6 +238,23 @@ class Scheme(Model):
         name = (spec.name if spec and spec.name else None) or (term.name if term else metric)
         unit = (spec.unit if spec and spec.unit else None) or (term.unit if term else "")
         return name, unit
+
+    def metric_sources(self, metric: str | None) -> tuple[Source, ...]:
+        """Who provides a metric; a ratio or expression: whoever provides what it is made of."""
+        if not metric:
+            return ()
+        spec = self.metric_spec(metric)
+        if spec is None or spec.source:
+            return (spec.source if spec and spec.source else "unit",)
+        if spec.records:
+            return ("platform",)
+        if spec.derived:
+            from scoring.expressions import Expression
+
+            parts = spec.ratio or tuple(sorted(Expression(spec.expr or "0").names))
+            found = [s for part in parts for s in self.metric_sources(part)]
+            return tuple(dict.fromkeys(found))
+        return ("unit",)
 
     def class_by_id(self, class_id: str) -> UnitClass | None:
         return next((c for c in self.classes if c.id == class_id), None)
