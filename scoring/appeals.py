@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scoring.data.folders import find_period_folders
 from scoring.data.issuelog import IssueLog
 from scoring.data.model import AgencyData
-from scoring.data.folders import find_period_folders
 from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex
 from scoring.data.values import parse_value

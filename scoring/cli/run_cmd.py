@@ -60,10 +60,10 @@ def main_job(
         return
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
+    from scoring.appeals import score_adjusted
     from scoring.cli.summary import print_summary
     from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
-    from scoring.appeals import score_adjusted
     from scoring.periods import Period
     from scoring.report.exports import FORMATS, write_outputs
     from scoring.scheme.loader import load_scheme

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scoring.data.folders import find_period_folders, folder_period, period_folders, unread_folders
 from scoring.appeals import is_adjustments_file
+from scoring.data.folders import find_period_folders, folder_period, period_folders, unread_folders
 from scoring.data.forms import check_forms, form_sheets
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
