@@ -8,6 +8,7 @@ Three lines from Python::
 """
 
 __version__ = "0.1.0"
+PRODUCER = "政务公开考评工具"  # the author of every workbook the tool writes: never read back as data
 
 # Heavy imports (pandas) stay lazy so `score --help` starts fast.
 def __getattr__(name: str):

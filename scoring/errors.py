@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """A file or folder name whose bytes are not UTF-8 (a Windows zip unpacked on UOS/Kylin keeps
+    GBK names) with replacement characters, so terminals, workbooks and JSON can show it."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class Location:
     file: str | None = None

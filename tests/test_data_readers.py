@@ -377,12 +377,12 @@ def test_total_rows_are_skipped_with_a_note(tmp_path: Path) -> None:
     assert len(data.values) == 4
 
 
-def test_old_xls_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+def test_an_xls_that_is_no_workbook_is_an_input_error_naming_it(tmp_path: Path) -> None:
     folder = folder_with(tmp_path)
     (folder / "2021Q4" / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    data = load_data(folder, "2021Q4", progress=False)
-    (issue,) = data.issues
-    assert issue.file == "2021Q4/old.xls" and issue.severity == "warning" and ".xlsx" in issue.message
+    with pytest.raises(InputError) as err:
+        load_data(folder, "2021Q4", progress=False)
+    assert err.value.location.file == "2021Q4/old.xls" and "另存为 .xlsx" in err.value.message
 
 
 def test_the_committed_sample_folder_reads_with_its_documented_blemishes() -> None:

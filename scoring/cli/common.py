@@ -23,7 +23,9 @@ DEBUG_ENV = "SCORING_DEBUG"
 
 
 def echo(text: str = "", err: bool = False) -> None:
-    typer.echo(text, err=err)
+    from scoring.errors import printable
+
+    typer.echo(printable(text), err=err)
 
 
 def fail(message: str) -> typer.Exit:

@@ -74,6 +74,10 @@ def main_job(
     paths = run_paths(criteria, input_path)
     scheme = load_scheme(paths.criteria)
     source = paths.data
+    out_dir = out or paths.outputs / run_period.label
+    if Path(source).is_dir() and Path(out_dir).resolve().is_relative_to(Path(source).resolve()):
+        raise fail(f"输出文件夹“{out_dir}”在输入文件夹“{source}”之内:结果写在数据中间,会与数据混在一起。"
+                   "请用 --out 指定输入文件夹之外的位置")
     compare_period = Period.parse(compare) if compare else run_period.previous()
     # the loader's own folder resolver: `2021年第三季度/` counts as 2021Q3's folder here too
     comparing = bool(compare) or bool(find_period_folders(Path(source), compare_period))
@@ -86,7 +90,6 @@ def main_job(
     scored = {p: score_adjusted(scheme, d, p, source)[0] for p, d in zip(wanted[1:], others)}
     previous = scored.get(compare_period) if comparing else None
 
-    out_dir = out or paths.outputs / run_period.label
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
     found = None
     if stability or weights:

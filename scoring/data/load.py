@@ -14,6 +14,7 @@ Files are read in name order, top-level first; of conflicting values the last on
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import combinations
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scoring import PRODUCER
 from scoring.appeals import is_adjustments_file
 from scoring.data.folders import find_period_folders, folder_period, period_folders, unread_folders
 from scoring.data.forms import check_forms, form_sheets
@@ -29,12 +31,13 @@ from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
 from scoring.data.names import Names, map_distinct, unit_position
+from scoring.data.quantities import convert_units
 from scoring.data.rawtable import Columns, RawTable
 from scoring.data.records import empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, read_table
-from scoring.data.units import UnitIndex, derive_units, read_units
+from scoring.data.units import UnitIndex, derive_units, read_units, reconcile_codes
 from scoring.data.values import parse_values
-from scoring.errors import InputError, Location
+from scoring.errors import InputError, Location, printable
 from scoring.issues import DataIssue
 from scoring.numbers import normalize_text
 from scoring.periods import Period
@@ -231,7 +234,8 @@ def _plan(path: Path, run: Period, issues: IssueLog,
         units_path = units_override or _units_file(path, issues)
         return path, units_path, _folder_files(path, run, issues, exclude=units_path)
     if path.suffix.lower() not in SUFFIXES:
-        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=str(path)))
+        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV、XLSX、XLS、ODS 或 WPS 表格(.et)",
+                         Location(file=str(path)))
     units_path = units_override or _units_near(path, issues)
     base = units_path.parent if units_path else path.parent
     return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
@@ -306,19 +310,17 @@ def _units_near(path: Path, issues: IssueLog) -> Path | None:
 
 
 def _folder_files(root: Path, run: Period, issues: IssueLog, exclude: Path | None) -> list[DataFile]:
-    files = [DataFile(p, p.name, None, True) for p in _data_files(root)
-             if p != exclude and _readable(p, p.name, issues)]
+    files = [DataFile(p, printable(p.name), None, True) for p in _readable(root, "", issues) if p != exclude]
     for folder, reason in unread_folders(root):
-        issues.add("warning", reason, file=folder.name)
+        issues.add("warning", reason, file=printable(folder.name))
     for found in period_folders(root):
         folder, folder_period = found.path, found.period
         if not _overlaps(folder_period, run):
             continue
         exact = folder_period == run
-        for p in _data_files(folder):
-            display = f"{folder.name}/{p.name}"
-            if not _readable(p, display, issues):
-                continue
+        shown = printable(folder.name)
+        for p in _readable(folder, f"{shown}/", issues):
+            display = f"{shown}/{printable(p.name)}"
             sheets = form_sheets(p) if exact else None
             if sheets is None:
                 files.append(DataFile(p, display, folder_period, exact))
@@ -328,11 +330,32 @@ def _folder_files(root: Path, run: Period, issues: IssueLog, exclude: Path | Non
     return files
 
 
-def _readable(path: Path, display: str, issues: IssueLog) -> bool:
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        issues.add("warning", "不支持旧版 .xls 文件,已跳过;请在 Excel 中另存为 .xlsx", file=display)
-    return suffix in SUFFIXES
+def _readable(folder: Path, shown: str, issues: IssueLog) -> list[Path]:
+    """The data files of a folder: spreadsheets and CSV files, without the results this tool wrote."""
+    files = [p for p in _data_files(folder) if p.suffix.lower() in SUFFIXES]
+    own = _own_outputs(files)
+    for path in own:
+        issues.add("info", "这是本工具生成的考评结果,不作为数据读取", file=f"{shown}{printable(path.name)}")
+    return [p for p in files if p not in own]
+
+
+def _own_outputs(files: list[Path]) -> set[Path]:
+    """Results workbooks this tool wrote (the document's author says so) and the CSV of the same
+    name written beside each: a run writing into its input folder must not read them back."""
+    own = set()
+    for path in files:
+        if path.suffix.lower() == ".xlsx" and _written_by_us(path):
+            own |= {path, *(p for p in files if p.stem == path.stem and p.suffix.lower() == ".csv")}
+    return own
+
+
+def _written_by_us(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # the reader says what is wrong with it
+    return f"<dc:creator>{PRODUCER} ".encode() in core
 
 
 def _overlaps(a: Period, b: Period) -> bool:
@@ -341,9 +364,9 @@ def _overlaps(a: Period, b: Period) -> bool:
 
 def _display(path: Path, base: Path) -> str:
     try:
-        return path.relative_to(base).as_posix()
+        return printable(path.relative_to(base).as_posix())
     except ValueError:
-        return path.name
+        return printable(path.name)
 
 
 def _file_problems(issues: IssueLog, shown: int = 5) -> str:
@@ -430,7 +453,7 @@ def _derived_units(tables: list[tuple[DataFile, RawTable, str]], names: Names, i
 def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names: Names, index: UnitIndex,
             issues: IssueLog) -> pd.DataFrame:
     read = long_cells if kind == "long" else wide_cells
-    cells = read(table, names, data_file.folder_period, issues)
+    cells = read(reconcile_codes(table, names, index, issues), names, data_file.folder_period, issues)
     undated = (cells["period"] == "").to_numpy()
     if undated.any():
         rows = len(set(cells.loc[undated, "row"]))
@@ -448,6 +471,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     is_count = pd.Series(map_distinct(metric, names.is_count, bool), index=cells.index)
     is_fraction = pd.Series(map_distinct(metric, names.is_fraction, bool), index=cells.index)
     parsed = parse_values(cells["raw"], is_count, is_fraction)
+    parsed = convert_units(cells, parsed, names, dict(zip(index.units["unit_id"], index.units["name"])), issues)
     _report_problems(cells, parsed, index, names, issues)
     _report_approximations(cells, parsed, index, names, issues)
     return pd.DataFrame({

@@ -18,6 +18,7 @@ from scoring.periods import Period
 
 CELL_COLUMNS = ["unit_text", "metric", "raw", "approx_mark", "period", "source", "row", "column", "evidence"]
 DROPPED_MARKS = ("删除", "剔除", "作废")
+TOTAL_WORDS = ("总数", "合计", "总计", "小计", "总量", "数量", "条数", "件数")  # under 主动公开: its total
 SUMMARY_ROWS = ("合计", "总计", "小计", "平均", "平均值", "全市合计")
 
 
@@ -30,6 +31,9 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         if not header or names.role(header) is not None:
             continue
         metric_id = names.metric(header)
+        if metric_id is None and table.group(position):  # a sub-column of a two-row header
+            group = table.group(position)
+            metric_id = names.metric(group if key(header) in TOTAL_WORDS else group + header)
         if metric_id is None:
             close = names.closest_metrics(header)
             hint = f"是否指:{'、'.join(close)}?" if close else "请使用指标编号或指标中文名称作表头。"
@@ -40,6 +44,7 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
             issues.add("info", f"列“{header}”按指标“{metric_id}”读入,但考评方案没有使用该指标。{_did_you_mean(names, metric_id)}",
                        file=table.file, row=table.header_row, column=header, metric=metric_id)
         metric_columns.append((position, metric_id))
+    metric_columns = _one_column_each(metric_columns, table, names, issues)
     periods = _periods(table, roles, default, issues)
     n, texts = len(table.cells), lambda values: pd.Series(values, dtype=object)  # noqa: E731
     notes = _with_note(np.full(n, "", object), table, roles)
@@ -58,6 +63,22 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         "evidence": texts(np.tile(notes, len(positions))),
     }, columns=CELL_COLUMNS)
     return _without_unit(cells, table, unit_at, issues)
+
+
+def _one_column_each(columns: list[tuple[int, str]], table: RawTable, names: Names,
+                     issues: IssueLog) -> list[tuple[int, str]]:
+    """Columns of metrics named by one column only. Two columns naming one metric (a total and
+    its 其中 sub-item) cannot be told apart: neither is used, and a header error names both."""
+    positions: dict[str, list[int]] = {}
+    for position, metric_id in columns:
+        positions.setdefault(metric_id, []).append(position)
+    for metric_id, found in positions.items():
+        if len(found) > 1:
+            listed = "、".join(f"“{table.header[p]}”" for p in found)
+            issues.add("error", f"表头有 {len(found)} 列都对应指标“{names.display_name(metric_id)}”:{listed},"
+                       "无法确定用哪一列,这些列均未使用;请删除多余的列,或把列名改为不同的指标",
+                       file=table.file, row=table.header_row, column=table.header[found[1]], metric=metric_id)
+    return [(p, m) for p, m in columns if len(positions[m]) == 1]
 
 
 def long_cells(table: RawTable, names: Names, default: Period | None, issues: IssueLog) -> pd.DataFrame:

@@ -63,7 +63,7 @@ def key(text: object) -> str:
     return normalize_text(str(text)).casefold().strip("*:")
 
 
-def _split_paren(header: str) -> tuple[str, str]:
+def split_paren(header: str) -> tuple[str, str]:
     """"主动公开政府信息(条)" → ("主动公开政府信息", "条"); no parenthesis → (header, "")."""
     m = _TRAILING_PAREN.match(header)
     return (m["head"], m["inner"]) if m else (header, "")
@@ -118,7 +118,7 @@ class Names:
         k = key(header)
         if k in self.roles:
             return self.roles[k]
-        head, _ = _split_paren(k)
+        head, _ = split_paren(k)
         return self.roles.get(head)
 
     def positions(self, header: tuple[str, ...]) -> dict[str, int]:
@@ -141,7 +141,7 @@ class Names:
             return None
         if k in self.metrics:
             return self.metrics[k]
-        head, inner = _split_paren(k)
+        head, inner = split_paren(k)
         if _ID_LIKE.match(inner):
             return self.metrics.get(inner, inner)
         if head in self.metrics:

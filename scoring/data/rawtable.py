@@ -33,9 +33,14 @@ class RawTable:
     cells: pd.DataFrame  # blank rows removed
     rows: np.ndarray  # 1-based row number of each line of `cells`
     header_row: int
+    # A two-row header's upper label over each column ("主动公开" merged over its sub-columns), or ""
+    groups: tuple[str, ...] = ()
 
     def column(self, position: int) -> pd.Series:
         return self.cells[position]
+
+    def group(self, position: int) -> str:
+        return self.groups[position] if position < len(self.groups) else ""
 
 
 IsHeader = Callable[[list[str]], bool]
@@ -77,9 +82,9 @@ def header_width(header: Sequence[str]) -> int:
 
 
 def finish(file: str, header: tuple[str, ...], header_at: int, body: pd.DataFrame, rows: np.ndarray,
-           issues: IssueLog) -> RawTable | None:
+           issues: IssueLog, header_rows: int = 1, groups: tuple[str, ...] = ()) -> RawTable | None:
     """The table of `body` (columns 0..width-1) without its blank rows; None with a warning when
-    nothing is left."""
+    nothing is left. A header of two rows (`header_rows`) gives its upper labels as `groups`."""
     keep = filled_rows(body)
     body, rows = body[keep], rows[keep]
     if body.empty:
@@ -87,7 +92,8 @@ def finish(file: str, header: tuple[str, ...], header_at: int, body: pd.DataFram
         return None
     body = body.reset_index(drop=True)
     body.columns = range(body.shape[1])
-    return RawTable(file, header[: body.shape[1]], body, rows, header_at + 1)
+    width = body.shape[1]
+    return RawTable(file, header[:width], body, rows, header_at + header_rows, groups[:width])
 
 
 def filled_rows(body: pd.DataFrame) -> np.ndarray:

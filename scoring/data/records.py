@@ -23,7 +23,7 @@ from scoring.data.issuelog import IssueLog
 from scoring.data.model import RECORD_COLUMNS
 from scoring.data.names import ROLE_SPELLINGS, Names, distinct_texts, key, unit_position
 from scoring.data.rawtable import RawTable
-from scoring.data.units import UnitIndex
+from scoring.data.units import UnitIndex, reconcile_codes
 from scoring.errors import CriteriaError
 from scoring.issues import DataIssue
 from scoring.numbers import normalize_text
@@ -32,11 +32,14 @@ from scoring.scheme.model import Scheme
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
-_DATE = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s]+\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}(?:\.\d+)?秒?)?)?$"
+_DATE = re.compile(  # the time of day (上午 10:00:00, 10时30分, 10:00 PM, +08:00) is read past and dropped
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[T\s]*(?:上午|下午|中午|晚上|早上)?\s*\d{1,2}[:时]\d{1,2}(?:[:分]\d{1,2}(?:\.\d+)?秒?|分)?\s*(?:[AaPp][Mm])?"
+    r"\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_SERIAL = re.compile(r"^[2-7]\d{4}$")  # Excel day numbers 20000–79999: years 1954–2118
+_SERIAL = re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")  # Excel day numbers 20000–79999 (years 1954–2118), a time as a fraction
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
 def parse_dates(texts: pd.Series) -> pd.Series:
@@ -59,7 +62,7 @@ def parse_dates(texts: pd.Series) -> pd.Series:
 def _slow_date(text: str) -> np.datetime64:
     s = unicodedata.normalize("NFKC", text).strip()
     if _SERIAL.match(s):  # an Excel date cell shown as a number (General format)
-        return np.datetime64("1899-12-30", "ns") + np.timedelta64(int(s), "D")
+        return np.datetime64("1899-12-30", "ns") + np.timedelta64(int(float(s)), "D")
     m = _DATE.match(s) or _COMPACT.match(s)
     if not m:
         return np.datetime64("NaT")
@@ -73,6 +76,7 @@ def _slow_date(text: str) -> np.datetime64:
 
 def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLog) -> pd.DataFrame:
     """Rows of a records file matched to units; unusable rows reported and left out."""
+    table = reconcile_codes(table, names, units, issues)
     roles = names.positions(table.header)
     unit_at = unit_position(roles)
     assert unit_at is not None and "date" in roles
@@ -343,6 +347,8 @@ def _unit_days(s: Selected) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     """Distinct (unit, day) pairs sorted by unit then day, and which are each unit's first and last."""
     pairs = _distinct(s.unit.astype("int64") * (s.span + 1) + s.day)
     unit, day = pairs // (s.span + 1), pairs % (s.span + 1)
+    if not len(unit):  # `where` left no record inside the period: no unit has a first or last item
+        return unit, day, np.zeros(0, bool), np.zeros(0, bool)
     first = np.r_[True, unit[1:] != unit[:-1]]
     last = np.r_[unit[1:] != unit[:-1], True]
     return unit, day, first, last

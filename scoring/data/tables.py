@@ -1,4 +1,5 @@
-"""Reading one data file into a RawTable: CSV (scoring/data/csv_reader.py) or XLSX (here).
+"""Reading one data file into a RawTable: CSV (scoring/data/csv_reader.py) or a spreadsheet
+(scoring/data/sheets.py), whose merged cells may make a header of two rows.
 
 Every cell is kept as text; values are parsed later. See scoring/data/rawtable.py for the header
 and row conventions every reader follows.
@@ -6,8 +7,7 @@ and row conventions every reader follows.
 
 from __future__ import annotations
 
-import zipfile
-from datetime import date, datetime, time
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,20 +19,17 @@ from scoring.data.rawtable import (
     ColumnPlan,
     IsHeader,
     RawTable,
-    check_size,
     finish,
     header_width,
     locate_header,
 )
+from scoring.data.sheets import SHEET_SUFFIXES, column_letters, read_sheet
 from scoring.errors import InputError, Location
+from scoring.issues import DataIssue
 
-SHEET_NAMES = ("数据", "data", "提取结果")  # preferred sheets, before the rest in workbook order
-SUFFIXES = (".csv", ".xlsx", ".xlsm")
-# Input size bounds: far above any real assessment file, low enough to keep memory bounded.
+SUFFIXES = (".csv", *SHEET_SUFFIXES)
+# Input size bound: far above any real assessment file, low enough to keep memory bounded.
 MAX_CSV_BYTES = 1024 * 2**20  # a busy platform's month of records; read columnar, titles usually unread
-MAX_XLSX_UNPACKED = 256 * 2**20  # total declared size of the workbook's parts once unzipped
-MAX_XLSX_RATIO = 200  # unzipped/zipped of one large part; real sheets stay far below
-RATIO_FROM = 4 * 2**20  # parts smaller than this are not checked for their ratio
 
 
 def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
@@ -48,9 +45,11 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
         from scoring.data.csv_reader import read_csv  # pyarrow: imported only when a CSV is read
 
         return read_csv(path, file, is_header, issues, plan, MAX_CSV_BYTES)
-    if suffix not in (".xlsx", ".xlsm"):
-        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV 或 XLSX", Location(file=file))
-    grid = _read_xlsx(path, file, sheet)
+    if suffix not in SHEET_SUFFIXES:
+        raise InputError(f"不支持的文件类型“{path.suffix}”,请使用 CSV、XLSX、XLS、ODS 或 WPS 表格(.et)",
+                         Location(file=file))
+    grid_sheet = read_sheet(path, file, issues, is_header, sheet)
+    grid, merges = grid_sheet.cells, grid_sheet.merges
     if grid.empty:
         issues.add("warning", "文件为空,已跳过", file=file)
         return None
@@ -58,77 +57,69 @@ def read_table(path: Path, file: str, is_header: IsHeader, issues: IssueLog,
     if header_at is None:
         return None
     header = tuple(str(c).strip() for c in grid.iloc[header_at])
-    body = grid.iloc[header_at + 1:, :header_width(header)]
-    rows = np.arange(header_at + 2, header_at + 2 + len(body))
-    return finish(file, header, header_at, body, rows, issues)
+    groups: tuple[str, ...] = ()
+    header_rows = 1
+    if _two_row_header(grid, merges, header_at):
+        header, groups = _combined_header(grid, header_at, merges)
+        header_rows = 2
+        issues.add("info", f"表头占两行(第{header_at + 1}、{header_at + 2}行,含合并单元格),已合并为:"
+                   f"{'、'.join(h for h in header if h)}", file=file, row=header_at + 1)
+    width = header_width(header)
+    body = grid.iloc[header_at + header_rows:, :width]
+    rows = np.arange(header_at + header_rows + 1, header_at + header_rows + 1 + len(body))
+    _report_merged(merges, grid, header_at + header_rows, header[:width], file, issues)
+    return finish(file, header, header_at, body, rows, issues, header_rows, groups)
 
 
-# ---- XLSX ------------------------------------------------------------------------------------
+def _two_row_header(grid: pd.DataFrame, merges: tuple[tuple[int, int, int, int], ...], header_at: int) -> bool:
+    """Whether the row below the header is its second row: a header cell is merged across columns
+    (a group over sub-columns) or down into it, every column under a group has a text label, and
+    every other column is empty there or repeats the header (a data row names its unit)."""
+    if header_at + 1 >= len(grid) or not any(r0 == header_at and (c1 > c0 or r1 > r0) for r0, c0, r1, c1 in merges):
+        return False
+    grouped = _grouped_columns(merges, header_at)
+    upper = [str(c).strip() for c in grid.iloc[header_at]]
+    lower = [str(c).strip() for c in grid.iloc[header_at + 1]]
+    for position, (top, bottom) in enumerate(zip(upper, lower)):
+        if position in grouped:
+            if not bottom or re.fullmatch(r"[-+]?[\d.,%]+", bottom):
+                return False
+        elif bottom and bottom != top:
+            return False
+    return True
 
 
-def _read_xlsx(path: Path, file: str, sheet_name: str | None = None) -> pd.DataFrame:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    check_size(path, file, MAX_XLSX_UNPACKED)
-    _check_zip(path, file)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"不是有效的 XLSX 文件,无法打开({type(exc).__name__})。请在 Excel 中另存为 .xlsx",
-                         Location(file=file)) from exc
-    try:
-        sheet = book[sheet_name] if sheet_name in book.sheetnames else _pick_sheet(book)
-        sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
-        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(min_row=1, values_only=True)]
-    finally:
-        book.close()
-    if not grid:
-        return pd.DataFrame()
-    width = max(len(r) for r in grid)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in grid], dtype=object)
+def _grouped_columns(merges: tuple[tuple[int, int, int, int], ...], header_at: int) -> set[int]:
+    """Columns under a header cell merged across columns within the header row."""
+    return {c for r0, c0, r1, c1 in merges if r0 == header_at == r1 and c1 > c0 for c in range(c0, c1 + 1)}
 
 
-def _check_zip(path: Path, file: str) -> None:
-    """Refuse a zip bomb from its directory alone, before anything is unzipped.
-
-    Python's zipfile never inflates a part beyond the size its directory declares, so the
-    declared sizes bound what openpyxl can unpack.
-    """
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"不是有效的 XLSX 文件,无法打开({type(exc).__name__})。请在 Excel 中另存为 .xlsx",
-                         Location(file=file)) from exc
-    unpacked = sum(p.file_size for p in parts)
-    bomb = next((p for p in parts if p.file_size > RATIO_FROM
-                 and p.file_size > MAX_XLSX_RATIO * max(p.compress_size, 1)), None)
-    if unpacked > MAX_XLSX_UNPACKED or bomb is not None:
-        what = f"其中“{bomb.filename}”压缩比异常" if bomb else f"解压后共 {unpacked / 2**20:.0f} MB"
-        raise InputError(f"XLSX 文件解压后过大({what},上限 {MAX_XLSX_UNPACKED // 2**20} MB),已拒绝读取;"
-                         "请确认文件来源,或在 Excel 中另存后重试", Location(file=file))
+def _combined_header(grid: pd.DataFrame, header_at: int,
+                     merges: tuple[tuple[int, int, int, int], ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each column's name from two header rows: the lower cell under a group label (merged
+    across columns), the upper cell where it is merged down or the lower one is empty. The
+    group labels are kept to name a sub-column that means nothing alone (“合计”)."""
+    upper = [str(c).strip() for c in grid.iloc[header_at]]
+    lower = [str(c).strip() for c in grid.iloc[header_at + 1]] if header_at + 1 < len(grid) else [""] * len(upper)
+    grouped = _grouped_columns(merges, header_at)
+    header, groups = [], []
+    for position, (top, bottom) in enumerate(zip(upper, lower)):
+        if position in grouped and bottom and bottom != top:
+            header.append(bottom)
+            groups.append(top)
+        else:
+            header.append(top or bottom)
+            groups.append("")
+    return tuple(header), tuple(groups)
 
 
-def _pick_sheet(book):
-    by_key = {name.strip().casefold(): name for name in book.sheetnames}
-    for wanted in SHEET_NAMES:
-        if wanted in by_key:
-            return book[by_key[wanted]]
-    return book[book.sheetnames[0]]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else format(value, ".15g")
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d") if value.time() == time(0) else value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
+def _report_merged(merges: tuple[tuple[int, int, int, int], ...], grid: pd.DataFrame, first_row: int,
+                   header: tuple[str, ...], file: str, issues: IssueLog) -> None:
+    """Say which merged ranges below the header were filled with their value (类别 over a block of units)."""
+    issues.add_rows(
+        (DataIssue("info", f"合并单元格 {column_letters(c0)}{r0 + 1}:{column_letters(c1)}{r1 + 1} 的值"
+                   f"“{grid.iat[r0, c0]}”已填入其中每个单元格", file, r0 + 1, header[c0] or column_letters(c0))
+         for r0, c0, r1, c1 in sorted(merges)
+         if r1 >= first_row and c0 < len(header) and r0 < len(grid) and grid.iat[r0, c0] != ""),
+        "合并单元格",
+    )

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -78,10 +78,12 @@ def read_units(table: RawTable, names: Names, issues: IssueLog) -> pd.DataFrame:
 def _drop_duplicates(frame: pd.DataFrame, column: str, label: str, file: str, issues: IssueLog) -> pd.DataFrame:
     dup = frame[column].duplicated(keep="first")
     first_rows = frame.drop_duplicates(column).set_index(column)["row"]
-    for _, line in frame[dup].iterrows():  # duplicates are few
-        issues.add("warning", f"{label}“{line[column] if column == 'unit_id' else line['name']}”重复,"
-                   f"保留第 {first_rows[line[column]]} 行,忽略本行", file=file, row=int(line["row"]),
-                   unit=line["name"])
+    issues.add_rows(
+        (DataIssue("warning", f"{label}“{line[column] if column == 'unit_id' else line['name']}”重复,"
+                   f"保留第 {first_rows[line[column]]} 行,忽略本行", file, int(line["row"]), None, line["name"])
+         for _, line in frame[dup].iterrows()),
+        f"{label}重复",
+    )
     return frame[~dup]
 
 
@@ -91,12 +93,19 @@ def _classes(frame: pd.DataFrame, names: Names, table: RawTable, column: int | N
     resolved = frame["class_raw"].map(lambda s: names.class_id(s) if s else "")
     if names.has_scheme and names.classes:
         known = "、".join(f"{name}({class_id})" for class_id, name in names.class_names.items())
-        for _, line in frame[resolved.isna()].iterrows():
-            issues.add("error", f"类别“{line['class_raw']}”不是考评方案中的类别({known}),该单位按未分类处理",
-                       file=table.file, row=int(line["row"]), column=header, unit=line["name"])
-        for _, line in frame[frame["class_raw"] == ""].iterrows():
-            issues.add("warning", f"未填写类别(考评方案的类别:{known}),该单位按未分类处理",
-                       file=table.file, row=int(line["row"]), column=header, unit=line["name"])
+        unknown, blank = frame[resolved.isna()], frame[frame["class_raw"] == ""]
+        issues.add_rows(
+            (DataIssue("error", f"类别“{raw}”不是考评方案中的类别({known}),该单位按未分类处理", table.file,
+                       int(row), header, name)
+             for raw, row, name in zip(unknown["class_raw"], unknown["row"], unknown["name"])),
+            "类别不在考评方案中",
+        )
+        issues.add_rows(
+            (DataIssue("warning", f"未填写类别(考评方案的类别:{known}),该单位按未分类处理", table.file, int(row),
+                       header, name)
+             for row, name in zip(blank["row"], blank["name"])),
+            "未填写类别",
+        )
     return resolved.fillna("")
 
 
@@ -258,3 +267,47 @@ def _spellings(units: pd.DataFrame) -> list[tuple[str, str]]:
     for uid, aliases in zip(units["unit_id"], units["aliases"]):
         spellings += [(uid, a) for a in str(aliases).split("|") if a]
     return spellings
+
+
+def reconcile_codes(table: RawTable, names: Names, index: UnitIndex, issues: IssueLog) -> RawTable:
+    """A data file naming each unit twice, by code and by name: the two must agree.
+
+    A row whose code and name are different units (or one of them unknown) is not used, with
+    an error: a 编号 column holding row serials (1, 2, 3) must not score another unit. A blank
+    code falls back to the name. A code column none of whose codes is a listed unit is taken
+    for serial numbers: units are then found by name, with a warning. The unit column the
+    readers match (the code column) gets the text that identifies each row's unit.
+    """
+    roles = names.positions(table.header)
+    if "unit_id" not in roles or "name" not in roles:
+        return table
+    code_at, name_at = roles["unit_id"], roles["name"]
+    # as plain texts: a CSV reader may give either column as codes (Categorical) or Arrow strings
+    codes, written = table.column(code_at).astype(object), table.column(name_at).astype(object)
+    by_code, by_name = index.positions(codes), index.positions(written)
+    has_code, has_name = (codes != "").to_numpy(), (written != "").to_numpy()
+    code_header, name_header = table.header[code_at], table.header[name_at]
+    cells = table.cells.copy()
+    if not (by_code[has_code] >= 0).any():
+        if has_code.any():
+            issues.add("warning", f"“{code_header}”列的值都不是单位名单中的单位编码(可能是序号),已改按“{name_header}”列识别单位",
+                       file=table.file, row=table.header_row, column=code_header)
+        cells[code_at] = written
+        return replace(table, cells=cells)
+    disagree = has_code & has_name & (by_code != by_name)
+    unit_names = index.units["name"].to_numpy(object)
+    issues.add_rows(
+        (DataIssue("error", f"{code_header}“{code}”{_listed_as(p, unit_names)},{name_header}却是“{name}”"
+                   f"{_listed_as(q, unit_names)}:两者不一致,本行未使用", table.file, int(row), code_header,
+                   unit_names[p] if p >= 0 else None)
+         for code, name, p, q, row in zip(codes[disagree], written[disagree], by_code[disagree], by_name[disagree],
+                                          table.rows[disagree])),
+        "编码与名称不一致",
+    )
+    cells[code_at] = codes.where(has_code, written)
+    keep = ~disagree
+    return replace(table, cells=cells[keep].reset_index(drop=True), rows=table.rows[keep])
+
+
+def _listed_as(position: int, unit_names: np.ndarray) -> str:
+    return f"(单位名单中为“{unit_names[position]}”)" if position >= 0 else "(不在单位名单中)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,8 @@ FALSE_WORDS = frozenset({"否", "无", "没有", "未收到", "未发生", "fals
 LIMIT = 1e12  # larger magnitudes are typing errors ("1e308"), not counts of anything
 
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$|^[+-]?(inf|infinity|nan)$")
+_PLAIN = r"-?[0-9]{1,12}(\.[0-9]+)?"  # read by float() exactly as by parse_value; within LIMIT
+_THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)千(?=(?:余|多)?元?$)")
 _MINUS = str.maketrans({"−": "-", "–": "-"})
 
 
@@ -43,6 +46,8 @@ class ParsedValue:
     percent: bool = False
     problem: str = ""  # Chinese, empty when the text was read
     gap: str = ""  # "blank" | "error" | "formula": the cell is missing a value (see GAPS)
+    unit: str = ""  # the unit written after the number: "元", "万元", "%", "条"
+    scaled: bool = False  # written with 千/万/亿 ("3万"): the value is already counted in ones
 
 
 def parse_value(text: object) -> ParsedValue:
@@ -58,9 +63,12 @@ def parse_value(text: object) -> ParsedValue:
         return ParsedValue(1.0)
     if folded in FALSE_WORDS:
         return ParsedValue(0.0)
+    s = _THOUSANDS.sub(lambda m: format(Decimal(m[1]) * 1000, "f"), s)  # "3千元": 千 as parse_number does 万
     parsed = parse_number(s)
+    unit, scaled = "", False
     if parsed is not None:
-        value, approx, percent = parsed.value, parsed.approx, parsed.unit == "%"
+        value, approx, percent, unit = parsed.value, parsed.approx, parsed.unit == "%", parsed.unit
+        scaled = unit != "万元" and any(c in folded for c in "千万亿")
     elif _SCIENTIFIC.match(folded):
         value, approx, percent = float(folded), False, False
     else:
@@ -69,7 +77,7 @@ def parse_value(text: object) -> ParsedValue:
         return ParsedValue(math.nan, problem=f"数值“{_shown(text)}”不是有限数")
     if abs(value) > LIMIT:
         return ParsedValue(math.nan, problem=f"数值“{_shown(text)}”大得不合理(超过 {LIMIT:.0e})")
-    return ParsedValue(value, approx, True, percent)
+    return ParsedValue(value, approx, True, percent, unit=unit, scaled=scaled)
 
 
 def cell_gap(normalized: str) -> str:
@@ -117,7 +125,7 @@ def parse_values(raw: pd.Series, is_count: pd.Series | None = None,
             value = np.where(negative, np.nan, value)
     return pd.DataFrame(
         {"value": value, "approx": pick("approx"), "applicable": pick("applicable"),
-         "problem": problem},
+         "problem": problem, "unit": pick("unit"), "scaled": pick("scaled")},
         index=raw.index,
     )
 
@@ -128,11 +136,13 @@ def _parse_distinct(texts: pd.Series) -> pd.DataFrame:
     plain, value = plain_decimals(texts)
     approx, applicable = np.zeros(len(texts), dtype=bool), np.ones(len(texts), dtype=bool)
     percent, problem = np.zeros(len(texts), dtype=bool), np.full(len(texts), "", dtype=object)
+    unit, scaled = np.full(len(texts), "", dtype=object), np.zeros(len(texts), dtype=bool)
     for i in np.flatnonzero(~plain).tolist():
         p = parse_value(texts.iat[i])
         value[i], approx[i], applicable[i], percent[i], problem[i] = p.value, p.approx, p.applicable, p.percent, p.problem
+        unit[i], scaled[i] = p.unit, p.scaled
     return pd.DataFrame({"value": value, "approx": approx, "applicable": applicable, "percent": percent,
-                         "problem": problem})
+                         "problem": problem, "unit": unit, "scaled": scaled})
 
 
 def truthy(raw: pd.Series) -> pd.Series:

@@ -112,7 +112,7 @@ def _set_properties(wb: Workbook, result: Result, office: str | None) -> None:
             "title": sheet_title(result, office),
             "subject": "政务公开考评结果",
             "company": office or "",
-            "author": f"政务公开考评工具 {scoring.__version__}",
+            "author": f"{scoring.PRODUCER} {scoring.__version__}",
             "comments": f"考评方案 {scheme.id} {scheme.version or ''} SHA-256 {scheme.sha256}".strip(),
             "created": result.generated_at,
         }
