@@ -34,7 +34,7 @@ LIMIT = 1e12  # larger magnitudes are typing errors ("1e308"), not counts of any
 
 _SCIENTIFIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$|^[+-]?(inf|infinity|nan)$")
 _PLAIN = r"-?[0-9]{1,12}(\.[0-9]+)?"  # read by float() exactly as by parse_value; within LIMIT
-_THOUSANDS = re.compile(r"(\d+(?:\.\d+)?)千(?=(?:余|多)?元?$)")
+_THOUSANDS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)千(?=(?:余|多)?元?$)")
 _MINUS = str.maketrans({"−": "-", "–": "-"})
 
 
@@ -63,7 +63,8 @@ def parse_value(text: object) -> ParsedValue:
         return ParsedValue(1.0)
     if folded in FALSE_WORDS:
         return ParsedValue(0.0)
-    s = _THOUSANDS.sub(lambda m: format(Decimal(m[1]) * 1000, "f"), s)  # "3千元": 千 as parse_number does 万
+    if "千" in s:  # "3千元": 千 as parse_number does 万 (the regex only where it can match: a digit run
+        s = _THOUSANDS.sub(lambda m: format(Decimal(m[1]) * 1000, "f"), s)  # without 千 would cost n²)
     parsed = parse_number(s)
     unit, scaled = "", False
     if parsed is not None:
