@@ -71,14 +71,16 @@ def issues(metrics: Metrics, metric: str, name: str, mask: np.ndarray, cause: np
     if len(cells.at) > 1 and mask.all() and (cells.rows < 0).all():
         return [DataIssue(severity, f"全部 {len(cells.at)} 个单位都缺少“{name}”数据(请检查是否漏了数据文件或列名),"
                                     f"{tail}", metric=metric)]
-    table = metrics.table
     listed = cells.at[:MAX_LISTED]
+    rows = cells.rows[:MAX_LISTED]
+    # the listed cells' file, row and column in one take (not three lookups per unit)
+    named = metrics.table.iloc[rows[rows >= 0]]
+    places = iter(zip(named["source"].astype(str).tolist(), named["row"].astype(int).tolist(),
+                      named["column"].astype(str).tolist()))
     out = []
     for k, position in enumerate(listed.tolist()):
-        row = int(cells.rows[k])
         level = "warning" if severity == "info" and cells.gaps[k] >= 2 else severity
-        where = {} if row < 0 else {"file": str(table["source"].iat[row]), "row": int(table["row"].iat[row]),
-                                     "column": str(table["column"].iat[row])}
+        where = {} if rows[k] < 0 else dict(zip(("file", "row", "column"), next(places)))
         out.append(DataIssue(level, f"{cause[position]},{tail}", unit=str(unit_names[position]), metric=metric, **where))
     rest = cells.at[MAX_LISTED:]
     if len(rest):
@@ -93,9 +95,10 @@ def _cell_texts(metrics: Metrics, label, rows: np.ndarray) -> tuple[np.ndarray, 
     raws = np.full(len(rows), "", dtype=object)
     has = rows >= 0
     if has.any():
-        table = metrics.table
-        metric_ids = table["metric"].to_numpy(dtype=object)[rows[has]]
+        # take the rows first: a whole Arrow-backed column as objects costs ~10 ms per call
+        cells = metrics.table.iloc[rows[has]]
+        metric_ids = cells["metric"].to_numpy(dtype=object)
         distinct = {m: label(m) for m in set(metric_ids.tolist())}
         names[has] = [distinct[m] for m in metric_ids]
-        raws[has] = table["raw"].to_numpy(dtype=object)[rows[has]]
+        raws[has] = cells["raw"].to_numpy(dtype=object)
     return names, raws

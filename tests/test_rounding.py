@@ -39,6 +39,16 @@ def test_texts_use_the_same_rounding():
     assert nums(np.array([2.675, 89.5, np.nan]), 0).tolist() == ["3", "90", "—"]
 
 
+any_float = st.one_of(decimals, st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**18, 10**18))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(any_float, min_size=1, max_size=8), st.integers(0, 6))
+def test_one_number_is_written_as_the_vectorised_formatter_writes_it(values, precision):
+    """`num` (one number, Python ints) and `nums` (arrays, numpy strings) give the same digits."""
+    assert [num(v, precision) for v in values] == nums(np.array(values, dtype=float), precision).tolist()
+
+
 PRECISION_0 = """
 id: p0
 name: 取整
