@@ -68,3 +68,45 @@ def test_a_date_outside_the_years_is_unreadable_not_wrapped_around() -> None:
     parsed = parse_dates(pd.Series(["1500-03-01", "1500年3月1日", "2021-10-05 09:30:00.5"]))
     assert parsed.isna().tolist() == [True, True, False]  # 1500 was read as 2084-09-17 before
     assert parsed.iloc[2] == pd.Timestamp("2021-10-05")
+
+
+CODED = st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["工作动态", "通知公告", "政策解读", "", " 其他"])),
+                          max_size=6), min_size=1, max_size=4)
+
+
+@given(CODED)
+def test_records_joined_as_codes_equal_a_plain_concat(files: list[list[str | None]]) -> None:
+    """Monthly files' categorical columns, each over its own categories (missing cells too), are
+    joined by moving codes: the same values, in the same order, as joining the plain texts."""
+    from scoring.data.load import _joined_column
+
+    parts = [pd.Series(pd.Categorical(cells)) for cells in files]
+    joined = _joined_column(parts)
+    assert isinstance(joined.dtype, pd.CategoricalDtype)
+    plain = pd.concat([p.astype(object) for p in parts], ignore_index=True)
+    assert joined.astype(object).fillna("<none>").tolist() == plain.fillna("<none>").tolist()
+
+
+def test_monthly_record_files_keep_dates_as_codes_and_read_them_as_written(tmp_path) -> None:
+    """Dates spelt several ways across monthly files (and a file without due dates) come out as
+    the same days the plain reader gives, held as codes over the distinct days."""
+    from scoring.data.load import load_data
+    from scoring.data.records import PreparedRecords, day_numbers, parse_dates
+
+    (tmp_path / "2021").mkdir()
+    (tmp_path / "units.csv").write_text("unit_id,name\nC01,东湖区\nC02,西山县\n", encoding="utf-8")
+    (tmp_path / "2021" / "records_10.csv").write_text(
+        "单位,发布日期,栏目,标题,应公开日期\n东湖区,2021-10-05,工作动态,甲,\n西山县,2021年10月5日,通知公告,乙,2021/10/04\n"
+        "东湖区, 2021/10/31 ,工作动态,丙,2021-11-01\n", encoding="utf-8")
+    (tmp_path / "2021" / "records_11.csv").write_text(
+        "单位,发布日期,栏目,标题\n西山县,20211101,工作动态,丁\n东湖区,2021-11-30 09:30,政策解读,戊\n", encoding="utf-8")
+    records = load_data(tmp_path, "2021Q4", progress=False).records
+    written = ["2021-10-05", "2021年10月5日", "2021/10/31", "20211101", "2021-11-30 09:30"]
+    assert records["date"].astype(object).tolist() == parse_dates(pd.Series(written)).tolist()
+    assert isinstance(records["date"].dtype, pd.CategoricalDtype)
+    assert len(records["date"].cat.categories) == 4  # 10-05 written two ways is one day
+    due = parse_dates(pd.Series(["", "2021/10/04", "2021-11-01", "", ""]))
+    assert records["due_date"].astype(object).isna().tolist() == due.isna().tolist()
+    assert day_numbers(records["due_date"]).tolist() == day_numbers(due).tolist()
+    prepared = PreparedRecords.build(records, pd.Index(["C01", "C02"]))
+    assert prepared.days.tolist() == day_numbers(parse_dates(pd.Series(written))).tolist()

@@ -33,7 +33,7 @@ from scoring.data.model import VALUE_COLUMNS, AgencyData
 from scoring.data.names import Names, map_distinct, unit_position
 from scoring.data.quantities import convert_units
 from scoring.data.rawtable import Columns, RawTable
-from scoring.data.records import empty_records, needs_titles, record_rows
+from scoring.data.records import day_numbers, empty_records, needs_titles, record_rows, small_codes
 from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units, reconcile_codes
 from scoring.data.values import parse_values
@@ -115,8 +115,8 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     check_forms(value_parts, {f.display for f, _, kind in tables if f.form and kind != "records"}, units, issues)
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
-        [files.records_frame(f, index).assign(_file=np.int16(i)) for i, f in enumerate(record_files)], log,
-        lambda i: files.records_with_titles(record_files[i], index).assign(_file=np.int16(i))))
+        [files.records_frame(f, index) for f in record_files], log,
+        lambda i: files.records_with_titles(record_files[i], index)))
     own_folder = any(data_file.folder_period == run for data_file, _, _ in tables)
     if values.empty and (records.empty or (reads_values and path.is_dir() and not own_folder)):
         # criteria that read metric values, given only a longer period's records (2021/ for
@@ -578,54 +578,86 @@ def _merge_records(parts: list[pd.DataFrame], issues: IssueLog,
                    with_titles: Callable[[int], pd.DataFrame]) -> pd.DataFrame:
     """All records; the same record found in two files (2021/ and 2021Q4/) is kept once.
 
-    Only records whose unit, date and category also appear in another file can be repeats;
-    those files are read with their titles (`with_titles(i)` for part i) and compared in full.
+    Only files whose days overlap can share a record (monthly files never do); of those, only
+    records whose unit, date and category also appear in another file can be repeats; those
+    files are read with their titles (`with_titles(i)` for part i) and compared in full.
     """
     if not parts:
         return empty_records()
-    parts = _same_categories(parts, "category")
-    records = pd.concat(parts, ignore_index=True)
-    if len(parts) > 1:
-        shared = _in_several_files(records)
-        if shared.any():
-            files = np.unique(records["_file"].to_numpy()[shared])
-            parts = _same_categories([with_titles(i) if i in files else part for i, part in enumerate(parts)],
-                                     "category")
-            records = pd.concat(parts, ignore_index=True)
-            candidates = records[_in_several_files(records)]
-            key = ["unit_id", "date", "category", "title"]
-            first_file = candidates.groupby(key, sort=False, dropna=False)["_file"].transform("min")
-            repeated = candidates.index[(candidates["_file"] != first_file).to_numpy()]
-            if len(repeated):
-                issues.add("info", f"{len(repeated)} 条发布记录在多个文件中重复出现,只计一次")
-                records = records.drop(index=repeated)
-    return records.drop(columns="_file").reset_index(drop=True)
+    overlapping = _overlapping_files(parts)
+    if not overlapping:
+        return _joined(parts)
+    records, files = _joined(parts), _file_numbers(parts)
+    shared = _in_several_files(records, files, overlapping)
+    if shared.any():
+        titled = set(np.unique(files[shared]).tolist())
+        parts = [with_titles(i) if i in titled else part for i, part in enumerate(parts)]
+        records = _joined(parts)
+        candidates = _in_several_files(records, files, overlapping)
+        key = ["unit_id", "date", "category", "title"]
+        rows = records[candidates].assign(_file=files[candidates])
+        first_file = rows.groupby(key, sort=False, dropna=False, observed=True)["_file"].transform("min")
+        repeated = (rows["_file"] != first_file).to_numpy()
+        if repeated.any():
+            issues.add("info", f"{int(repeated.sum())} 条发布记录在多个文件中重复出现,只计一次")
+            kept = np.ones(len(records), dtype=bool)
+            kept[np.flatnonzero(candidates)[repeated]] = False
+            records = records[kept].reset_index(drop=True)
+    return records
 
 
-def _same_categories(parts: list[pd.DataFrame], column: str) -> list[pd.DataFrame]:
-    """The files' categorical `column` over one set of categories, so that joining them keeps
-    it categorical (a file's own categories otherwise turn five million codes back into texts)."""
-    if len(parts) < 2 or not all(isinstance(p[column].dtype, pd.CategoricalDtype) for p in parts):
-        return parts
-    union = parts[0][column].cat.categories.append([p[column].cat.categories for p in parts[1:]]).unique()
-    return [p.assign(**{column: p[column].cat.set_categories(union)}) for p in parts]
+def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts one below the other, as one frame made once (no per-file copies)."""
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    return pd.DataFrame({column: _joined_column([part[column] for part in parts]) for column in parts[0].columns})
 
 
-def _in_several_files(records: pd.DataFrame) -> np.ndarray:
-    """Rows whose (unit, day, category) is found in more than one file: integer keys, no text.
+def _joined_column(columns: list[pd.Series]) -> pd.Series:
+    """One column of the parts. Categoricals (units, dates, categories) stay codes: each file's
+    codes are moved onto the union of the files' categories and joined once, where pd.concat
+    would turn codes over different categories back into values (five million texts or dates)."""
+    if not all(isinstance(column.dtype, pd.CategoricalDtype) for column in columns):
+        return pd.concat(columns, ignore_index=True)
+    first = columns[0].cat.categories
+    if all(column.cat.categories.equals(first) for column in columns[1:]):  # the units: one list for all files
+        union, moved = first, [column.cat.codes.to_numpy() for column in columns]
+    else:
+        union = first.append([column.cat.categories for column in columns[1:]]).unique()
+        moved = [small_codes(np.append(union.get_indexer(column.cat.categories), -1), len(union))[column.cat.codes.to_numpy()]
+                 for column in columns]  # code -1 (none) stays -1: the last of the lookup
+    codes = small_codes(np.concatenate(moved), len(union))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=union, validate=False))
 
-    Only days that two files both span can hold such rows, so files of different months
-    (records_01.csv, records_02.csv …) cost nothing here.
-    """
-    files = records["_file"].to_numpy(np.int64)
-    day = records["date"].to_numpy("datetime64[D]").astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, files[1:] != files[:-1]])  # the parts were joined in file order
-    spans = zip(files[starts].tolist(), np.minimum.reduceat(day, starts).tolist(), np.maximum.reduceat(day, starts).tolist())
-    maybe = np.zeros(len(day), dtype=bool)
+
+def _file_numbers(parts: list[pd.DataFrame]) -> np.ndarray:
+    """For each joined record, the number of the part (file) it came from."""
+    return np.repeat(np.arange(len(parts), dtype=np.int16), [len(part) for part in parts])
+
+
+def _overlapping_files(parts: list[pd.DataFrame]) -> list[tuple[int, int, int, int]]:
+    """Pairs of files whose dates overlap, with the days both span: (file, file, first, last)."""
+    spans = []
+    for i, part in enumerate(parts):
+        days = day_numbers(part["date"])
+        if len(days):
+            spans.append((i, int(days.min()), int(days.max())))
+    found = []
     for (i, first_i, last_i), (j, first_j, last_j) in combinations(spans, 2):
         first, last = max(first_i, first_j), min(last_i, last_j)
         if first <= last:
-            maybe |= ((files == i) | (files == j)) & (day >= first) & (day <= last)
+            found.append((i, j, first, last))
+    return found
+
+
+def _in_several_files(records: pd.DataFrame, files: np.ndarray,
+                      overlapping: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Rows whose (unit, day, category) is found in more than one file: integer keys, no text.
+    Only days that two files both span (`overlapping`) can hold such rows."""
+    day = day_numbers(records["date"]).astype(np.int64)
+    maybe = np.zeros(len(day), dtype=bool)
+    for i, j, first, last in overlapping:
+        maybe |= ((files == i) | (files == j)) & (day >= first) & (day <= last)
     if not maybe.any():
         return maybe
     rows = records[maybe]

@@ -31,8 +31,9 @@ class AgencyData:
              source (file name), row (1-based), column, evidence (sentence from a report or "")
     records: publication records already matched to units: unit_id, date (datetime64),
              category, title, due_date (datetime64 or NaT). The readers give unit_id as a
-             Categorical over the listed ids and category as one over the normalised texts
-             (plain text columns work too). Not filtered by period: record
+             Categorical over the listed ids, category as one over the normalised texts and
+             both dates as Categoricals over the distinct days (1–2 bytes a record where a
+             datetime64 takes 8; plain columns work too). Not filtered by period: record
              metrics look at the scoring period themselves.
     issues:  data issues found while reading.
     """

@@ -46,9 +46,18 @@ def parse_dates(texts: pd.Series) -> pd.Series:
     """Dates written as 2021-10-05, 2021/10/5, 2021.10.05, 2021年10月5日, 20211005 or as an Excel
     day number (44474); the time of day is dropped. NaT for empty or unreadable text. Each
     distinct text is parsed once."""
+    codes, dates = date_codes(texts)
+    values = np.append(dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))  # code -1: the last
+    return pd.Series(values[codes], index=texts.index)
+
+
+def date_codes(texts: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Each cell's code into the distinct dates read (-1 for empty or unreadable text) and those
+    dates: a records file repeats a few hundred days over millions of rows, written in several
+    ways (2021-10-05, 2021年10月5日), each read once."""
     codes, uniques = distinct_texts(texts)
     if not len(codes):
-        return pd.Series([], index=texts.index, dtype="datetime64[ns]")
+        return np.zeros(0, np.int8), pd.DatetimeIndex([], dtype="datetime64[ns]")
     uniques = pd.Series(uniques, dtype=object)
     _, parsed = iso_days(uniques)  # the speed path (scoring.data.fast_dates); the rest one by one
     for i in np.flatnonzero(np.isnat(parsed)):
@@ -56,7 +65,22 @@ def parse_dates(texts: pd.Series) -> pd.Series:
             parsed[i] = _slow_date(uniques[i])
     years = parsed.astype("datetime64[Y]").astype("int64") + 1970
     parsed[(years < MIN_YEAR) | (years > MAX_YEAR)] = np.datetime64("NaT")
-    return pd.Series(parsed[codes], index=texts.index)
+    text_to_date, dates = pd.factorize(parsed)  # two spellings of a day are one date; NaT → -1
+    return small_codes(text_to_date, len(dates))[codes], pd.DatetimeIndex(dates, dtype="datetime64[ns]")
+
+
+def small_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """`codes` (-1 for none) in the smallest integer type holding `distinct` codes, as a
+    Categorical keeps them: per record, 1 or 2 bytes where a date takes 8."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if distinct < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
+def coded_dates(codes: np.ndarray, dates: pd.DatetimeIndex) -> pd.Series:
+    """A records date column: a Categorical over its distinct dates (NaT where the code is -1)."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=dates, validate=False))
 
 
 def _slow_date(text: str) -> np.datetime64:
@@ -86,8 +110,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     listed = positions >= 0  # integer positions: no text comparison over millions of rows
     units.report_unknown(unit_text, ~listed, rows, table.file, table.header[unit_at], "error", "这些发布记录", issues)
     date_text = cells[roles["date"]]
-    dates = parse_dates(date_text)
-    bad = dates.isna().to_numpy() & listed
+    codes, dates = date_codes(date_text)
+    bad = (codes < 0) & listed
     date_header = table.header[roles["date"]]
     unit_names = units.names_by_id
     issues.add_rows(
@@ -97,18 +121,20 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
         "发布日期无法识别",
     )
     due = _due_dates(table, roles, units, positions, unit_names, issues)
-    keep = listed & dates.notna().to_numpy()
+    keep = listed & (codes >= 0)
     text_or_empty = lambda role: cells[roles[role]] if role in roles else _blank(len(cells))  # noqa: E731
-    codes, uniques = distinct_texts(text_or_empty("category"))
+    text_codes, uniques = distinct_texts(text_or_empty("category"))
     normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object))
-    categories = pd.Categorical.from_codes(normal_codes[codes] if len(codes) else codes,
-                                           categories=pd.Index(normal, dtype=object))
+    categories = pd.Categorical.from_codes(small_codes(normal_codes, len(normal))[text_codes] if len(text_codes)
+                                           else text_codes, categories=pd.Index(normal, dtype=object), validate=False)
     title = text_or_empty("title")
     frame = pd.DataFrame({
         # a Categorical over the listed units: millions of records, a few thousand ids, and the
-        # engine reads each record's unit position from its code (PreparedRecords)
-        "unit_id": pd.Categorical.from_codes(np.where(keep, positions, -1), categories=units.ids),
-        "date": dates, "category": categories, "due_date": due,
+        # engine reads each record's unit position from its code (PreparedRecords); dates are
+        # codes over the file's few hundred days
+        "unit_id": pd.Categorical.from_codes(small_codes(np.where(keep, positions, -1), len(units.ids)),
+                                             categories=units.ids, validate=False),
+        "date": coded_dates(codes, dates), "category": categories, "due_date": due,
         # unread titles stay one code per record; read ones are Arrow-backed text
         "title": title if isinstance(title.dtype, pd.CategoricalDtype) else title.astype(str),
     })[list(RECORD_COLUMNS)]
@@ -123,10 +149,10 @@ def _blank(n: int) -> pd.Series:
 def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positions: np.ndarray,
                unit_names: dict[str, str], issues: IssueLog) -> pd.Series:
     if "due_date" not in roles:
-        return pd.Series(pd.NaT, index=table.cells.index, dtype="datetime64[ns]")
+        return coded_dates(np.full(len(table.cells), -1, np.int8), pd.DatetimeIndex([], dtype="datetime64[ns]"))
     text = table.cells[roles["due_date"]]
-    due = parse_dates(text)
-    bad = due.isna().to_numpy() & (positions >= 0)
+    codes, dates = date_codes(text)
+    bad = (codes < 0) & (positions >= 0)
     bad[bad] = (text[bad] != "").to_numpy()  # only the unread ones: most records leave it empty
     issues.add_rows(
         (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
@@ -134,7 +160,7 @@ def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positio
          for t, r, u in zip(text[bad], table.rows[bad], units.ids_at(positions[bad]))),
         "应公开日期无法识别",
     )
-    return due
+    return coded_dates(codes, dates)
 
 
 def empty_records() -> pd.DataFrame:
@@ -198,9 +224,18 @@ class PreparedRecords:
 NO_DAY = np.iinfo(np.int32).min
 
 
-def day_numbers(dates: pd.Series) -> np.ndarray:
-    """Days since 1970-01-01 as int32, NO_DAY where there is no date."""
-    days = dates.to_numpy("datetime64[ns]").astype("datetime64[D]")
+def day_numbers(dates: pd.Series, mask: np.ndarray | None = None) -> np.ndarray:
+    """Days since 1970-01-01 as int32 (of the records `mask` picks), NO_DAY where there is no
+    date. Dates coded as the readers give them are looked up by code, never expanded."""
+    if isinstance(dates.dtype, pd.CategoricalDtype):
+        codes = dates.cat.codes.to_numpy()
+        table = _days(dates.cat.categories.to_numpy("datetime64[ns]"))
+        return np.append(table, NO_DAY)[codes if mask is None else codes[mask]]  # code -1: the last
+    return _days(dates.to_numpy("datetime64[ns]") if mask is None else dates.to_numpy("datetime64[ns]")[mask])
+
+
+def _days(dates: np.ndarray) -> np.ndarray:
+    days = dates.astype("datetime64[D]")
     return np.where(np.isnat(days), NO_DAY, days.astype(np.int64)).astype(np.int32)
 
 
@@ -220,7 +255,8 @@ class Selected:
 
     def column_days(self, column: str) -> np.ndarray:
         """Another date column of these records (due_date), as datetime64[D] (NaT where none)."""
-        return self.prepared.records[column].to_numpy("datetime64[ns]")[self.mask].astype("datetime64[D]")
+        days = day_numbers(self.prepared.records[column], self.mask)
+        return np.where(days == NO_DAY, np.datetime64("NaT", "D"), days.astype("datetime64[D]"))
 
     def dates(self) -> np.ndarray:
         """These records' dates as datetime64[D]."""
