@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.issuelog import IssueLog
-from scoring.data.names import Names, split_paren
+from scoring.data.names import Names, map_distinct, split_paren
 from scoring.issues import DataIssue
 from scoring.numbers import UNITS, normalize_text
 
@@ -58,14 +58,11 @@ def convert_units(cells: pd.DataFrame, parsed: pd.DataFrame, names: Names, unit_
     """`parsed` (value, unit, scaled, problem… per cell of `cells`) with values in their metric's
     unit, unconvertible ones made problems, percentages and shares checked. Cells carry
     unit_id, metric, raw, source, row, column."""
-    metric = cells["metric"].to_numpy(object)
-    column_units = pd.Series(cells["column"].unique(), dtype=object)
-    header_units = dict(zip(column_units, (header_unit(c) for c in column_units)))
-    from_header = cells["column"].map(header_units).to_numpy(object)
+    from_header = map_distinct(cells["column"], header_unit)
     written = parsed["unit"].to_numpy(object)
     scaled = parsed["scaled"].to_numpy(bool)
     effective = np.where(written != "", written, np.where(scaled, "", from_header))
-    declared = np.array([names.units.get(m, "") for m in metric], dtype=object) if len(metric) else metric
+    declared = map_distinct(cells["metric"], lambda m: names.units.get(m, ""))
     usable = (parsed["problem"] == "").to_numpy() & ~np.isnan(parsed["value"].to_numpy(float))
     considered = usable & ((effective != "") | scaled)
     value = parsed["value"].to_numpy(float).copy()

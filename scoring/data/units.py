@@ -139,7 +139,7 @@ class UnitIndex:
     def build(cls, units: pd.DataFrame, issues: IssueLog | None = None, file: str | None = None) -> "UnitIndex":
         """Index ids, names and aliases; a spelling two units share goes to the first (a warning in `issues`)."""
         lookup: dict[str, str] = {}
-        names = dict(zip(units["unit_id"], units["name"]))
+        names = dict(zip(units["unit_id"].tolist(), units["name"].tolist()))
         for uid, spelling in _spellings(units):
             owner = lookup.setdefault(key(spelling), uid)
             if owner != uid and issues is not None:
@@ -263,8 +263,9 @@ class UnitIndex:
 
 def _spellings(units: pd.DataFrame) -> list[tuple[str, str]]:
     """(unit_id, spelling) for every id, then every name, then every alias: the order of precedence."""
-    spellings = [(uid, uid) for uid in units["unit_id"]] + list(zip(units["unit_id"], units["name"]))
-    for uid, aliases in zip(units["unit_id"], units["aliases"]):
+    ids = units["unit_id"].tolist()  # Python lists: iterating Arrow-backed columns costs a call per cell
+    spellings = [(uid, uid) for uid in ids] + list(zip(ids, units["name"].tolist()))
+    for uid, aliases in zip(ids, units["aliases"].tolist()):
         spellings += [(uid, a) for a in str(aliases).split("|") if a]
     return spellings
 
