@@ -2,7 +2,9 @@
 read a row (data missing, ties and how they were broken, rescaling, bonus/penalty, veto, rounding).
 
 Shared by the 排名 sheet and any per-unit document (feedback files): each function takes the
-Result and the units in display order and returns one text per unit, in that order.
+Result and the units in display order and returns one text per unit, in that order. Numbers
+become text with `nums` over whole columns (a province has 5,000 units and 15,000 losses);
+only the final joining of each unit's parts is a loop.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pandas as pd
 
 from scoring.report.rounding import half_up
 from scoring.result import Result
-from scoring.rules.base import num
+from scoring.rules.base import num, nums
 
 TOP_LOSSES = 3
 MISSING = "missing"
@@ -25,35 +27,53 @@ def losses(result: Result) -> pd.DataFrame:
     """Every scored item a unit lost points on: unit_id, item_name, lost (positive), missing
     (lost only because its data were missing). Leaves lose max − points; penalties what they took."""
     d = result.details
-    kind = d["kind"].astype(str).to_numpy()
+    penalty = (d["kind"] == "penalty").to_numpy(dtype=bool)
     points = d["points"].to_numpy(dtype=float)
-    leaf = (kind == "indicator") & ~d["status"].isin(NOT_SCORED).to_numpy()
+    leaf = (d["kind"] == "indicator").to_numpy(dtype=bool) & ~d["status"].isin(NOT_SCORED).to_numpy(dtype=bool)
     lost = np.where(leaf, d["max_points"].to_numpy(dtype=float) - points, 0.0)
-    lost = np.where(kind == "penalty", -points, lost)
+    lost = np.where(penalty, -points, lost)
     lost = half_up(lost, result.scheme.precision)
     keep = np.nan_to_num(lost) > 0
-    return pd.DataFrame({
-        "unit_id": d["unit_id"].astype(str).to_numpy()[keep],
-        "item_name": d["item_name"].astype(str).to_numpy()[keep],
+    return pd.DataFrame({  # texts only for the kept rows
+        "unit_id": pd.Series(_texts(d["unit_id"], keep), dtype=object),  # object: no conversion to str dtype
+        "item_name": pd.Series(_texts(d["item_name"], keep), dtype=object),
         "lost": lost[keep],
-        "missing": (d["status"].astype(str).to_numpy() == MISSING)[keep],
-        "penalty": (kind == "penalty")[keep],
+        "missing": (d["status"] == MISSING).to_numpy(dtype=bool)[keep],
+        "penalty": penalty[keep],
     })
+
+
+def _texts(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """The column's values at `rows` as str objects ("" where missing); a categorical column's
+    few categories are converted once rather than its hundreds of thousands of rows."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = column.cat.categories.astype(str).to_numpy(dtype=object)
+        return np.append(categories, "")[column.cat.codes.to_numpy()[rows]]
+    values = column[rows]
+    return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES) -> pd.Series:
     """主要失分 per unit, largest first, in points: "第三方评估6.14、年报雷同扣5、按月更新4(缺数据)";
     "" when nothing was lost."""
     table = losses(result)
-    p = result.scheme.precision
-    table = table.sort_values(["unit_id", "lost"], ascending=[True, False], kind="stable")
-    table = table.groupby("unit_id", sort=False).head(top)
-    verb = np.where(table["penalty"].to_numpy(), "扣", "")
-    why = np.where(table["missing"].to_numpy(), f"({MISSING_MARK})", "")
-    words = [f"{name}{v}{num(lost, p)}{w}" for name, v, lost, w
-             in zip(table["item_name"].tolist(), verb.tolist(), table["lost"].tolist(), why.tolist())]
-    joined = pd.Series(words, index=table["unit_id"].to_numpy(), dtype=object).groupby(level=0, sort=False).agg("、".join)
-    return joined.reindex([str(u) for u in unit_ids]).fillna("").reset_index(drop=True)
+    units, names = pd.factorize(table["unit_id"].to_numpy())
+    lost = table["lost"].to_numpy()
+    ranked = np.lexsort((-lost, units))  # by unit, largest loss first, stable
+    units = units[ranked]
+    nth = np.arange(len(units)) - np.searchsorted(units, units)  # position within the unit
+    shown = ranked[nth < top]
+    words = (table["item_name"].to_numpy(dtype=object)[shown]
+             + np.where(table["penalty"].to_numpy()[shown], "扣", "")
+             + nums(lost[shown], result.scheme.precision)
+             + np.where(table["missing"].to_numpy()[shown], f"({MISSING_MARK})", ""))
+    units, nth = units[nth < top], nth[nth < top]
+    joined = np.full(len(names), "", dtype=object)
+    for k in range(top):  # the k-th loss of every unit that has one
+        at = nth == k
+        joined[units[at]] = joined[units[at]] + ("、" if k else "") + words[at]
+    where = pd.Index(names).get_indexer([str(u) for u in unit_ids])
+    return pd.Series(np.append(joined, "")[where], dtype=object)  # -1 (no losses) picks the ""
 
 
 def missing_losses(result: Result, unit_ids: pd.Index) -> pd.Series:
@@ -77,27 +97,29 @@ def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
     tied = frame.duplicated(["block", "total", "failed"], keep=False).to_numpy()
     if not tied.any():
         return pd.Series(notes, dtype=object)
-    breakers = _tiebreak_points(result, order.index)
+    breakers = [(title, half_up(points, p)) for title, points in _tiebreak_points(result, order.index)]
+    shown = [nums(points, p) for _, points in breakers]  # each unit's tie-break points as text
     names = order["name"].astype(str).to_numpy()
+    ranks = frame["rank"].to_numpy()
     for _, members in frame[tied].groupby(["block", "total", "failed"], sort=False).groups.items():
         at = np.asarray(members)
-        ranks = frame["rank"].to_numpy()[at]
+        separating = _separating(breakers, at)
         for i in at:
-            same = at[ranks == frame["rank"].iat[i]]
             others = "、".join(names[j] for j in at if j != i)
-            if len(same) == len(at):
+            if (ranks[at] == ranks[i]).all():
                 notes[i] = f"与{others}并列"
             else:
-                notes[i] = f"与{others}同分,按{_separating(breakers, at, i, p)}排序"
+                by = "同分排序规则" if separating is None else f"{breakers[separating][0]}得分({shown[separating][i]})"
+                notes[i] = f"与{others}同分,按{by}排序"
     return pd.Series(notes, dtype=object)
 
 
-def _separating(breakers: list[tuple[str, np.ndarray]], members: np.ndarray, i: int, p: int) -> str:
-    """The first tie-break indicator on which unit i differs from another unit of its tie."""
-    for title, points in breakers:
-        if len(set(half_up(points[members], p).tolist())) > 1:
-            return f"{title}得分({num(float(half_up([points[i]], p)[0]), p)})"
-    return "同分排序规则"
+def _separating(breakers: list[tuple[str, np.ndarray]], members: np.ndarray) -> int | None:
+    """The first tie-break indicator (rounded points) on which the units of a tie differ."""
+    for k, (_, points) in enumerate(breakers):
+        if len(set(points[members].tolist())) > 1:
+            return k
+    return None
 
 
 def _tiebreak_points(result: Result, unit_ids: pd.Index) -> list[tuple[str, np.ndarray]]:
@@ -105,16 +127,19 @@ def _tiebreak_points(result: Result, unit_ids: pd.Index) -> list[tuple[str, np.n
     from the Result: a first-level indicator's group points, else the sum of its leaves' points."""
     scheme = result.scheme
     indicators = {ind.id: ind for top in scheme.indicators for ind in _walk(top)}
-    details = result.details[result.details["kind"] == "indicator"]
+    d = result.details
+    leaf = (d["kind"] == "indicator").to_numpy(dtype=bool)
+    unit = pd.Index([str(u) for u in unit_ids]).get_indexer(_texts(d["unit_id"], leaf))
+    points = d["points"].to_numpy(dtype=float)[leaf]
     out = []
     for tid in scheme.tiebreak:
         ind = indicators.get(tid)
         if ind is None:
             continue
-        leaf_ids = {leaf.id for leaf in ind.leaves()}
-        rows = details[details["item_id"].astype(str).isin(leaf_ids)]
-        points = rows.groupby(rows["unit_id"].astype(str))["points"].sum()
-        out.append((ind.title, points.reindex([str(u) for u in unit_ids]).fillna(0.0).to_numpy(dtype=float)))
+        rows = d["item_id"].isin([leaf.id for leaf in ind.leaves()]).to_numpy(dtype=bool)[leaf] \
+            & (unit >= 0)
+        summed = pd.Series(points[rows]).groupby(unit[rows]).sum()
+        out.append((ind.title, summed.reindex(range(len(unit_ids))).fillna(0.0).to_numpy(dtype=float)))
     return out
 
 
@@ -124,11 +149,11 @@ def _walk(ind):
         yield from _walk(child)
 
 
-def factor_text(total: float, max_base: float, factor: float) -> str:
-    """100/90 when the factor is the scheme's total over the applicable points, else 1.1111."""
-    if max_base > 0 and abs(total / max_base - factor) < 1e-9:
-        return f"{num(total, 4)}/{num(max_base, 4)}"
-    return num(factor, 4)
+def factor_text(total: float, max_base: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """Per unit: 100/90 when the factor is the scheme's total over the applicable points, else 1.1111."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        as_share = (max_base > 0) & (np.abs(total / max_base - factor) < 1e-9)
+    return np.where(as_share, f"{num(total, 4)}/" + nums(max_base, 4), nums(factor, 4))
 
 
 def row_notes(result: Result, order: pd.DataFrame, shown_groups: np.ndarray) -> pd.Series:
@@ -150,24 +175,24 @@ def row_notes(result: Result, order: pd.DataFrame, shown_groups: np.ndarray) -> 
     group_gap = half_up(np.nansum(shown_groups, axis=1) - base, p)
     total_gap = half_up(total - expected, p)
     missing = half_up(missing_losses(result, t.index), p)
-    ties = tie_notes(result, t)
-    notes = []
-    for i in range(len(t)):
-        parts = [ties.iat[i]] if ties.iat[i] else []
-        if abs(factor[i] - 1.0) > 1e-9:
-            parts.append(f"折算前得分{num(base[i], p)},"
-                         f"折算系数{factor_text(scheme.total, float(t['max_base'].iat[i]), factor[i])}")
-        if bonus[i] > 0:
-            parts.append(f"加分{num(bonus[i], p)}")
-        if penalty[i] > 0:
-            parts.append(f"扣分{num(penalty[i], p)}")
-        if missing[i] > 0:
-            parts.append(f"{MISSING_MARK}失{num(missing[i], p)}分")
-        if effect[i]:
-            what = "总分计0分" if effect[i] == "zero" else "定为最低等次"
-            parts.append(f"单项否决:{t['veto_reasons'].iat[i]},{what}")
-        gap = abs(group_gap[i]) if abs(group_gap[i]) > 0 else abs(total_gap[i])
-        if gap > 0:
-            parts.append(f"{ROUNDING_NOTE}{num(gap, p)}")
-        notes.append(";".join(parts))
-    return pd.Series(notes, dtype=object)
+    gap = np.where(np.abs(group_gap) > 0, np.abs(group_gap), np.abs(total_gap))
+    veto = np.full(len(t), "", dtype=object)
+    reasons = t["veto_reasons"].to_numpy(dtype=object)
+    for i in np.flatnonzero(effect != "").tolist():  # the few vetoed units
+        veto[i] = f"单项否决:{reasons[i]},{'总分计0分' if effect[i] == 'zero' else '定为最低等次'}"
+    parts = [  # one text per unit each, "" where it does not apply
+        tie_notes(result, t).to_numpy(dtype=object),
+        _where(np.abs(factor - 1.0) > 1e-9, lambda: "折算前得分" + nums(base, p) + ",折算系数"
+               + factor_text(scheme.total, t["max_base"].to_numpy(dtype=float), factor)),
+        _where(bonus > 0, lambda: "加分" + nums(bonus, p)),
+        _where(penalty > 0, lambda: "扣分" + nums(penalty, p)),
+        _where(missing > 0, lambda: f"{MISSING_MARK}失" + nums(missing, p) + "分"),
+        veto,
+        _where(gap > 0, lambda: ROUNDING_NOTE + nums(gap, p)),
+    ]
+    return pd.Series([";".join(part for part in row if part) for row in zip(*parts)], dtype=object)
+
+
+def _where(wanted: np.ndarray, text) -> np.ndarray:
+    """`text()` (one text per unit) where wanted, "" elsewhere; made only when some unit needs it."""
+    return np.where(wanted, text(), "").astype(object) if wanted.any() else np.full(len(wanted), "", dtype=object)
