@@ -1,8 +1,10 @@
 """Shared presentation: cell formats, writing a table column by column, widths, page setup.
 
 Cells are written one by one because XlsxWriter has no bulk write, but each column is turned
-into a plain list once and written with the typed writer (write_string / write_number), so
-text is never read as a formula or a link and a large table costs little more than the library.
+into a plain list once and written with the typed writer, so text is never read as a formula or
+a link and a large table costs little more than the library. The writers are XlsxWriter's
+undecorated ones (`_write_string`, `_write_number`, `_write_blank`, what its own `write()` calls):
+rows and columns here are always numbers, so the public methods' A1-notation wrapper is skipped.
 """
 
 from __future__ import annotations
@@ -114,6 +116,19 @@ class Column:
         """Display width of each row's text: CJK characters count two."""
         return display_widths(self.text)
 
+    def widest(self, enough: float) -> int:
+        """Display width of the widest text, or some width ≥ `enough` when one is that wide:
+        texts are measured longest first, and only while they could be wider than the widest
+        so far (a text of n characters is n to 2n wide), so a 20,000-row column costs a few."""
+        texts = self.text.to_numpy(dtype=object)
+        lengths = np.fromiter(map(len, texts), dtype=int, count=len(texts))
+        best = 0
+        for i in np.argsort(-lengths, kind="stable").tolist():
+            if 2 * lengths[i] <= best or best >= enough:
+                break
+            best = max(best, _header_width(texts[i]))
+        return best
+
 
 def write_header(ws: Worksheet, row: int, headers: list[str], fmt, first_col: int = 0) -> None:
     for offset, text in enumerate(headers):
@@ -145,32 +160,30 @@ def _write_column(
     ws: Worksheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray, plain: bool
 ) -> None:
     normal, marked = styles.cell(column.kind, plain=plain), styles.cell(column.kind, True, plain)
+    rows = np.arange(first_row, first_row + len(column.values))
     if column.kind in ("text", "wrap"):
-        texts = column.text
-        present = (texts != "").to_numpy()
-        write = ws.write_string
-        values = texts.tolist()
+        values = column.text.to_numpy(dtype=object)
+        present = values != ""
+        write = ws._write_string
     else:
-        numbers = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if column.kind in ("score", "signed"):  # stored as shown: the digits of the CSV and JSON
-            numbers = half_up(numbers, styles.precision)
-        present = np.isfinite(numbers)
-        write = ws.write_number
-        values = numbers.tolist()
+            values = half_up(values, styles.precision)
+        present = np.isfinite(values)
+        write = ws._write_number
     labelled = np.zeros(len(values), dtype=bool)
     if column.labels is not None:
-        labels = column.labels.fillna("").astype(str).to_numpy(object)
+        labels = as_text(column.labels).to_numpy(dtype=object)
         labelled = labels != ""
         for i in np.flatnonzero(labelled).tolist():
-            ws.write_string(first_row + i, col, labels[i], styles.cell("text", bool(red[i]), plain))
+            ws._write_string(int(rows[i]), col, labels[i], styles.cell("text", bool(red[i]), plain))
     present = present & ~labelled
-    for i in np.flatnonzero(present & ~red).tolist():
-        write(first_row + i, col, values[i], normal)
-    for i in np.flatnonzero(present & red).tolist():
-        write(first_row + i, col, values[i], marked)
+    for cells, fmt in ((present & ~red, normal), (present & red, marked)):
+        for row, value in zip(rows[cells].tolist(), values[cells].tolist()):
+            write(row, col, value, fmt)
     if normal is not None:  # keeps borders and the red fill on empty cells
         for i in np.flatnonzero(~present & ~labelled).tolist():
-            ws.write_blank(first_row + i, col, None, marked if red[i] else normal)
+            ws._write_blank(int(rows[i]), col, None, marked if red[i] else normal)
 
 
 def write_long_table(ws: Worksheet, styles: Styles, header: int, columns: list[Column], title: str) -> None:
@@ -186,17 +199,23 @@ def write_long_table(ws: Worksheet, styles: Styles, header: int, columns: list[C
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Values as display text: missing → "", floats that are whole numbers without ".0"."""
+    """Values as display text (object dtype): missing → "", floats that are whole numbers
+    without ".0"."""
     s = pd.Series(values).reset_index(drop=True)
     if pd.api.types.is_bool_dtype(s):
-        return s.map({True: "是", False: ""}).astype(str)
+        return s.map({True: "是", False: ""}).astype(object)
     if pd.api.types.is_numeric_dtype(s):
         numbers = s.astype(float)
         whole = numbers.notna() & (numbers == numbers.round()) & (numbers.abs() < 1e15)
         text = numbers.astype(str).where(~whole, numbers.round().astype("Int64").astype(str))
-        return text.where(numbers.notna(), "").astype(str)
-    text = s.astype(object).where(s.notna(), "").astype(str)
-    return text.str.slice(0, _MAX_CELL_TEXT)
+        return text.where(numbers.notna(), "").astype(object)
+    text = s.to_numpy(dtype=object, copy=True)
+    text[pd.isna(text)] = ""
+    if pd.api.types.infer_dtype(text, skipna=False) != "string":  # numbers or dates among texts
+        text = np.array([str(v) for v in text] or [], dtype=object)
+    for i in np.flatnonzero(np.fromiter(map(len, text), dtype=int, count=len(text)) > _MAX_CELL_TEXT).tolist():
+        text[i] = text[i][:_MAX_CELL_TEXT]
+    return pd.Series(text, dtype=object)
 
 
 def display_widths(text: pd.Series) -> np.ndarray:
@@ -208,6 +227,7 @@ def display_widths(text: pd.Series) -> np.ndarray:
 
 
 def _header_width(header: str) -> int:
+    """Display width of one text (CJK characters count two)."""
     return len(header) + len(_CJK_PATTERN.findall(header))
 
 
@@ -219,8 +239,8 @@ def column_width(column: Column, precision: int) -> float:
 def _fitted_width(column: Column, precision: int) -> float:
     header = _header_width(column.header)
     if column.kind in ("text", "wrap"):
-        content = int(column.text_widths.max()) if len(column.text_widths) else 0
         limit = column.max_width or _MAX_WIDTH[column.kind]
+        content = column.widest(enough=limit)  # any content this wide gives the limit
     else:
         numbers = pd.to_numeric(column.values, errors="coerce")
         biggest = float(numbers.abs().max()) if numbers.notna().any() else 0.0
@@ -282,7 +302,7 @@ def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
     (default SHEET_ROW_LIMIT): the first whole units that fit, and a note (Chinese) saying
     where the rest is; a province's 300,000 detail rows would take a minute to write and open."""
     limit = SHEET_ROW_LIMIT if limit is None else limit
-    key = pd.Index(order).get_indexer(rows["unit_id"])
+    key = positions(order, rows["unit_id"])
     key[key < 0] = len(order)
     ranked = np.argsort(key, kind="stable")
     if len(rows) <= limit:
@@ -294,6 +314,15 @@ def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
             f"(工作簿每表最多 {limit} 行,以便较快生成和打开);全部{what}见同名 JSON 文件的“{json_part}”部分,"
             "单个单位可用 score explain 单位名称 查看。")
     return rows.iloc[ranked[:cut]].reset_index(drop=True), note
+
+
+def positions(index: pd.Index, keys: pd.Series) -> np.ndarray:
+    """Position in `index` (unique) of each key, -1 where absent. A categorical column (the
+    Result's unit and item ids) is looked up once per category, not once per row."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        at = pd.Index(index).get_indexer(keys.cat.categories)
+        return np.append(at, -1)[keys.cat.codes.to_numpy()]  # code -1 (missing) picks the -1
+    return pd.Index(index).get_indexer(keys)
 
 
 def write_note(ws: Worksheet, styles: Styles, note: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoring.report.layout import positions
 from scoring.report.rounding import half_up
 from scoring.result import Result
 from scoring.rules.base import num, nums
@@ -23,9 +24,10 @@ NOT_SCORED = ("not_applicable", "excluded")
 ROUNDING_NOTE = "四舍五入差"
 
 
-def losses(result: Result) -> pd.DataFrame:
-    """Every scored item a unit lost points on: unit_id, item_name, lost (positive), missing
-    (lost only because its data were missing). Leaves lose max − points; penalties what they took."""
+def losses(result: Result, unit_ids: pd.Index) -> pd.DataFrame:
+    """Every scored item a unit lost points on: unit (position in `unit_ids`, -1 for a unit
+    not in it), item_name, lost (positive), missing (lost only because its data were missing),
+    penalty. Leaves lose max − points; penalties what they took."""
     d = result.details
     penalty = (d["kind"] == "penalty").to_numpy(dtype=bool)
     points = d["points"].to_numpy(dtype=float)
@@ -34,13 +36,17 @@ def losses(result: Result) -> pd.DataFrame:
     lost = np.where(penalty, -points, lost)
     lost = half_up(lost, result.scheme.precision)
     keep = np.nan_to_num(lost) > 0
-    return pd.DataFrame({  # texts only for the kept rows
-        "unit_id": pd.Series(_texts(d["unit_id"], keep), dtype=object),  # object: no conversion to str dtype
-        "item_name": pd.Series(_texts(d["item_name"], keep), dtype=object),
+    return pd.DataFrame({
+        "unit": positions(_as_str(unit_ids), d["unit_id"])[keep],
+        "item_name": pd.Series(_texts(d["item_name"], keep), dtype=object),  # object: no conversion to str dtype
         "lost": lost[keep],
         "missing": (d["status"] == MISSING).to_numpy(dtype=bool)[keep],
         "penalty": penalty[keep],
     })
+
+
+def _as_str(unit_ids: pd.Index) -> pd.Index:
+    return pd.Index([str(u) for u in unit_ids], dtype=object)
 
 
 def _texts(column: pd.Series, rows: np.ndarray) -> np.ndarray:
@@ -56,8 +62,8 @@ def _texts(column: pd.Series, rows: np.ndarray) -> np.ndarray:
 def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES) -> pd.Series:
     """主要失分 per unit, largest first, in points: "第三方评估6.14、年报雷同扣5、按月更新4(缺数据)";
     "" when nothing was lost."""
-    table = losses(result)
-    units, names = pd.factorize(table["unit_id"].to_numpy())
+    table = losses(result, unit_ids)
+    units = table["unit"].to_numpy()
     lost = table["lost"].to_numpy()
     ranked = np.lexsort((-lost, units))  # by unit, largest loss first, stable
     units = units[ranked]
@@ -68,19 +74,19 @@ def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES) -> pd
              + nums(lost[shown], result.scheme.precision)
              + np.where(table["missing"].to_numpy()[shown], f"({MISSING_MARK})", ""))
     units, nth = units[nth < top], nth[nth < top]
-    joined = np.full(len(names), "", dtype=object)
+    joined = np.full(len(unit_ids) + 1, "", dtype=object)  # the last for units not in unit_ids
     for k in range(top):  # the k-th loss of every unit that has one
         at = nth == k
         joined[units[at]] = joined[units[at]] + ("、" if k else "") + words[at]
-    where = pd.Index(names).get_indexer([str(u) for u in unit_ids])
-    return pd.Series(np.append(joined, "")[where], dtype=object)  # -1 (no losses) picks the ""
+    return pd.Series(joined[:-1], dtype=object)
 
 
 def missing_losses(result: Result, unit_ids: pd.Index) -> pd.Series:
     """Points each unit lost only because its data were missing (0 when none)."""
-    table = losses(result)
-    lost = table[table["missing"]].groupby("unit_id")["lost"].sum()
-    return lost.reindex([str(u) for u in unit_ids]).fillna(0.0).reset_index(drop=True)
+    table = losses(result, unit_ids)
+    table = table[table["missing"].to_numpy() & (table["unit"].to_numpy() >= 0)]
+    lost = table["lost"].groupby(table["unit"].to_numpy()).sum()
+    return lost.reindex(range(len(unit_ids))).fillna(0.0).reset_index(drop=True)
 
 
 def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
@@ -129,7 +135,7 @@ def _tiebreak_points(result: Result, unit_ids: pd.Index) -> list[tuple[str, np.n
     indicators = {ind.id: ind for top in scheme.indicators for ind in _walk(top)}
     d = result.details
     leaf = (d["kind"] == "indicator").to_numpy(dtype=bool)
-    unit = pd.Index([str(u) for u in unit_ids]).get_indexer(_texts(d["unit_id"], leaf))
+    unit = positions(_as_str(unit_ids), d["unit_id"])[leaf]
     points = d["points"].to_numpy(dtype=float)[leaf]
     out = []
     for tid in scheme.tiebreak:

@@ -15,6 +15,7 @@ from scoring.report.layout import (
     fit_widths,
     is_plain,
     points_label,
+    positions,
     write_header,
     write_rows,
 )
@@ -78,8 +79,8 @@ def _leaf_grid(details: pd.DataFrame, unit_ids: pd.Index, leaf_ids: list[str]) -
     """Units (in `unit_ids` order) × leaves: points earned (NaN where a unit has no row) and
     whether the unit's class or data leaves the leaf unscored."""
     leaf = (details["kind"] == "indicator").to_numpy()
-    unit = pd.Index(unit_ids).get_indexer(details["unit_id"].to_numpy()[leaf])
-    item = pd.Index(leaf_ids).get_indexer(details["item_id"].to_numpy()[leaf])
+    unit = positions(unit_ids, details["unit_id"])[leaf]
+    item = positions(pd.Index(leaf_ids), details["item_id"])[leaf]
     known = (unit >= 0) & (item >= 0)
     points = np.full((len(unit_ids), len(leaf_ids)), np.nan)
     points[unit[known], item[known]] = details["points"].to_numpy(dtype=float)[leaf][known]
