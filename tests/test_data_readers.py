@@ -449,3 +449,27 @@ def test_records_of_several_files_keep_units_and_categories_as_codes(tmp_path: P
     counted = derive_record_metric(records, pd.Index(["C01", "C02", "D01"]), "count", {"category": "工作动态"},
                                    Period.parse("2021Q4"))
     assert counted.tolist() == [2.0, 0.0, 0.0]
+
+
+def test_files_read_ahead_give_the_same_issues_in_the_same_order(tmp_path: Path, monkeypatch) -> None:
+    """CSV files are read several at a time; what a run reports (and in which order) is that of
+    reading them one after another, spreadsheets in between included."""
+    import scoring.data.load as load
+
+    write(tmp_path, "units.csv", UNITS_CSV)
+    for month in range(1, 6):  # each file with its own note: a title row, a short row
+        write(tmp_path, f"2021/records_{month:02d}.csv", f"第{month}月发布记录\n单位,发布日期,栏目,标题\n"
+              f"东湖区,2021-{month:02d}-05,工作动态,会议\n西山县,2021-{month:02d}-06\n")
+    write_xlsx(tmp_path, "2021/records_03b.xlsx", [["单位", "发布日期", "栏目"], ["市教育局", "2021-03-09", "通知公告"]])
+    runs = {}
+    for ahead in (1, 3):
+        monkeypatch.setattr(load, "READ_AHEAD", ahead)
+        data = load_data(tmp_path, "2021Q4", progress=False)
+        runs[ahead] = ([(i.severity, i.file, i.row, i.message) for i in data.issues],
+                       data.records["unit_id"].astype(str).tolist(), data.sources)
+    assert runs[1] == runs[3]
+    assert [file for _, file, _, _ in runs[1][0]][:3] == ["2021/records_01.csv"] * 2 + ["2021/records_02.csv"]
+    (tmp_path / "2021" / "records_04.csv").write_bytes(b"PK\x03\x04" + bytes(60))  # a workbook named .csv
+    with pytest.raises(InputError, match="Excel") as raised:
+        load_data(tmp_path, "2021Q4", progress=False)
+    assert raised.value.location.file == "2021/records_04.csv"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -110,3 +111,44 @@ def test_monthly_record_files_keep_dates_as_codes_and_read_them_as_written(tmp_p
     assert day_numbers(records["due_date"]).tolist() == day_numbers(due).tolist()
     prepared = PreparedRecords.build(records, pd.Index(["C01", "C02"]))
     assert prepared.days.tolist() == day_numbers(parse_dates(pd.Series(written))).tolist()
+
+
+MESSY_CSV = {
+    "bom and a title row": "\ufeff2021年发布记录\n单位,发布日期,栏目\n甲局,2021-10-05,工作动态\n".encode(),
+    "gbk": "单位,发布日期,栏目\n甲局,2021-10-05,工作动态\n".encode("gb18030"),
+    "gbk below an ascii top": ("unit,date,category\n" + "U1,2021-10-05,news\n" * 4000 + "乙局,2021-10-06,通知公告\n"
+                              ).encode("gb18030"),
+    "short, spilled and unnamed": "单位,发布日期,栏目,\n甲局,2021-10-05\n乙局,2021-10-05,工作动态,1,234\n丙局,2021-10-05,动态,x\n".encode(),
+    "quoted line break": '单位,发布日期,栏目\n甲局,2021-10-05,"工作\n动态"\n乙局,2021-10-06,通知\n'.encode(),
+    "unclosed quote": '单位,发布日期,栏目\n甲局,2021-10-05,"工作\n动态\n乙局,2021-10-06,通知\n'.encode(),
+    "a workbook": b"PK\x03\x04" + bytes(100),
+    "blank": b"\xef\xbb\xbf  \r\n\t\n",
+    "binary": bytes(range(256)) * 8,
+}
+
+
+@pytest.mark.parametrize("name", MESSY_CSV)
+def test_a_mapped_csv_reads_as_a_copied_one(name: str, tmp_path, monkeypatch) -> None:
+    """Big files are mapped into memory instead of copied: the same cells, rows, issues and
+    errors as reading the bytes, for every kind of messy file."""
+    from scoring.data import csv_reader
+    from scoring.data.issuelog import IssueLog
+    from scoring.data.rawtable import Columns
+    from scoring.errors import InputError
+
+    path = tmp_path / "records.csv"
+    path.write_bytes(MESSY_CSV[name])
+
+    def read(map_from: int):
+        monkeypatch.setattr(csv_reader, "MAP_FROM", map_from)
+        issues = IssueLog()
+        try:
+            table = csv_reader.read_csv(path, "records.csv", lambda cells: "单位" in cells or "unit" in cells, issues,
+                                        lambda header: Columns(coded=frozenset({1, 2})), 2**30)
+        except InputError as exc:
+            return str(exc)
+        if table is None:
+            return None, issues.items
+        return table.cells.astype(object).to_dict("list"), table.rows.tolist(), issues.items
+
+    assert read(1) == read(2**40)

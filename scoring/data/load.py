@@ -15,9 +15,11 @@ Files are read in name order, top-level first; of conflicting values the last on
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import combinations
+from itertools import combinations, islice
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +32,10 @@ from scoring.data.forms import check_forms, form_sheets
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
-from scoring.data.names import Names, map_distinct, unit_position
+from scoring.data.names import Names, map_distinct, small_codes, unit_position
 from scoring.data.quantities import convert_units
 from scoring.data.rawtable import Columns, RawTable
-from scoring.data.records import day_numbers, empty_records, needs_titles, record_rows, small_codes
+from scoring.data.records import day_numbers, empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units, reconcile_codes
 from scoring.data.values import parse_values
@@ -46,6 +48,7 @@ from scoring.scheme.model import Scheme
 
 UNITS_STEMS = ("units", "单位名单")
 PARENT_LEVELS = 2  # a single file looks for the units file this many folders up
+READ_AHEAD = 2  # CSV files read at once (scoring/data/csv_reader.py releases the GIL while pyarrow parses)
 
 
 @dataclass(frozen=True)
@@ -142,16 +145,39 @@ class _Files:
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
 
+    def tables(self, plan: list[DataFile], issues: IssueLog) -> Iterator[tuple[DataFile, RawTable | None]]:
+        """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time:
+        while pyarrow parses one (on every core, without the GIL), Python works on another's
+        top rows, odd rows and codes, so twelve monthly files keep both cores busy."""
+        def start(data_file: DataFile) -> Future | None:
+            fresh = (data_file.path, data_file.sheet) not in self._tables and data_file.path.suffix.lower() == ".csv"
+            return pool.submit(self._read, data_file) if fresh else None  # spreadsheets: read in turn
+
+        with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
+            waiting = iter(plan)
+            reading = deque((f, start(f)) for f in islice(waiting, READ_AHEAD))
+            while reading:
+                data_file, future = reading.popleft()
+                if future is not None:
+                    self._tables[(data_file.path, data_file.sheet)] = future.result()
+                following = next(waiting, None)
+                if following is not None:
+                    reading.append((following, start(following)))
+                yield data_file, self.table(data_file, issues)
+
     def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
         if key not in self._tables:
-            log = IssueLog()
-            table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
-                               sheet=data_file.sheet)
-            self._tables[key] = (table, log.items)
+            self._tables[key] = self._read(data_file)
         table, found = self._tables[key]
         issues.items.extend(found)
         return table
+
+    def _read(self, data_file: DataFile) -> tuple[RawTable | None, list[DataIssue]]:
+        log = IssueLog()
+        table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
+                           sheet=data_file.sheet)
+        return table, log.items
 
     def units(self, path: Path, file: str, issues: IssueLog) -> tuple[pd.DataFrame, UnitIndex]:
         if path not in self._units:
@@ -245,8 +271,7 @@ def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: Issu
                  progress: bool) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file in track(plan, "读取数据文件", total=len(plan), enabled=progress):
-        table = files.table(data_file, issues)
+    for data_file, table in track(files.tables(plan, issues), "读取数据文件", total=len(plan), enabled=progress):
         if table is None:
             continue
         kind = _kind(table, names)

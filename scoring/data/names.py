@@ -201,6 +201,15 @@ def distinct_texts(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, ["" if pd.isna(u) else str(u) for u in found]
 
 
+def small_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """`codes` (-1 for none) in the smallest integer type holding `distinct` codes, as a
+    Categorical keeps them: per record, 1 or 2 bytes where a date takes 8."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if distinct < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
 def unit_position(roles: dict[str, int]) -> int | None:
     """Column naming the unit in a data file: the id column if there is one, else the name."""
     return next((roles[r] for r in UNIT_ROLES if r in roles), None)

@@ -21,7 +21,7 @@ import pandas as pd
 from scoring.data.fast_dates import iso_days
 from scoring.data.issuelog import IssueLog
 from scoring.data.model import RECORD_COLUMNS
-from scoring.data.names import ROLE_SPELLINGS, Names, distinct_texts, key, unit_position
+from scoring.data.names import ROLE_SPELLINGS, Names, distinct_texts, key, small_codes, unit_position
 from scoring.data.rawtable import RawTable
 from scoring.data.units import UnitIndex, reconcile_codes
 from scoring.errors import CriteriaError
@@ -67,15 +67,6 @@ def date_codes(texts: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
     parsed[(years < MIN_YEAR) | (years > MAX_YEAR)] = np.datetime64("NaT")
     text_to_date, dates = pd.factorize(parsed)  # two spellings of a day are one date; NaT → -1
     return small_codes(text_to_date, len(dates))[codes], pd.DatetimeIndex(dates, dtype="datetime64[ns]")
-
-
-def small_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
-    """`codes` (-1 for none) in the smallest integer type holding `distinct` codes, as a
-    Categorical keeps them: per record, 1 or 2 bytes where a date takes 8."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if distinct < np.iinfo(dtype).max:
-            return codes.astype(dtype, copy=False)
-    return codes.astype(np.int64, copy=False)
 
 
 def coded_dates(codes: np.ndarray, dates: pd.DatetimeIndex) -> pd.Series:
