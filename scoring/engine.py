@@ -400,7 +400,7 @@ def build_tables(run: Run, state: State) -> State:
     issues, log = list(run.data.issues) + list(state.issues), list(state.log)
     for sub in state.linked.values():
         issues += [i for i in sub.issues if i not in issues]
-        log += [dataclasses.replace(st, message=f"〔{sub.scheme.name}〕{st.message}") for st in sub.log]
+        log += [st._replace(message=f"〔{sub.scheme.name}〕{st.message}") for st in sub.log]
     result = Result(
         scheme=s, period=run.period,
         units=pd.DataFrame({"unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name}),

@@ -29,7 +29,9 @@ def competition_rank(keys: pd.DataFrame, groups: np.ndarray | None = None) -> np
     if n == 0:
         return np.zeros(0, dtype=int)
     frame = keys.copy()
-    frame["_group"] = groups if groups is not None else 0
+    # groups as integer codes: lexsort over an object array compares Python strings (a nation's
+    # 100,000 class names: 0.3 s); ranks within a group do not depend on the groups' order
+    frame["_group"] = pd.factorize(np.asarray(groups, dtype=object))[0] if groups is not None else 0
     cols = ["_group", *keys.columns]
     order = np.lexsort([frame[c].to_numpy() for c in reversed(cols)])
     ordered = frame.iloc[order]

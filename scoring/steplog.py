@@ -7,10 +7,12 @@ in explanations), prefixed with the unit's name.
 
 from __future__ import annotations
 
+from string import Formatter
+
 import numpy as np
 
 from scoring.result import Step
-from scoring.rules.base import num, nums
+from scoring.rules.base import join, num, nums
 
 
 def unit_steps(
@@ -26,15 +28,28 @@ def unit_steps(
     # each column's values and texts for the units of the mask at once: a province rescales
     # thousands of units, and formatting their numbers one call at a time dominated the engine
     values = {k: _values(v, at) for k, v in columns.items()}
-    texts = {k: _texts(v, at, digits) for k, v in columns.items()}
-    out = []
-    for j, i in enumerate(at.tolist()):
-        text = template.format(**{k: t[j] for k, t in texts.items()})
-        b, a = values["before"][j], values["after"][j]
-        out.append(Step(stage, f"{names[i]}:{text}", str(ids[i]), item_id,
-                        None if b is None else float(b), None if a is None else float(a),
-                        tuple((k, values[k][j]) for k in params)))
-    return tuple(out)
+    texts = {k: np.array(_texts(v, at, digits), dtype=object) for k, v in columns.items()}
+    messages = join(np.asarray(names, dtype=object)[at], ":", *_parts(template, texts)).tolist()
+    shown = list(zip(*(values[k] for k in params))) if params else [()] * len(at)
+    return tuple(
+        Step(stage, message, str(unit), item_id, None if b is None else float(b), None if a is None else float(a),
+             tuple(zip(params, applied)))
+        for message, unit, b, a, applied in zip(messages, np.asarray(ids)[at].tolist(), values["before"],
+                                                 values["after"], shown)
+    )
+
+
+def _parts(template: str, texts: dict[str, np.ndarray]) -> list:
+    """`template` as literal texts and the columns its fields name, for `join` ("{x:.2f}"-style
+    specs are not used: numbers are written by `nums`)."""
+    parts: list = []
+    for literal, field, spec, conversion in Formatter().parse(template):
+        if spec or conversion:
+            raise ValueError(f"step template field {field!r} may not carry a format spec: {template}")
+        parts.append(literal)
+        if field is not None:
+            parts.append(texts[field])
+    return parts
 
 
 def _values(value, at: np.ndarray) -> list:

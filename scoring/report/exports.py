@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, TextIO
 
@@ -173,7 +173,7 @@ def _comparison_header(previous: Result | None, stability: "Stability | None") -
 def result_tables(result: Result, previous: Result | None = None,
                   stability: "Stability | None" = None) -> dict[str, pd.DataFrame]:
     """The result's tables as the JSON and Parquet exports hold them (item texts in `items`)."""
-    step_fields = [f.name for f in fields(Step)]
+    step_fields = list(Step._fields)
     items, details = split_items(result.details)
     tables = {  # one compact row object per line's worth of text, streamed: a nation logs 100,000s of steps
         "log": pd.DataFrame([[_log_field(step, name) for name in step_fields] for step in result.log],
