@@ -87,7 +87,7 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict, dict, 
     approximate = v["approx"].to_numpy(dtype=bool)
     gap = np.zeros(len(v), dtype=np.int8)
     empty = np.isnan(value) & applicable  # only these can be gaps: their texts are few
-    gap[empty] = gap_codes(v["raw"].to_numpy(dtype=object)[empty])
+    gap[empty] = gap_codes(v["raw"].iloc[np.flatnonzero(empty)].to_numpy(dtype=object))  # not the whole column
     order = np.argsort(metric_code, kind="stable")  # rows of each metric together, in file order
     bounds = np.searchsorted(metric_code[order], np.arange(len(metrics) + 1))
     values, not_applicable, approx, cells, gaps = {}, {}, {}, {}, {}

@@ -103,7 +103,7 @@ def inputs_table(scheme: Scheme, data: AgencyData, units: Units) -> pd.DataFrame
     metrics, metric_texts = keys.metric_codes, keys.metric_texts
     # membership over object arrays: an Arrow string Index's isin loops in Python (a nation's
     # 100,000 unit ids: 1 s)
-    scored_unit = pd.Index(np.asarray(keys.unit_texts, dtype=object)).isin(units.ids)
+    scored_unit = pd.Index(np.asarray(keys.unit_texts, dtype=object), dtype=object).isin(units.ids)
     keep = scored_unit[keys.unit_codes] & metric_texts.isin(used)[metrics]
     names = np.array([scheme.metric_label(m)[0] if m in used else "" for m in metric_texts], dtype=object)
     if not keep.all():

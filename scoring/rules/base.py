@@ -10,6 +10,7 @@ types that differ. Every subclass is checked when it is defined (`type`, `Config
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -229,7 +230,8 @@ def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = _format_many(np.asarray(uniques, dtype=float), precision)
     out = np.append(texts, "—").astype(object)
-    return out[codes]  # sentinel -1 picks the trailing "—"
+    codes = np.where(codes < 0, len(uniques), codes)  # the sentinel picks the trailing "—"
+    return _coded(out[codes], codes, len(out))
 
 
 def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
@@ -265,17 +267,38 @@ def join(*parts) -> np.ndarray:
             out = out + (p if isinstance(p, np.ndarray) else str(p))
         return out
     n = len(arrays[0])
-    combination = np.zeros(n, dtype=np.int64)
+    codes = np.zeros(n, dtype=np.int64)  # the combination of the parts seen so far, dense
     for array in arrays:
-        codes, uniques = pd.factorize(np.broadcast_to(array, n))
-        combination = pd.factorize(combination * (len(uniques) + 1) + np.where(codes < 0, len(uniques), codes))[0]
-    codes, _ = pd.factorize(combination)
+        part, count = _codes_of(array, n)
+        codes = pd.factorize(codes * (count + 1) + np.where(part < 0, count, part))[0]
     first = np.zeros(codes.max() + 1 if n else 0, dtype=np.int64)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)  # a row holding each combination
     columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in
                (np.broadcast_to(np.asarray(q, dtype=object), n) if isinstance(q, np.ndarray) else q for q in parts)]
     joined = np.array(["".join(map(str, texts)) for texts in zip(*columns)] or [], dtype=object)
-    return joined[codes]
+    return _coded(joined[codes], codes, len(joined))
+
+
+# Texts that `nums` and `join` made remember their codes (same code, same text), so a phrase
+# joined into a longer one is not hashed again: explanations nest joins several deep, and a
+# nation's 100,000-row arrays cost ~5 ms a factorisation. The arrays are read-only, so the codes
+# cannot go stale; an entry leaves with its array.
+_CODES: dict[int, tuple[weakref.ref, np.ndarray, int]] = {}
+
+
+def _coded(texts: np.ndarray, codes: np.ndarray, count: int) -> np.ndarray:
+    texts.flags.writeable = False
+    key = id(texts)
+    _CODES[key] = (weakref.ref(texts, lambda _, key=key: _CODES.pop(key, None)), codes, count)
+    return texts
+
+
+def _codes_of(array: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    entry = _CODES.get(id(array))
+    if entry is not None and entry[0]() is array and len(entry[1]) == n:
+        return entry[1], entry[2]
+    codes, uniques = pd.factorize(np.broadcast_to(array, n))
+    return codes, len(uniques)
 
 
 def unit_suffix(unit: str) -> str:
