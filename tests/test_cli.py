@@ -233,3 +233,21 @@ def test_format_parquet_writes_the_tables_instead_of_the_json(kit, capsys):
     assert "完整结果(Parquet" in out and "tiny_2021Q4_log.parquet" in out
     code, _, err = run(job(kit, "--format", "xml", "--overwrite"), capsys)
     assert code == 2 and "--format 只能是 json 或 parquet" in err
+
+
+def test_without_format_the_json_is_for_a_city_and_parquet_for_more_units(kit, capsys, monkeypatch):
+    from scoring.report import exports
+
+    assert exports.default_format(80) == "json" and exports.default_format(2_000) == "json"
+    assert exports.default_format(2_001) == "parquet"
+    code, out, err = run(job(kit), capsys)
+    assert code == 0, err
+    assert (kit / "out" / "tiny_2021Q4.json").exists()
+    monkeypatch.setattr(exports, "JSON_UP_TO_UNITS", 2)  # the kit's three units are "many"
+    code, out, err = run(job(kit, "--overwrite"), capsys)
+    assert code == 0, err
+    assert (kit / "out" / "tiny_2021Q4_totals.parquet").exists() and "完整结果(Parquet" in out
+    (kit / "out" / "tiny_2021Q4.json").unlink()
+    code, out, err = run(job(kit, "--overwrite", "--format", "json"), capsys)  # asked for: written
+    assert code == 0, err
+    assert "完整结果(Parquet" not in out and (kit / "out" / "tiny_2021Q4.json").exists()

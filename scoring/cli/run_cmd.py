@@ -46,8 +46,9 @@ def main_job(
     draws: int = typer.Option(1000, "--draws", min=10, max=100_000, help="稳定性分析的抽样次数"),
     seed: int = typer.Option(0, "--seed", help="稳定性分析的随机种子(同一种子结果相同)"),
     weights: str | None = typer.Option(None, "--weights", help="稳定性分析中一级指标权重的浮动幅度,如 ±10%"),
-    data_format: str = typer.Option("json", "--format", help="工作簿和 CSV 之外的完整结果格式:json(默认,适合市级规模)"
-                                    "或 parquet(省级、全国规模:每张表一个 .parquet 文件,供数据库和分析软件读取)"),
+    data_format: str | None = typer.Option(None, "--format", help="工作簿和 CSV 之外的完整结果格式:json(适合市级规模)"
+                                           "或 parquet(省级、全国规模:每张表一个 .parquet 文件,供数据库和分析软件读取);"
+                                           "不指定时按规模选择:2000 个单位以内写 json,更多写 parquet"),
     feedback: bool = typer.Option(False, "--feedback", help="同时为每个单位生成反馈表(见 score feedback)"),
     version: bool = typer.Option(False, "--version", help="显示版本号"),
 ) -> None:
@@ -65,10 +66,10 @@ def main_job(
     from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
     from scoring.periods import Period
-    from scoring.report.exports import FORMATS, write_outputs
+    from scoring.report.exports import FORMATS, default_format, write_outputs
     from scoring.scheme.loader import load_scheme
 
-    if data_format not in FORMATS:
+    if data_format is not None and data_format not in FORMATS:
         raise fail(f"--format 只能是 {' 或 '.join(FORMATS)},而不是“{data_format}”")
     run_period = Period.parse(period)
     paths = run_paths(criteria, input_path)
@@ -98,7 +99,8 @@ def main_job(
 
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
-                            stability=found, data_format=data_format, earlier=tuple(scored[p] for p in trend),
+                            stability=found, data_format=data_format or default_format(len(result.units)),
+                            earlier=tuple(scored[p] for p in trend),
                             inputs=[Path(scheme.source or ""), Path(source)],
                             office=paths.office_name)
     print_summary(result, written, previous, found)

@@ -41,6 +41,12 @@ POINT_COLUMNS = {  # per table: the columns holding points, stored as shown (see
 
 
 FORMATS = ("json", "parquet")  # the machine-readable export beside the workbook and the CSV
+JSON_UP_TO_UNITS = 2_000  # beyond this the JSON (a province's: 140 MB, seconds to write) gives way to Parquet
+
+
+def default_format(units: int) -> str:
+    """The export when `--format` is not given: the JSON for a city, Parquet at scale."""
+    return "json" if units <= JSON_UP_TO_UNITS else "parquet"
 
 
 @dataclass(frozen=True)
