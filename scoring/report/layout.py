@@ -16,6 +16,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -117,14 +119,18 @@ class Column:
         return display_widths(self.text)
 
     def widest(self, enough: float) -> int:
-        """Display width of the widest text, or some width ≥ `enough` when one is that wide:
-        texts are measured longest first, and only while they could be wider than the widest
-        so far (a text of n characters is n to 2n wide), so a 20,000-row column costs a few."""
+        """Display width of the widest text, or some width ≥ `enough` when one is that wide.
+        Texts are measured widest-possible first, and only while one could be wider than the
+        widest so far: a text is at most as wide as its characters plus half its UTF-8 bytes
+        beyond them (a CJK character is three bytes and two wide), so an ASCII text's bound is
+        its width and a 20,000-row column costs a few measurements."""
         texts = self.text.to_numpy(dtype=object)
         lengths = np.fromiter(map(len, texts), dtype=int, count=len(texts))
+        utf8 = np.fromiter((len(t.encode("utf-8", "surrogatepass")) for t in texts), dtype=int, count=len(texts))
+        bound = lengths + (utf8 - lengths) // 2
         best = 0
-        for i in np.argsort(-lengths, kind="stable").tolist():
-            if 2 * lengths[i] <= best or best >= enough:
+        for i in np.argsort(-bound, kind="stable").tolist():
+            if bound[i] <= best or best >= enough:
                 break
             best = max(best, _header_width(texts[i]))
         return best
@@ -173,10 +179,10 @@ def _write_column(
         write = ws._write_number
     labelled = np.zeros(len(values), dtype=bool)
     if column.labels is not None:
-        labels = as_text(column.labels).to_numpy(dtype=object)
-        labelled = labels != ""
+        labels = column.labels.to_numpy(dtype=object)
+        labelled = pd.notna(labels) & (labels != "")
         for i in np.flatnonzero(labelled).tolist():
-            ws._write_string(int(rows[i]), col, labels[i], styles.cell("text", bool(red[i]), plain))
+            ws._write_string(int(rows[i]), col, str(labels[i]), styles.cell("text", bool(red[i]), plain))
     present = present & ~labelled
     for cells, fmt in ((present & ~red, normal), (present & red, marked)):
         for row, value in zip(rows[cells].tolist(), values[cells].tolist()):
@@ -318,11 +324,17 @@ def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
 
 def positions(index: pd.Index, keys: pd.Series) -> np.ndarray:
     """Position in `index` (unique) of each key, -1 where absent. A categorical column (the
-    Result's unit and item ids) is looked up once per category, not once per row."""
+    Result's unit and item ids) is looked up once per category, not once per row; an Arrow
+    string column (the inputs' unit ids) by Arrow, without making a Python string per row."""
+    index = pd.Index(index)
     if isinstance(keys.dtype, pd.CategoricalDtype):
-        at = pd.Index(index).get_indexer(keys.cat.categories)
+        at = index.get_indexer(keys.cat.categories)
         return np.append(at, -1)[keys.cat.codes.to_numpy()]  # code -1 (missing) picks the -1
-    return pd.Index(index).get_indexer(keys)
+    if isinstance(keys.dtype, pd.StringDtype) and keys.dtype.storage == "pyarrow" \
+            and pd.api.types.infer_dtype(index, skipna=False) == "string":
+        found = pc.index_in(pa.array(keys), value_set=pa.array(index.to_numpy(dtype=object), pa.large_string()))
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    return index.get_indexer(keys)
 
 
 def write_note(ws: Worksheet, styles: Styles, note: str) -> int:

@@ -107,12 +107,16 @@ def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
     shown = [nums(points, p) for _, points in breakers]  # each unit's tie-break points as text
     names = order["name"].astype(str).to_numpy()
     ranks = frame["rank"].to_numpy()
-    for _, members in frame[tied].groupby(["block", "total", "failed"], sort=False).groups.items():
-        at = np.asarray(members)
+    tie = frame[tied].groupby(["block", "total", "failed"], sort=False).ngroup().to_numpy(dtype=float)
+    known = ~np.isnan(tie)  # a unit without a total is in no tie
+    ranked = np.argsort(tie[known], kind="stable")
+    members, tie = np.flatnonzero(tied)[known][ranked], tie[known][ranked]
+    for at in np.split(members, np.flatnonzero(np.diff(tie)) + 1):  # each tie, its units in order
         separating = _separating(breakers, at)
+        same_rank = bool((ranks[at] == ranks[at[0]]).all())
         for i in at:
             others = "、".join(names[j] for j in at if j != i)
-            if (ranks[at] == ranks[i]).all():
+            if same_rank:
                 notes[i] = f"与{others}并列"
             else:
                 by = "同分排序规则" if separating is None else f"{breakers[separating][0]}得分({shown[separating][i]})"
