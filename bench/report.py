@@ -196,10 +196,32 @@ def render_markdown(results: dict[str, Measured], helps: list[float], info: dict
     for target in targets(results, helps):
         verdict = "—" if not judged or target.met is None else "met" if target.met else "**not met**"
         lines.append(f"| {target.text} | {target.value} | {verdict} |")
+    lines += floor_lines(results)
     lines += ["", DESIGN.strip(), ""]
     lines += scale_out_lines(results)
     lines += ["", LIMITS.strip(), "", REPRODUCING.strip(), ""]
     return "\n".join(lines)
+
+
+def floor_lines(results: dict[str, Measured]) -> list[str]:
+    """What no run that writes the same workbook can go below on this machine: starting Python
+    with the libraries, a bare pyarrow read of the same files and a plain XlsxWriter write of
+    the same cells, each measured in this run."""
+    lines = []
+    for m in results.values():
+        parts = [m.seconds("import"), m.seconds("pyarrow_read"), m.baseline_seconds]
+        if not m.cli or any(p is None for p in parts):
+            continue
+        floor = sum(parts)
+        lines.append(f"- {m.scale.name}: start and import {_s(parts[0])} s + bare pyarrow read {_s(parts[1])} s + "
+                     f"plain XlsxWriter {_s(parts[2])} s = **{_s(floor)} s**, against {_s(m.cli_seconds)} s end to "
+                     f"end (which also reads and scores the comparison period and writes the CSV and the "
+                     f"{'JSON' if m.scale.units <= 2_000 else 'Parquet files'}).")
+    if not lines:
+        return []
+    return ["", "## Floors", "",
+            "The least a run writing the same workbook needs on this machine, from this run's own measurements "
+            "(the libraries alone: pandas' import is about half of *start and import*):", "", *lines]
 
 
 def scale_out_lines(results: dict[str, Measured]) -> list[str]:
@@ -293,7 +315,8 @@ DESIGN = """
   record metrics, *score and rank* is the scoring of 5,000 units × 60 leaves itself.
 - **End to end**: the `score` command as a user runs it (`--period 2021Q4 --input …
   --criteria … --out …`), a new process each time; it also reads and scores 2021Q3 for the
-  comparison columns and writes the workbook, CSV and JSON. Median of five runs (city) or
+  comparison columns and writes the workbook, the CSV and the JSON (a city) or the Parquet
+  files (a province: runs of more than 2,000 units write Parquet unless `--format json`). Median of five runs (city) or
   three (province; the 50M year once, right after its files were written), after one
   untimed run: this virtual machine drops files from its cache
   within seconds of idling (the same command then takes 0.3–0.5 s longer for the city).
@@ -323,7 +346,9 @@ DESIGN = """
   dictionary-encoded, one file per table; see the README. The nation's JSON is about 3 GB
   and took 37 s to write in the previous run of this benchmark; the benchmark no longer
   writes it (the JSON is for city-size runs) and judges the nation's results written as its
-  ranking CSV and Parquet files.
+  ranking CSV and Parquet files. Since a province's JSON (140 MB) cost more time than the
+  rest of its results together, a run of more than 2,000 units writes Parquet unless
+  `--format json` asks for the JSON.
 
 - **Long sheets hold whole units up to 20,000 rows.** 得分明细 (a province: 5,000 units × 66
   items = 330,000 rows) and 原始数据 list the first units in ranking order that fit in 20,000
@@ -408,11 +433,10 @@ REPRODUCING = """
 .venv/bin/python bench/run.py --keep-inputs /tmp/bench-inputs  # inputs written once, reused next time
 .venv/bin/python bench/run.py --quick --no-write-docs # tiny sizes in seconds (what the smoke test runs)
 ```
-This machine is a shared virtual one with 2 cores, and while this run was made other
-engineers' test suites and benchmarks ran on it too: the *load* line under *Machine* gives the
+This machine is a shared virtual one with 2 cores: the *load* line under *Machine* gives the
 1-minute load average at the start and end of the run (a load of 2 is a fully busy machine;
-above it, every process waits its turn). Absolute times then grow several-fold; the ratios
+above it, every process waits its turn, and absolute times grow several-fold). The ratios
 measured in pairs within one process (reading ÷ bare pyarrow, workbook ÷ plain XlsxWriter)
-suffer least. The table above is one complete run, as printed; a verdict near its limit can
-flip on a busy minute.
+suffer least from other work. The table above is one complete run, as printed; a verdict near
+its limit can flip on a busy minute.
 """

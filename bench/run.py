@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         helps = help_seconds(plan.help_runs)
     info = machine()
     info["load"] = (f"1-minute load average {load_at_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
-                    f"({os.cpu_count()} cores; other work was running on the machine)")
+                    f"({os.cpu_count()} cores)")
     print(render_terminal(plan.results, helps, info, judged=not args.quick))
     if not args.no_write_docs:
         DOCS.write_text(render_markdown(plan.results, helps, info, judged=not args.quick), encoding="utf-8")
