@@ -10,7 +10,8 @@ What a draw recomputes, and what it holds fixed:
 - leaves whose value is uncertain are scored again by their own rule (peer rules such as `rank`
   and `relative` see the whole class of the same draw); other leaves keep their points;
 - groups are summed and clipped again, the class rescale is recomputed for the drawn weights;
-- bonus, penalties and vetoes keep the points and effects of the run itself, and every unit keeps
+- bonus, penalties and vetoes keep the points and effects of the run itself (a unit an
+  `effect: cap` veto hit stays under its cap in every draw), and every unit keeps
   whatever the engine added beyond this recomputation (so a draw without uncertainty reproduces
   the run's totals exactly);
 - totals are rounded as the run rounds them; ranks are within each class (ties share a rank,
@@ -99,6 +100,19 @@ def stability(
     return model.summarise(ranks, levels, draws, seed, weights)
 
 
+def _veto_caps(result: Result, ids: np.ndarray) -> np.ndarray:
+    """Per unit, the lowest `cap` of the unscoped `effect: cap` vetoes that hit it in the run
+    (their log entries name unit and veto); +inf where none did."""
+    caps = {v.id: float(v.cap) for v in result.scheme.vetoes if v.effect == "cap" and not v.scope and v.cap is not None}
+    out = np.full(len(ids), np.inf)
+    position = {unit_id: i for i, unit_id in enumerate(ids)}
+    for step in result.log:
+        if step.stage == "veto" and step.item_id in caps and step.unit_id in position:
+            i = position[step.unit_id]
+            out[i] = min(out[i], caps[step.item_id])
+    return out
+
+
 class _Model:
     """The parts of a run a draw recomputes, as arrays over units."""
 
@@ -111,6 +125,7 @@ class _Model:
         self.class_code, _ = pd.factorize(t["class"].astype(str).to_numpy())
         self.failed = (t["veto_effect"].to_numpy(dtype=object) == "fail")
         self.zeroed = (t["veto_effect"].to_numpy(dtype=object) == "zero")
+        self.cap = _veto_caps(result, self.ids)  # `effect: cap` vetoes that hit: each draw stays under them
         self.extra = (t["bonus"].to_numpy(dtype=float) - t["penalty"].to_numpy(dtype=float))
         self.engine_total = t["total"].to_numpy(dtype=float)
         # equal drawn totals keep the run's order: its tie-breaks (or its shared rank)
@@ -154,7 +169,7 @@ class _Model:
         if self.weight_spread > 0 and k:
             factors = 1 + self.weight_spread * (2 * rng.random((draws, k)) - 1)
         totals = self._totals_from(points, factors)
-        return half_up(totals + (self.engine_total - self.base_totals), self.scheme.precision)
+        return half_up(np.minimum(totals + (self.engine_total - self.base_totals), self.cap), self.scheme.precision)
 
     def _totals_from(self, points: dict[str, np.ndarray], factors: np.ndarray) -> np.ndarray:
         s = self.scheme
@@ -168,7 +183,7 @@ class _Model:
             max_base = max_base + np.atleast_2d(maxp) * weight[:, g : g + 1]
         partial = (max_base > 1e-9) & (max_base < s.total - 1e-9)
         rescale = np.where(partial, s.total / np.where(max_base > 0, max_base, 1.0), 1.0)
-        total = np.maximum(base * rescale + self.extra, 0.0)
+        total = np.minimum(np.maximum(base * rescale + self.extra, 0.0), self.cap)
         return np.where(self.zeroed, 0.0, total)
 
     def _indicator(self, ind: Indicator, group_id: str, points: dict[str, np.ndarray]):

@@ -100,6 +100,27 @@ def test_declared_measurement_error_unsettles_close_scores_only(tmp_path):
     assert st_.uncertain_values == 3
 
 
+def test_a_capped_unit_stays_under_its_cap_in_every_draw(tmp_path):
+    """乙局 would score 95 ± 1 but a `cap` veto holds it at 60: drawn, it is 60 every time (not
+    60 ± 1, which shifting the run's total by the drawn change would give)."""
+    from scoring.stability import _Model
+
+    criteria = CRITERIA.replace("  - {id: evaluation_score", "  - {id: leaks, name: 泄密事件, unit: 起}\n"
+                                "  - {id: evaluation_score") + (
+        'vetoes:\n  - {id: leak, name: 泄密, metric: leaks, when: "> 0", effect: cap, cap: 60}\n')
+    values = {"A": {"proactive_items": 0, "evaluation_score": 50, "leaks": 0},
+              "B": {"proactive_items": 1000, "evaluation_score": 90, "leaks": 1},
+              "C": {"proactive_items": 500, "evaluation_score": 50, "leaks": 0}}
+    result = _result(tmp_path, values, criteria=criteria)
+    assert result.totals.loc["B", "total"] == 60 and result.totals.loc["B", "veto_effect"] == "cap"
+    drawn = _Model(result, 0.0).totals(np.random.default_rng(3), 400)
+    b = list(result.totals.index).index("B")
+    assert drawn[:, b].max() == 60 and drawn[:, b].min() == 60
+    assert drawn.std(axis=0)[[i for i in range(3) if i != b]].min() > 0.5  # the others do vary
+    st_ = stability(result, draws=400, seed=3)
+    assert st_.units.set_index("unit_id").loc["B", ["rank_low", "rank_high"]].tolist() == [1, 1]
+
+
 def test_without_uncertainty_every_interval_is_one_rank(tmp_path):
     criteria = CRITERIA.replace(", uncertainty: {sd: 2}", "")
     values = {u: {"proactive_items": v, "evaluation_score": 70} for u, v in zip("ABC", (300, 700, 700))}
