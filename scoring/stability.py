@@ -7,8 +7,9 @@ scheme's total), scores the leaves those inputs feed, and ranks the units again.
 chunk are numpy arrays of draws × units; no Python loop per draw or per unit.
 
 What a draw recomputes, and what it holds fixed:
-- leaves whose value is uncertain are scored again by their own rule (peer rules such as `rank`
-  and `relative` see the whole class of the same draw); other leaves keep their points;
+- leaves whose value is uncertain are scored again by their own rule, or their class's `by_class`
+  variant (peer rules such as `rank` and `relative` see the whole class of the same draw); other
+  leaves keep their points;
 - groups are summed and clipped again, the class rescale is recomputed for the drawn weights;
 - bonus, penalties and vetoes keep the points and effects of the run itself (a unit an
   `effect: cap` veto hit stays under its cap in every draw), and every unit keeps
@@ -134,7 +135,8 @@ class _Model:
         leaves = result.details[result.details["kind"].astype(str) == "indicator"]
         self.leaf_points: dict[str, np.ndarray] = {}
         self.leaf_max: dict[str, np.ndarray] = {}
-        self.uncertain: dict[str, _Uncertain] = {}
+        self.uncertain: dict[str, list[_Uncertain]] = {}  # a leaf with `by_class`: one per variant
+        classes = t["class"].fillna("").astype(str).to_numpy(dtype=object)
         inputs = _input_texts(result, position)
         for item_id, rows in leaves.groupby(leaves["item_id"].astype(str), sort=False, observed=True):
             at = position.get_indexer(rows["unit_id"].astype(str))
@@ -153,17 +155,23 @@ class _Model:
             approx = np.zeros(self.n, dtype=bool)
             approx[at] = rows["approx"].to_numpy(dtype=bool)
             unit = s.metric_label(leaf.metric)[1]
-            u = _Uncertain.build(leaf, values, ok & np.isfinite(values), approx, spec, inputs.get(leaf.metric, {}), self.ids, unit, s.precision)
-            if u is not None:
-                self.uncertain[item_id] = u
+            # each class with its own variant is scored (and, for peer rules, ranked) by it
+            variants = [(leaf, ~np.isin(classes, list(leaf.by_class)))]
+            variants += [(leaf.for_class(c), classes == c) for c in leaf.by_class]
+            parts = [_Uncertain.build(variant, values, ok & np.isfinite(values) & mine, approx, spec,
+                                      inputs.get(leaf.metric, {}), self.ids, unit, s.precision)
+                     for variant, mine in variants]
+            if any(u is not None for u in parts):
+                self.uncertain[item_id] = [u for u in parts if u is not None]
         self.base_totals = self._totals_from(self.leaf_points, np.ones((1, len(s.indicators))))[0]
 
     # ---- one chunk of draws ----
     def totals(self, rng: np.random.Generator, draws: int) -> np.ndarray:  # thread-safe: reads only
         """draws × units totals, rounded as the run rounds them."""
         points: dict[str, np.ndarray] = dict(self.leaf_points)
-        for item_id, u in self.uncertain.items():
-            points[item_id] = u.points(rng, draws, self.leaf_points[item_id], self.class_code, self.result)
+        for item_id, parts in self.uncertain.items():
+            for u in parts:  # by_class variants: each replaces the points of its own units
+                points[item_id] = u.points(rng, draws, points[item_id], self.class_code, self.result)
         k = len(self.scheme.indicators)
         factors = np.ones((draws, k))
         if self.weight_spread > 0 and k:
@@ -281,7 +289,7 @@ class _Model:
         units["next_rank"] = units["unit_id"].map(nxt["lower_rank"])
         units["ahead_share"] = units["unit_id"].map(nxt["ahead_share"])
         units["settled"] = units["unit_id"].map(nxt["settled"] | nxt["tied"]).fillna(True).astype(bool)
-        uncertain = sum(int(u.cells.sum()) for u in self.uncertain.values())
+        uncertain = sum(int(u.cells.sum()) for parts in self.uncertain.values() for u in parts)
         return Stability(draws, seed, weights, uncertain, units, pairs)
 
 
@@ -318,6 +326,7 @@ class _Uncertain:
         )
 
     def points(self, rng, draws: int, base: np.ndarray, class_code: np.ndarray, result: Result) -> np.ndarray:
+        """draws × units points: `base` (units, or draws × units) with this leaf's units drawn."""
         at = np.flatnonzero(self.cells)
         drawn = draw(rng, self.values[at], self.low[at], self.high[at], self.sd[at], self.relative[at], draws, self.grain)
         period_scale = _scale(self.rule, result)
@@ -326,7 +335,7 @@ class _Uncertain:
         # a value-only rule: scored once per distinct drawn value (a grid of few thousand values)
         distinct, where = _distinct(drawn.ravel(), self.grain)
         ctx = _with(self.ctx, distinct, np.zeros(len(distinct), dtype=np.int64), np.ones(len(distinct), dtype=bool), period_scale)
-        out = np.broadcast_to(base, (draws, len(base))).copy()
+        out = np.broadcast_to(base, (draws, base.shape[-1])).copy()
         out[:, at] = self.rule.points(ctx)[where].reshape(draws, len(at))
         return out
 
@@ -338,7 +347,7 @@ def _peer_points(self, drawn: np.ndarray, at: np.ndarray, base: np.ndarray, clas
     fixed peers above it + the drawn peers above it: the fixed ones are counted in one sorted
     array per class, the drawn ones in one sorted array per class and draw (all draws in one
     flat array, each draw's values lifted by its own offset), so nothing is sorted per draw."""
-    draws, n = drawn.shape[0], len(base)
+    draws, n = drawn.shape[0], base.shape[-1]
     ascending = getattr(self.rule.config, "order", "desc") == "asc"
     key = np.where(self.ok, -self.values if ascending else self.values, np.nan)
     drawn_key = -drawn if ascending else drawn

@@ -121,6 +121,31 @@ def test_a_capped_unit_stays_under_its_cap_in_every_draw(tmp_path):
     assert st_.units.set_index("unit_id").loc["B", ["rank_low", "rank_high"]].tolist() == [1, 1]
 
 
+def test_a_class_with_its_own_rule_is_drawn_under_that_rule(tmp_path):
+    """部门 score 信息发布数量 by their `by_class` variant (full at 100 items): 丙局's "600余" is
+    full marks whatever is drawn, while 甲局 (县区, full at 1000) moves with its draw."""
+    from scoring.stability import _Model
+
+    criteria = CRITERIA.replace(", uncertainty: {sd: 2}", "").replace(
+        "rule: {type: linear, zero_at: 0, full_at: 1000}}",
+        "rule: {type: linear, zero_at: 0, full_at: 1000},\n"
+        "     by_class: {dept: {rule: {type: linear, zero_at: 0, full_at: 100}}}}") + (
+        "classes:\n  - {id: county, name: 县区}\n  - {id: dept, name: 部门}\n")
+    scheme = scheme_from(tmp_path, criteria)
+    units = [("A", "甲县", "county"), ("B", "乙县", "county"), ("C", "丙局", "dept")]
+    values = {u: {"proactive_items": 600, "evaluation_score": 70} for u in "ABC"}
+    data = make_data(units, values, approx={("A", "proactive_items"), ("C", "proactive_items")})
+    for unit in "AC":
+        data.values.loc[(data.values["unit_id"] == unit) & (data.values["metric"] == "proactive_items"), "raw"] = "600余条"
+    result = score(scheme, data, "2021")
+    assert result.totals["total"].tolist() == [65, 65, 85]
+    drawn = _Model(result, 0.0).totals(np.random.default_rng(5), 300)
+    assert (drawn[:, 2] == 85).all()  # 600-700 items under "full at 100": always 50 + 35
+    assert 65 <= drawn[:, 0].min() and drawn[:, 0].max() <= 70 and drawn[:, 0].std() > 0.5  # 30-35 + 35
+    assert (drawn[:, 1] == 65).all()  # 乙县's 600 is exact
+    assert stability(result, draws=300, seed=5).uncertain_values == 2
+
+
 def test_without_uncertainty_every_interval_is_one_rank(tmp_path):
     criteria = CRITERIA.replace(", uncertainty: {sd: 2}", "")
     values = {u: {"proactive_items": v, "evaluation_score": 70} for u, v in zip("ABC", (300, 700, 700))}
