@@ -352,6 +352,14 @@ def test_text_width_counts_cjk_as_two():
     assert list(display_widths(as_text(pd.Series(["(满分30)", "\uff08满分30\uff09"])))) == [8, 10]  # full-width brackets
 
 
+def test_text_width_edges():
+    # range ends (U+1100–U+115F wide, U+1160 not), punctuation and emoji one wide, a lone surrogate
+    assert list(display_widths(["\u1100\u115f\u1160", "—“”→≥", "😀x", "\ud800", ""])) == [5, 5, 2, 1, 0]
+    # texts measured across the million-character chunks
+    assert list(display_widths(["中" * 600_000, "a" * 600_000, "中"])) == [1_200_000, 600_000, 2]
+    assert len(display_widths([])) == 0
+
+
 def test_empty_result_and_unknown_class(tmp_path):
     result = fx.make_result()
     empty = dataclasses.replace(result, units=result.units.iloc[:0], details=result.details.iloc[:0],
