@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import report_fixtures as fx
 
-from scoring.report.layout import as_text, display_widths
+from scoring.report.layout import as_text, display_widths, text_width
 from scoring.report.names import sheet_names
 from scoring.report.paging import BODY_POINTS, MIN_SCALE
 from scoring.report.workbook import SHEETS, write_workbook
@@ -358,6 +358,7 @@ def test_text_width_edges():
     # texts measured across the million-character chunks
     assert list(display_widths(["中" * 600_000, "a" * 600_000, "中"])) == [1_200_000, 600_000, 2]
     assert len(display_widths([])) == 0
+    assert text_width("主动公开(60)") == 12 == display_widths(["主动公开(60)"])[0]
 
 
 def test_empty_result_and_unknown_class(tmp_path):

@@ -212,16 +212,15 @@ def as_text(values: pd.Series) -> pd.Series:
 
 def display_widths(text) -> np.ndarray:
     """Display width of each text (CJK characters count two). The texts are joined and read as
-    UTF-32 code points, a million characters at a time, and the wide ones counted per text
-    with numpy: no per-text regular expression."""
-    strings = pd.Series(text, dtype=object).tolist()
+    code points a million characters at a time, and the wide ones counted per text with numpy:
+    no per-text regular expression."""
+    strings = text if isinstance(text, list) else pd.Series(text, dtype=object).tolist()
     lengths = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     wide = np.zeros(len(strings), dtype=np.int64)
     start = 0
     while start < len(strings):
         stop = start + max(1, int(np.searchsorted(np.cumsum(lengths[start:]), _WIDTH_CHUNK, side="right")))
-        points = np.frombuffer("".join(strings[start:stop]).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        counted = np.concatenate([[0], np.cumsum(_WIDE[points], dtype=np.int64)])
+        counted = np.concatenate([[0], np.cumsum(_WIDE[_code_points("".join(strings[start:stop]))], dtype=np.int64)])
         ends = np.cumsum(lengths[start:stop])
         wide[start:stop] = counted[ends] - counted[ends - lengths[start:stop]]
         start = stop
@@ -230,7 +229,11 @@ def display_widths(text) -> np.ndarray:
 
 def text_width(text: str) -> int:
     """Display width of one text (a header)."""
-    return int(display_widths([text])[0])
+    return len(text) + int(_WIDE[_code_points(text)].sum())
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def column_width(column: Column, precision: int) -> float:

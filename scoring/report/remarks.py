@@ -59,19 +59,19 @@ def _texts(column: pd.Series, rows: np.ndarray) -> np.ndarray:
     return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
 
-def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES) -> pd.Series:
+def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES, lost: pd.DataFrame | None = None) -> pd.Series:
     """主要失分 per unit, largest first, in points: "第三方评估6.14、年报雷同扣5、按月更新4(缺数据)";
-    "" when nothing was lost."""
-    table = losses(result, unit_ids)
+    "" when nothing was lost. `lost`: `losses(result, unit_ids)` when the caller has it."""
+    table = losses(result, unit_ids) if lost is None else lost
     units = table["unit"].to_numpy()
-    lost = table["lost"].to_numpy()
-    ranked = np.lexsort((-lost, units))  # by unit, largest loss first, stable
+    amount = table["lost"].to_numpy()
+    ranked = np.lexsort((-amount, units))  # by unit, largest loss first, stable
     units = units[ranked]
     nth = np.arange(len(units)) - np.searchsorted(units, units)  # position within the unit
     shown = ranked[nth < top]
     words = (table["item_name"].to_numpy(dtype=object)[shown]
              + np.where(table["penalty"].to_numpy()[shown], "扣", "")
-             + nums(lost[shown], result.scheme.precision)
+             + nums(amount[shown], result.scheme.precision)
              + np.where(table["missing"].to_numpy()[shown], f"({MISSING_MARK})", ""))
     units, nth = units[nth < top], nth[nth < top]
     joined = np.full(len(unit_ids) + 1, "", dtype=object)  # the last for units not in unit_ids
@@ -81,12 +81,12 @@ def main_losses(result: Result, unit_ids: pd.Index, top: int = TOP_LOSSES) -> pd
     return pd.Series(joined[:-1], dtype=object)
 
 
-def missing_losses(result: Result, unit_ids: pd.Index) -> pd.Series:
+def missing_losses(result: Result, unit_ids: pd.Index, lost: pd.DataFrame | None = None) -> pd.Series:
     """Points each unit lost only because its data were missing (0 when none)."""
-    table = losses(result, unit_ids)
+    table = losses(result, unit_ids) if lost is None else lost
     table = table[table["missing"].to_numpy() & (table["unit"].to_numpy() >= 0)]
-    lost = table["lost"].groupby(table["unit"].to_numpy()).sum()
-    return lost.reindex(range(len(unit_ids))).fillna(0.0).reset_index(drop=True)
+    summed = table["lost"].groupby(table["unit"].to_numpy()).sum()
+    return summed.reindex(range(len(unit_ids))).fillna(0.0).reset_index(drop=True)
 
 
 def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
@@ -166,11 +166,13 @@ def factor_text(total: float, max_base: np.ndarray, factor: np.ndarray) -> np.nd
     return np.where(as_share, f"{num(total, 4)}/" + nums(max_base, 4), nums(factor, 4))
 
 
-def row_notes(result: Result, order: pd.DataFrame, shown_groups: np.ndarray) -> pd.Series:
+def row_notes(result: Result, order: pd.DataFrame, shown_groups: np.ndarray,
+              lost: pd.DataFrame | None = None) -> pd.Series:
     """备注 per unit: tie, rescaling (折算前得分 × 折算系数), bonus, penalty, data missing, veto,
     and a rounding note where the shown numbers do not add up to the shown total.
 
-    `shown_groups`: units × first-level indicators as shown (rounded; NaN where not applicable).
+    `shown_groups`: units × first-level indicators as shown (rounded; NaN where not applicable);
+    `lost`: `losses(result, order.index)` when the caller has it.
     折算前得分 is the Result's (as in the CSV), rounded once."""
     scheme = result.scheme
     p = scheme.precision
@@ -184,7 +186,7 @@ def row_notes(result: Result, order: pd.DataFrame, shown_groups: np.ndarray) -> 
     expected = np.where(effect == "zero", 0.0, half_up(rescaled + bonus - penalty, p))
     group_gap = half_up(np.nansum(shown_groups, axis=1) - base, p)
     total_gap = half_up(total - expected, p)
-    missing = half_up(missing_losses(result, t.index), p)
+    missing = half_up(missing_losses(result, t.index, lost), p)
     gap = np.where(np.abs(group_gap) > 0, np.abs(group_gap), np.abs(total_gap))
     veto = np.full(len(t), "", dtype=object)
     reasons = t["veto_reasons"].to_numpy(dtype=object)

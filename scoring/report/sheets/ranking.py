@@ -26,7 +26,7 @@ from scoring.report.layout import (
     write_rows,
 )
 from scoring.report.paging import new_sheet, set_height, setup_page
-from scoring.report.remarks import MISSING_MARK, ROUNDING_NOTE, main_losses, row_notes
+from scoring.report.remarks import MISSING_MARK, ROUNDING_NOTE, losses, main_losses, row_notes
 from scoring.report.sheets.stability import unsettled_note
 from scoring.result import Result
 
@@ -61,11 +61,12 @@ def print_columns(result: Result, table: RankingTable, stability: "Stability | N
         columns.append(Column("变化", by_header[CHANGE].values))
     shown = np.column_stack([by_header[h].values.to_numpy(dtype=float) for h in group_headers]) \
         if group_headers else np.zeros((len(table.order), 0))
-    remarks = row_notes(result, table.order, shown)
+    lost = losses(result, table.order.index)  # read once for both texts
+    remarks = row_notes(result, table.order, shown, lost)
     if stability is not None:
         remarks = _with_stability(remarks, table, stability)
     columns += [
-        Column(LOSSES, main_losses(result, table.order.index), "wrap"),
+        Column(LOSSES, main_losses(result, table.order.index, lost=lost), "wrap"),
         Column("备注", remarks, "wrap"),
     ]
     return columns
