@@ -152,3 +152,16 @@ def test_a_mapped_csv_reads_as_a_copied_one(name: str, tmp_path, monkeypatch) ->
         return table.cells.astype(object).to_dict("list"), table.rows.tolist(), issues.items
 
     assert read(1) == read(2**40)
+
+
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["工作动态", "m01", "", " 2021Q4", "nan"]), st.integers(0, 3)),
+                max_size=8))
+def test_coded_texts_convert_as_astype_str(cells: list) -> None:
+    """A value column held as codes becomes the same text column as pandas' astype(str)."""
+    from scoring.data.load import _text
+
+    column = pd.Series(pd.Categorical(cells if all(isinstance(c, str) for c in cells) else [*cells]),
+                       index=range(5, 5 + len(cells)))
+    fast, plain = _text(column), column.astype(str)
+    assert fast.dtype == plain.dtype and fast.index.equals(plain.index)
+    assert fast.fillna("<none>").tolist() == plain.fillna("<none>").tolist()

@@ -46,23 +46,35 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         metric_columns.append((position, metric_id))
     metric_columns = _one_column_each(metric_columns, table, names, issues)
     periods = _periods(table, roles, default, issues)
-    n, texts = len(table.cells), lambda values: pd.Series(values, dtype=object)  # noqa: E731
+    n = len(table.cells)
     notes = _with_note(np.full(n, "", object), table, roles)
     positions = [position for position, _ in metric_columns]
+    columns = len(positions)
     # one long table from the columns side by side (a province: 5,000 rows × 60 metrics), not a
-    # frame per column; object texts, as every reader gives them
+    # frame per column. What repeats (each row's unit, period and note for every column, each
+    # column's metric and header for every row) is held as codes: the cells' own texts are
+    # never copied, and every later lookup works on a few thousand distinct texts.
     cells = pd.DataFrame({
-        "unit_text": texts(np.tile(table.column(unit_at).to_numpy(object), len(positions))),
-        "metric": texts(np.repeat(np.array([m for _, m in metric_columns], dtype=object), n)),
-        "raw": texts(np.concatenate([table.column(p).to_numpy(object) for p in positions] or [np.zeros(0, object)])),
+        "unit_text": _repeated(table.column(unit_at).to_numpy(object), tile=columns),
+        "metric": _repeated(np.array([m for _, m in metric_columns], dtype=object), each=n),
+        "raw": pd.Series(np.concatenate([table.column(p).to_numpy(object) for p in positions] or [np.zeros(0, object)]),
+                         dtype=object),
         "approx_mark": False,
-        "period": texts(np.tile(np.asarray(periods, dtype=object), len(positions))),
-        "source": texts(np.full(n * len(positions), table.file, dtype=object)),
-        "row": np.tile(table.rows, len(positions)),
-        "column": texts(np.repeat(np.array([table.header[p] for p in positions], dtype=object), n)),
-        "evidence": texts(np.tile(notes, len(positions))),
+        "period": _repeated(np.asarray(periods, dtype=object), tile=columns),
+        "source": _repeated(np.array([table.file], dtype=object), each=n * columns),
+        "row": np.tile(table.rows, columns),
+        "column": _repeated(np.array([table.header[p] for p in positions], dtype=object), each=n),
+        "evidence": _repeated(notes, tile=columns),
     }, columns=CELL_COLUMNS)
     return _without_unit(cells, table, unit_at, issues)
+
+
+def _repeated(texts: np.ndarray, tile: int = 1, each: int = 1) -> pd.Series:
+    """`texts` repeated (`each` text `each` times, the whole `tile` times) as a Categorical. Its
+    categories are sorted, so that sorting the codes sorts the texts."""
+    coded = pd.Categorical(texts)
+    return pd.Series(pd.Categorical.from_codes(np.tile(np.repeat(coded.codes, each), tile), dtype=coded.dtype,
+                                               validate=False))
 
 
 def _one_column_each(columns: list[tuple[int, str]], table: RawTable, names: Names,
