@@ -329,7 +329,9 @@ DESIGN = """
 ## Design choices at scale
 
 - **CSV through pyarrow** (`scoring/data/csv_reader.py`): the body of a file is parsed by
-  pyarrow's multi-threaded C++ reader from the byte after the header, only the header's
+  pyarrow's multi-threaded C++ reader from the byte after the header (a big file mapped into
+  memory, not copied; two files read at once, so that Python's share of one overlaps the
+  parse of the other), only the header's
   columns, a record's title left unread unless the criteria filter on titles. What a bare
   parser does not do stays ours and costs little: the encoding (UTF-8 checked by the parser
   for every cell it reads, GB18030 decoded strictly), title rows and the separator from the
@@ -339,7 +341,10 @@ DESIGN = """
   date are dictionary-encoded by Arrow right after parsing; each distinct text (a few
   thousand units, 365 dates, a dozen categories) is looked up, parsed or normalised once,
   and the records table holds a Categorical unit (its codes are the unit positions the
-  measures count with `bincount`), datetime64 dates and a Categorical category. No record is
+  measures count with `bincount`), dates and due dates as Categoricals over the file's
+  distinct days (1–2 bytes a record where a datetime64 takes 8) and a Categorical category;
+  the monthly files are joined once by moving each file's codes onto the union of their
+  categories (no per-file copies, no codes turned back into values). No record is
   ever a Python string; each records measure (`scoring/data/records.py`, `MEASURES`) is one
   registered function over integer arrays.
 - **Parquet for results at scale** (`score --format parquet`): the JSON's tables typed and
@@ -387,9 +392,10 @@ DESIGN = """
 
 ## Towards a national platform's 10⁹ records
 
-The design holds the records of a run in memory as codes: about 30 bytes a record (unit code,
-date and due date as datetime64, category code, a file number while merging), so 50,000,000
-records need about 1.5 GB and 10⁹ about 30 GB, beyond an ordinary machine; reading them as
+The design holds the records of a run in memory as codes: about 8 bytes a record (unit, date,
+due date, category and title codes), and the engine adds 13 (unit positions, day numbers, the
+period window), so 50,000,000 records need about 1 GB and 10⁹ about 20 GB, beyond an ordinary
+machine; reading them as
 CSV costs about as much as pyarrow's parse of the bytes (tens of GB), every run. What would
 carry it:
 
@@ -419,8 +425,8 @@ LIMITS = """
 - The first 64 KB of a CSV decide between UTF-8 (checked further by the parser) and a strict
   GB18030 decode; a UTF-8 file whose unread title column holds GBK bytes is read without
   complaint (the titles are not used).
-- Reading the 50M year keeps each monthly file's bytes (about 370 MB) in memory while it is
-  parsed, and the year's records as codes (about 1.5 GB) for the run.
+- Reading the 50M year maps two monthly files (about 370 MB each) into memory at a time while
+  they are parsed, and keeps the year's records as codes (about 400 MB) for the run.
 
 """
 
