@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.report.layout import Column, points_label
+from scoring.report.layout import Column, points_label, positions
 from scoring.report.rounding import half_up
 from scoring.result import Result
 
@@ -84,19 +84,18 @@ def _as_shown(column: Column, precision: int) -> Column:
 
 def _group_columns(result: Result, unit_ids: pd.Index) -> tuple[list[Column], pd.DataFrame]:
     groups = result.groups
-    points = groups.pivot(index="unit_id", columns="group_id", values="points").reindex(unit_ids)
-    max_points = groups.pivot(index="unit_id", columns="group_id", values="max_points").reindex(unit_ids)
+    ids = [indicator.id for indicator in result.scheme.indicators]
+    unit, group = positions(unit_ids, groups["unit_id"]), positions(pd.Index(ids), groups["group_id"])
+    known = (unit >= 0) & (group >= 0)
+    points, max_points = np.full((2, len(unit_ids), len(ids)), np.nan)  # NaN: the unit has no row
+    points[unit[known], group[known]] = groups["points"].to_numpy(dtype=float)[known]
+    max_points[unit[known], group[known]] = groups["max_points"].to_numpy(dtype=float)[known]
     columns: list[Column] = []
     excluded: dict[str, np.ndarray] = {}
-    for indicator in result.scheme.indicators:
+    for i, indicator in enumerate(result.scheme.indicators):
         header = f"{indicator.title}({points_label(indicator.points)})"
-        if indicator.id in points.columns:
-            earned = points[indicator.id]
-            na = (max_points[indicator.id] == 0).to_numpy()
-        else:
-            earned = pd.Series(np.nan, index=unit_ids)
-            na = np.zeros(len(unit_ids), dtype=bool)
-        columns.append(Column(header, earned.where(~na).reset_index(drop=True), "score"))
+        na = max_points[:, i] == 0
+        columns.append(Column(header, pd.Series(np.where(na, np.nan, points[:, i])), "score"))
         excluded[header] = na
     return columns, pd.DataFrame(excluded)
 
