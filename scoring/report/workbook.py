@@ -32,6 +32,7 @@ from scoring.result import Result
 if TYPE_CHECKING:
     from scoring.stability import Stability
 
+IN_MEMORY_ROWS = 100_000  # units × leaves + detail rows + input rows below which the workbook is built in memory
 SHEETS = ("排名", "趋势", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表", "生成信息")  # + 排名稳定性 with --stability
 
 
@@ -70,7 +71,7 @@ def workbook_writer(result: Result, options: WorkbookOptions, notes: list[str]):
 def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
     # Closing writes the file, so it also runs on failure; atomic_write then drops that file.
     office = options.office or result.scheme.office
-    with Workbook(str(target), WORKBOOK_OPTIONS) as wb:
+    with Workbook(str(target), {**WORKBOOK_OPTIONS, "in_memory": _small(result)}) as wb:
         _set_properties(wb, result, office)
         styles = Styles(wb, result.scheme.precision, sheet_title(result, office))
         table = ranking_table(result, options.previous)
@@ -89,6 +90,14 @@ def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
         if options.unit_sheets:
             notes += write_unit_sheets(wb, styles, result, table, ordered_details(result, table.order))
         return notes
+
+
+def _small(result: Result) -> bool:
+    """Whether the workbook is small enough to be assembled in memory: XlsxWriter otherwise
+    writes each sheet's XML to a temporary file and reads it back into the zip, a tenth of a
+    city's writing time; a province's XML held in memory would add a sixth of a gigabyte."""
+    rows = len(result.totals) * len(result.scheme.leaves()) + len(result.details) + len(result.inputs)
+    return rows < IN_MEMORY_ROWS
 
 
 @contextmanager
