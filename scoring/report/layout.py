@@ -117,6 +117,11 @@ class Column:
         return as_text(self.values)
 
     @cached_property
+    def numbers(self) -> np.ndarray:
+        """Values as floats, NaN where not a number (number columns), for writing and fitting."""
+        return pd.to_numeric(self.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    @cached_property
     def text_widths(self) -> np.ndarray:
         """Display width of each row's text: CJK characters count two."""
         return display_widths(self.text)
@@ -158,7 +163,7 @@ def _write_column(
         present = values != ""
         write = ws._write_string
     else:
-        values = pd.to_numeric(column.values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        values = column.numbers
         if column.kind in ("score", "signed"):  # stored as shown: the digits of the CSV and JSON
             values = half_up(values, styles.precision)
         present = np.isfinite(values)
@@ -247,8 +252,8 @@ def _fitted_width(column: Column, precision: int) -> float:
         limit = column.max_width or _MAX_WIDTH[column.kind]
         content = int(column.text_widths.max()) if len(column.text_widths) else 0
     else:
-        numbers = pd.to_numeric(column.values, errors="coerce")
-        biggest = float(numbers.abs().max()) if numbers.notna().any() else 0.0
+        numbers = column.numbers[~np.isnan(column.numbers)]
+        biggest = float(np.abs(numbers).max()) if len(numbers) else 0.0
         decimals = precision if column.kind in ("score", "signed") else (0 if column.kind == "int" else 4)
         content = len(f"{biggest:.{decimals}f}") + (2 if column.kind == "signed" else 1)
         header = min(header, NARROW_HEADER)  # the header wraps rather than widen a column of numbers

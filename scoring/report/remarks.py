@@ -93,25 +93,22 @@ def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
     """并列 and the tie-break that separated equal totals, per unit in `order`."""
     p = result.scheme.precision
     rank_col = "class_rank" if result.scheme.classes else "rank"
-    frame = pd.DataFrame({
-        "block": order["class"].astype(str).to_numpy() if result.scheme.classes else "",
-        "total": half_up(order["total"], p),
-        "rank": pd.to_numeric(order[rank_col], errors="coerce").to_numpy(),
-        "failed": (order["veto_effect"].astype(str) == "fail").to_numpy(),
-    })
-    notes = np.full(len(frame), "", dtype=object)
-    tied = frame.duplicated(["block", "total", "failed"], keep=False).to_numpy()
+    notes = np.full(len(order), "", dtype=object)
+    total = half_up(order["total"], p)
+    block = pd.factorize(order["class"].astype(str).to_numpy())[0] if result.scheme.classes else 0
+    shown = pd.factorize(total)[0]
+    failed = (order["veto_effect"].astype(str) == "fail").to_numpy()
+    tie = pd.factorize((block * (len(order) + 1) + shown) * 2 + failed)[0]  # same class, total and veto
+    tied = ~np.isnan(total) & (np.bincount(tie, minlength=len(order))[tie] > 1)  # a unit without a total ties with none
     if not tied.any():
         return pd.Series(notes, dtype=object)
     breakers = [(title, half_up(points, p)) for title, points in _tiebreak_points(result, order.index)]
-    shown = [nums(points, p) for _, points in breakers]  # each unit's tie-break points as text
+    texts = [nums(points, p) for _, points in breakers]  # each unit's tie-break points as text
     names = order["name"].astype(str).to_numpy()
-    ranks = frame["rank"].to_numpy()
-    tie = frame[tied].groupby(["block", "total", "failed"], sort=False).ngroup().to_numpy(dtype=float)
-    known = ~np.isnan(tie)  # a unit without a total is in no tie
-    ranked = np.argsort(tie[known], kind="stable")
-    members, tie = np.flatnonzero(tied)[known][ranked], tie[known][ranked]
-    for at in np.split(members, np.flatnonzero(np.diff(tie)) + 1):  # each tie, its units in order
+    ranks = pd.to_numeric(order[rank_col], errors="coerce").to_numpy()
+    members = np.flatnonzero(tied)
+    members = members[np.argsort(tie[members], kind="stable")]
+    for at in np.split(members, np.flatnonzero(np.diff(tie[members])) + 1):  # each tie, its units in order
         separating = _separating(breakers, at)
         same_rank = bool((ranks[at] == ranks[at[0]]).all())
         for i in at:
@@ -119,7 +116,7 @@ def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
             if same_rank:
                 notes[i] = f"与{others}并列"
             else:
-                by = "同分排序规则" if separating is None else f"{breakers[separating][0]}得分({shown[separating][i]})"
+                by = "同分排序规则" if separating is None else f"{breakers[separating][0]}得分({texts[separating][i]})"
                 notes[i] = f"与{others}同分,按{by}排序"
     return pd.Series(notes, dtype=object)
 
