@@ -51,14 +51,14 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
     positions = [position for position, _ in metric_columns]
     columns = len(positions)
     # one long table from the columns side by side (a province: 5,000 rows × 60 metrics), not a
-    # frame per column. What repeats (each row's unit, period and note for every column, each
-    # column's metric and header for every row) is held as codes: the cells' own texts are
-    # never copied, and every later lookup works on a few thousand distinct texts.
+    # frame per column. Every text column is held as codes: what repeats (each row's unit,
+    # period and note for every column, each column's metric and header for every row) is
+    # never copied, the values (a few thousand distinct texts) are parsed and checked once each.
     cells = pd.DataFrame({
         "unit_text": _repeated(table.column(unit_at).to_numpy(object), tile=columns),
         "metric": _repeated(np.array([m for _, m in metric_columns], dtype=object), each=n),
-        "raw": pd.Series(np.concatenate([table.column(p).to_numpy(object) for p in positions] or [np.zeros(0, object)]),
-                         dtype=object),
+        "raw": pd.Series(pd.Categorical(np.concatenate([table.column(p).to_numpy(object) for p in positions]
+                                                      or [np.zeros(0, object)]))),
         "approx_mark": False,
         "period": _repeated(np.asarray(periods, dtype=object), tile=columns),
         "source": _repeated(np.array([table.file], dtype=object), each=n * columns),

@@ -99,8 +99,10 @@ def finish(file: str, header: tuple[str, ...], header_at: int, body: pd.DataFram
 def filled_rows(body: pd.DataFrame) -> np.ndarray:
     """Rows with at least one non-empty cell. Column by column over the rows still undecided:
     the first column settles almost every row of a big file."""
-    filled = np.zeros(len(body), dtype=bool)
-    for column in range(body.shape[1]):
+    if not body.shape[1]:
+        return np.zeros(len(body), dtype=bool)
+    filled = (body.iloc[:, 0] != "").to_numpy(bool, copy=True)  # the first column whole: no rows to pick yet
+    for column in range(1, body.shape[1]):
         open_rows = np.flatnonzero(~filled)
         if not len(open_rows):
             break

@@ -143,8 +143,7 @@ def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positio
         return coded_dates(np.full(len(table.cells), -1, np.int8), pd.DatetimeIndex([], dtype="datetime64[ns]"))
     text = table.cells[roles["due_date"]]
     codes, dates = date_codes(text)
-    bad = (codes < 0) & (positions >= 0)
-    bad[bad] = (text[bad] != "").to_numpy()  # only the unread ones: most records leave it empty
+    bad = (codes < 0) & (positions >= 0) & (text != "").to_numpy()  # most records leave it empty
     issues.add_rows(
         (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
                    table.header[roles["due_date"]], unit_names[u])

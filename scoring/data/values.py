@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.fast_decimals import plain_decimals
+from scoring.data.names import distinct_texts
 from scoring.numbers import normalize_text, parse_number
 
 NOT_APPLICABLE = frozenset({"-", "--", "—", "——", "/", "\\", "不适用", "不涉及", "n/a", "na"})
@@ -110,8 +111,7 @@ def parse_values(raw: pd.Series, is_count: pd.Series | None = None,
     `is_count` marks cells of count metrics (a negative value is a problem); `is_fraction` marks
     cells of 0–1 metrics (a percentage is divided by 100).
     """
-    text = raw.fillna("").astype(str)
-    codes, uniques = pd.factorize(text, sort=False)
+    codes, uniques = distinct_texts(raw)  # "" for a missing cell; a Categorical's own codes
     distinct = _parse_distinct(pd.Series(uniques, dtype=object))
     pick = lambda attr: distinct[attr].to_numpy()[codes]  # noqa: E731
     value = pick("value")
@@ -122,11 +122,12 @@ def parse_values(raw: pd.Series, is_count: pd.Series | None = None,
     if is_count is not None:
         negative = (value < 0) & is_count.to_numpy(bool)
         if negative.any():  # the message only for those rows: a nation has millions of cells
-            problem[negative] = [f"计数类指标不能为负数“{t}”" for t in text.to_numpy(object)[negative]]
+            problem[negative] = [f"计数类指标不能为负数“{uniques[c]}”" for c in codes[negative]]
             value = np.where(negative, np.nan, value)
+    texts = lambda values: pd.Series(values, index=raw.index, dtype=object)  # noqa: E731  (not converted to Arrow text cell by cell)
     return pd.DataFrame(
         {"value": value, "approx": pick("approx"), "applicable": pick("applicable"),
-         "problem": problem, "unit": pick("unit"), "scaled": pick("scaled")},
+         "problem": texts(problem), "unit": texts(pick("unit")), "scaled": pick("scaled")},
         index=raw.index,
     )
 
