@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import report_fixtures as fx
 
-from scoring.report.layout import as_text, display_widths, text_width
+from scoring.report.layout import as_text, display_widths, positions, text_width
 from scoring.report.names import sheet_names
 from scoring.report.paging import BODY_POINTS, MIN_SCALE
 from scoring.report.workbook import SHEETS, write_workbook
@@ -359,6 +359,13 @@ def test_text_width_edges():
     assert list(display_widths(["中" * 600_000, "a" * 600_000, "中"])) == [1_200_000, 600_000, 2]
     assert len(display_widths([])) == 0
     assert text_width("主动公开(60)") == 12 == display_widths(["主动公开(60)"])[0]
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[python]", object, "category"])
+def test_positions_of_keys_in_any_column_type(dtype):
+    keys = pd.Series(["a", "x", None, "c", "a"], dtype=dtype)
+    assert positions(pd.Index(["b", "a", "c"]), keys).tolist() == [1, -1, -1, 2, 1]
+    assert positions(pd.Index([1, 2]), pd.Series(["1", "2"], dtype=dtype)).tolist() == [-1, -1]  # 1 is not "1"
 
 
 def test_empty_result_and_unknown_class(tmp_path):

@@ -24,7 +24,7 @@ def issue_frame(result: Result) -> pd.DataFrame:
         for i in result.issues
     ]
     frame = pd.DataFrame(records, columns=["severity", *HEADERS])
-    names = dict(zip(result.units["unit_id"], result.units["name"]))
+    names = dict(zip(result.units["unit_id"].tolist(), result.units["name"].tolist()))  # lists: not per Arrow value
     frame["单位"] = _renamed(frame["单位"], names)
     metrics = {m: _metric_name(result, m) for m in frame["指标"].dropna().unique()}
     frame["指标"] = _renamed(frame["指标"], metrics)
