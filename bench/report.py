@@ -427,6 +427,9 @@ LIMITS = """
   complaint (the titles are not used).
 - Reading the 50M year maps two monthly files (about 370 MB each) into memory at a time while
   they are parsed, and keeps the year's records as codes (about 400 MB) for the run.
+- A CSV of 4 MB or more is mapped into memory, not copied: a file overwritten in place while
+  the run parses it (`cp` onto it, say) ends the process with a bus error instead of a message.
+  Saving from Excel or WPS writes a new file and replaces the old one, which is safe.
 
 """
 
