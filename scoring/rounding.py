@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
+import pandas as pd
 
 DRIFT_DIGITS = 6  # decimals beyond `precision` that absorb binary drift before rounding
 _EXACT_ABOVE = 1e9  # scaled magnitudes above this take the exact path (float spacing too coarse)
@@ -51,7 +52,8 @@ def half_up_scaled(values: np.ndarray, precision: int) -> np.ndarray:
         scaled = np.abs(values) * 10.0**precision
         out = np.sign(values) * np.floor(np.round(scaled, DRIFT_DIGITS) + 0.5)
         for i in _big(values, scaled):  # rare: one by one
-            out.flat[i] = half_up_exact(float(values.flat[i]), precision) * 10.0**precision
+            # rint: 335544.29 × 10^5 is 33554428999.999996 in binary, and callers take ints
+            out.flat[i] = np.rint(half_up_exact(float(values.flat[i]), precision) * 10.0**precision)
     return out
 
 
@@ -68,3 +70,32 @@ def half_up(values, precision: int) -> np.ndarray:
 
 def _big(values: np.ndarray, scaled: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.isfinite(values) & ~(scaled <= _EXACT_ABOVE))
+
+
+def fixed_text(values, precision: int) -> np.ndarray:
+    """Rounded half up and written with exactly `precision` decimals ("90.10", "-3.00"), as
+    "%.{precision}f" writes the rounded value; "" for NaN. Integer arithmetic and numpy string
+    ufuncs: a nation's CSV formatted 1.4 million numbers one Python call each."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1 and len(values) > 1000:  # points repeat: each distinct value written once
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return np.append(_fixed_each(np.asarray(uniques, dtype=float), precision), "")[codes]
+    return _fixed_each(values, precision)
+
+
+def _fixed_each(values: np.ndarray, precision: int) -> np.ndarray:
+    out = np.full(values.shape, "", dtype=object)
+    finite = np.isfinite(values)
+    scale = 10**precision
+    safe = finite & (np.abs(values) < 1e15 / scale)
+    r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
+    a = np.abs(r)
+    text = (a // scale).astype(str)
+    if precision:
+        text = np.strings.add(np.strings.add(text, "."), np.strings.zfill((a % scale).astype(str), precision))
+    text = np.where(r < 0, np.strings.add("-", text), text)
+    out[safe] = text[safe].astype(object)
+    for i in np.flatnonzero(finite & ~safe):  # astronomically large: one by one, exactly
+        out.flat[i] = f"{half_up_exact(float(values.flat[i]), precision):.{precision}f}"
+    return out
+

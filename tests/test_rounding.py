@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import score
-from scoring.rounding import half_up, half_up_exact
+from scoring.rounding import fixed_text, half_up, half_up_exact
 from scoring.rules.base import num, nums
 from tests.helpers import make_data, points, scheme_from
 
@@ -37,6 +37,8 @@ def test_vectorised_rounding_equals_the_decimal_reference(parts, precision):
 def test_texts_use_the_same_rounding():
     assert num(2.675) == "2.68" and num(90.5, 0) == "91" and num(0.125) == "0.13"
     assert nums(np.array([2.675, 89.5, np.nan]), 0).tolist() == ["3", "90", "—"]
+    # beyond 1e9 once scaled the exact path runs; its product is 33554428999.999996 in binary
+    assert num(335544.29, 5) == "335544.29" and nums(np.array([335544.29]), 5).tolist() == ["335544.29"]
 
 
 any_float = st.one_of(decimals, st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**18, 10**18))
@@ -47,6 +49,26 @@ any_float = st.one_of(decimals, st.floats(allow_nan=True, allow_infinity=True), 
 def test_one_number_is_written_as_the_vectorised_formatter_writes_it(values, precision):
     """`num` (one number, Python ints) and `nums` (arrays, numpy strings) give the same digits."""
     assert [num(v, precision) for v in values] == nums(np.array(values, dtype=float), precision).tolist()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(any_float, min_size=1, max_size=8), st.integers(0, 6))
+def test_fixed_decimals_are_the_rounded_value_written_with_percent_f(values, precision):
+    """The CSV's numbers: "%.{p}f" of the half-up value, "" for a missing one."""
+    expected = ["" if not np.isfinite(v) else f"{half_up_exact(float(v), precision):.{precision}f}" for v in values]
+    assert fixed_text(np.array(values, dtype=float), precision).tolist() == expected
+
+
+def test_fixed_decimals_of_a_long_column_equal_those_of_each_value():
+    values = np.random.default_rng(0).integers(-10_000, 10_000, 5_000) / 8  # repeats; .125 and .375 halves
+    values[::7] = np.nan
+    expected = ["" if np.isnan(v) else f"{half_up_exact(v, 2):.2f}" for v in values]
+    assert fixed_text(values, 2).tolist() == expected
+
+
+def test_fixed_decimals_examples():
+    assert fixed_text([2.675, 90.1, -3, 0.004, np.nan], 2).tolist() == ["2.68", "90.10", "-3.00", "0.00", ""]
+    assert fixed_text([89.5, -0.4], 0).tolist() == ["90", "0"]
 
 
 PRECISION_0 = """

@@ -26,6 +26,7 @@ from scoring.report.output import atomic_write, atomic_write_all
 from scoring.report.rounding import half_up
 from scoring.report.workbook import WorkbookOptions, settled_heap, workbook_writer
 from scoring.result import Result, Step
+from scoring.rounding import fixed_text
 from scoring.rules.base import nums
 
 if TYPE_CHECKING:
@@ -67,8 +68,9 @@ def ranking_csv_frame(result: Result) -> pd.DataFrame:
         values = column.values.reset_index(drop=True)
         if column.kind == "int":
             values = pd.to_numeric(values, errors="coerce").round().astype("Int64")
-        elif column.kind in ("score", "signed"):
-            values = pd.Series(half_up(values, result.scheme.precision))
+        elif column.kind in ("score", "signed"):  # the workbook's digits, written as text once
+            values = pd.Series(fixed_text(half_up(values, result.scheme.precision), result.scheme.precision),
+                               dtype=object)
         elif column.kind == "general":  # a factor (1.1111): its own decimals, not the points' ones
             values = pd.Series(nums(pd.to_numeric(values, errors="coerce").to_numpy(dtype=float), 4)).replace("—", "")
         else:
@@ -79,8 +81,14 @@ def ranking_csv_frame(result: Result) -> pd.DataFrame:
 
 def _defuse(text: pd.Series) -> pd.Series:
     """Text that Excel would run as a formula when opening the CSV gets a leading apostrophe."""
-    risky = text.str.match(r"[=+\-@\t\r]")
-    return text.where(~risky, "'" + text)
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))  # each distinct text checked once
+    risky = np.array([str(t)[:1] in _FORMULA_STARTS for t in uniques], dtype=bool)
+    if not len(risky) or not risky.any():
+        return text
+    return text.where(~risky[codes], "'" + text)
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 def write_csv(result: Result, path: Path) -> None:
@@ -89,11 +97,10 @@ def write_csv(result: Result, path: Path) -> None:
 
 def _csv_writer(result: Result):
     frame = ranking_csv_frame(result)
-    precision = result.scheme.precision
 
     def write(tmp: Path) -> None:
         with settled_heap():
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format=f"%.{precision}f")
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
 
     return write
 

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -73,7 +74,7 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
             columns[str(name)] = pa.Array.from_pandas(values)
             continue
         try:
-            column = pa.array(values, from_pandas=True)
+            column = _text_column(values)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             column = pa.array([None if _missing(v) else str(v) for v in values], pa.string())
         if pa.types.is_nested(column.type):
@@ -81,6 +82,22 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
                               pa.string())
         columns[str(name)] = column
     return pa.table(columns) if columns else pa.table({})
+
+
+def _text_column(values: pd.Series) -> pa.Array:
+    """An object column as Arrow; one that repeats its texts (a nation's 6.6 million
+    explanations are a few hundred thousand distinct sentences) dictionary-encoded from its
+    distinct values, so each string is converted and compressed once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # mappings or lists (a step's parameters): not hashable
+        return pa.array(values, from_pandas=True)
+    if len(uniques) * 2 > len(values):  # mostly distinct: converted as it is
+        return pa.array(values, from_pandas=True)
+    dictionary = pa.array(np.asarray(uniques, dtype=object), from_pandas=True)
+    if not pa.types.is_string(dictionary.type):  # numbers (a log's before/after) stay numbers
+        return pa.array(values, from_pandas=True)
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0, type=pa.int32()), dictionary)
 
 
 def _missing(value: object) -> bool:
