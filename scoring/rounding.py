@@ -85,17 +85,24 @@ def fixed_text(values, precision: int) -> np.ndarray:
 
 def _fixed_each(values: np.ndarray, precision: int) -> np.ndarray:
     out = np.full(values.shape, "", dtype=object)
-    finite = np.isfinite(values)
-    scale = 10**precision
-    safe = finite & (np.abs(values) < 1e15 / scale)
-    r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
-    a = np.abs(r)
-    text = (a // scale).astype(str)
-    if precision:
-        text = np.strings.add(np.strings.add(text, "."), np.strings.zfill((a % scale).astype(str), precision))
-    text = np.where(r < 0, np.strings.add("-", text), text)
+    safe, negative, whole, decimals = decimal_digits(values, precision)
+    text = np.strings.add(np.strings.add(whole, "."), decimals) if precision else whole
+    text = np.where(negative, np.strings.add("-", text), text)
     out[safe] = text[safe].astype(object)
-    for i in np.flatnonzero(finite & ~safe):  # astronomically large: one by one, exactly
+    for i in np.flatnonzero(np.isfinite(values) & ~safe):  # astronomically large: one by one, exactly
         out.flat[i] = f"{half_up_exact(float(values.flat[i]), precision):.{precision}f}"
     return out
 
+
+def decimal_digits(values: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The half-up value's digits with integer arithmetic, for the texts of explanations
+    (`rules.base.nums`) and of the CSV (`fixed_text`): `safe` (magnitude below 1e15 ÷
+    10**precision; NaN and ±inf are not), the sign, the whole part and exactly `precision`
+    decimals (zero-padded), as numpy strings. Entries that are not safe hold zeros."""
+    values = np.asarray(values, dtype=float)
+    scale = 10**precision
+    safe = np.abs(values) < 1e15 / scale
+    r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
+    a = np.abs(r)
+    decimals = np.strings.zfill((a % scale).astype(str), precision) if precision else np.full(a.shape, "")
+    return safe, r < 0, (a // scale).astype(str), decimals

@@ -28,7 +28,7 @@ def unit_steps(
     # each column's values and texts for the units of the mask at once: a province rescales
     # thousands of units, and formatting their numbers one call at a time dominated the engine
     values = {k: _values(v, at) for k, v in columns.items()}
-    texts = {k: np.array(_texts(v, at, digits), dtype=object) for k, v in columns.items()}
+    texts = {k: _texts(v, at, digits) for k, v in columns.items()}
     messages = join(np.asarray(names, dtype=object)[at], ":", *_parts(template, texts)).tolist()
     shown = list(zip(*(values[k] for k in params))) if params else [()] * len(at)
     return tuple(
@@ -59,13 +59,14 @@ def _values(value, at: np.ndarray) -> list:
     return [value.item() if isinstance(value, np.generic) else value] * len(at)
 
 
-def _texts(value, at: np.ndarray, digits: int) -> list[str]:
-    """The column's value for each unit of `at` as the message shows it."""
+def _texts(value, at: np.ndarray, digits: int) -> np.ndarray:
+    """The column's value for each unit of `at` as the message shows it (numbers by `nums`,
+    whose texts `join` then takes with their codes)."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
-        return nums(value[at].astype(float), digits).tolist()
+        return nums(value[at].astype(float), digits)
     if isinstance(value, np.ndarray):
-        return [_text(v, digits) for v in _values(value, at)]
-    return [_text(value.item() if isinstance(value, np.generic) else value, digits)] * len(at)
+        return np.array([_text(v, digits) for v in _values(value, at)], dtype=object)
+    return np.full(len(at), _text(value.item() if isinstance(value, np.generic) else value, digits), dtype=object)
 
 
 def _text(value, digits: int) -> str:

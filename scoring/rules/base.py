@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from scoring.rounding import half_up_scaled, half_up_text
+from scoring.rounding import decimal_digits, half_up_scaled, half_up_text
 from scoring.rules import registry
 
 if TYPE_CHECKING:
@@ -239,15 +239,11 @@ def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
     Python-level loop per value."""
     if values.size == 0:
         return np.array([], dtype=object)
-    scale = 10**precision
-    safe = np.abs(values) < 1e15 / scale
-    r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
-    a = np.abs(r)
-    text = (a // scale).astype(str)
+    safe, negative, text, decimals = decimal_digits(values, precision)
     if precision:
-        frac = np.strings.rstrip(np.strings.zfill((a % scale).astype(str), precision), "0")
-        text = np.where(frac == "", text, np.strings.add(np.strings.add(text, "."), frac))
-    text = np.where(r < 0, np.strings.add("-", text), text).astype(object)
+        decimals = np.strings.rstrip(decimals, "0")
+        text = np.where(decimals == "", text, np.strings.add(np.strings.add(text, "."), decimals))
+    text = np.where(negative, np.strings.add("-", text), text).astype(object)
     for i in np.flatnonzero(~safe):  # astronomically large values: rare, format one by one
         text[i] = half_up_text(float(values[i]), precision)
     return text
