@@ -35,7 +35,7 @@ from scoring.data.model import VALUE_COLUMNS, AgencyData
 from scoring.data.names import Names, map_distinct, small_codes, unit_position
 from scoring.data.quantities import convert_units
 from scoring.data.rawtable import Columns, RawTable
-from scoring.data.records import day_numbers, empty_records, needs_titles, record_rows
+from scoring.data.records import NO_DAY, day_numbers, empty_records, needs_titles, record_rows
 from scoring.data.tables import SUFFIXES, read_table
 from scoring.data.units import UnitIndex, derive_units, read_units, reconcile_codes
 from scoring.data.values import parse_values
@@ -97,9 +97,10 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
           units_override: Path | None, reads_values: bool) -> AgencyData:
     issues = IssueLog()
     base, units_path, plan = _plan(path, run, issues, units_override)
-    tables = _read_tables(plan, names, files, issues, progress)
+    units_file = _display(units_path, base) if units_path is not None else ""
+    shared = files.early_index(units_path, units_file) if units_path is not None else None
+    tables = _read_tables(plan, names, files, issues, progress, shared)
     if units_path is not None:
-        units_file = _display(units_path, base)
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
     else:
@@ -145,13 +146,15 @@ class _Files:
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
 
-    def tables(self, plan: list[DataFile], issues: IssueLog) -> Iterator[tuple[DataFile, RawTable | None]]:
+    def tables(self, plan: list[DataFile], issues: IssueLog,
+               index: UnitIndex | None) -> Iterator[tuple[DataFile, RawTable | None]]:
         """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time:
         while pyarrow parses one (on every core, without the GIL), Python works on another's
-        top rows, odd rows and codes, so twelve monthly files keep both cores busy."""
+        top rows, odd rows, codes and, given the units file's `index`, its records, so twelve
+        monthly files keep both cores busy."""
         def start(data_file: DataFile) -> Future | None:
             fresh = (data_file.path, data_file.sheet) not in self._tables and data_file.path.suffix.lower() == ".csv"
-            return pool.submit(self._read, data_file) if fresh else None  # spreadsheets: read in turn
+            return pool.submit(self._read, data_file, index) if fresh else None  # spreadsheets: read in turn
 
         with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
             waiting = iter(plan)
@@ -163,29 +166,45 @@ class _Files:
                 following = next(waiting, None)
                 if following is not None:
                     reading.append((following, start(following)))
-                yield data_file, self.table(data_file, issues)
+                yield data_file, self.table(data_file, issues, index)
 
-    def table(self, data_file: DataFile, issues: IssueLog) -> RawTable | None:
+    def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
         if key not in self._tables:
-            self._tables[key] = self._read(data_file)
+            self._tables[key] = self._read(data_file, index)
         table, found = self._tables[key]
         issues.items.extend(found)
         return table
 
-    def _read(self, data_file: DataFile) -> tuple[RawTable | None, list[DataIssue]]:
+    def _read(self, data_file: DataFile, index: UnitIndex | None) -> tuple[RawTable | None, list[DataIssue]]:
+        """The file's table and issues; with the units file's `index`, a records file's records
+        are made here and its cells let go (`records`)."""
         log = IssueLog()
         table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
                            sheet=data_file.sheet)
+        if table is not None and index is not None and _kind(table, self.names) == "records":
+            table = self._made_records(data_file, table, index, let_go=True)
         return table, log.items
 
-    def units(self, path: Path, file: str, issues: IssueLog) -> tuple[pd.DataFrame, UnitIndex]:
+    def early_index(self, path: Path, file: str) -> UnitIndex | None:
+        """The units file's index, read before the data files so that each records file's
+        records are made in its reading thread while pyarrow parses the next file. None when
+        the units file cannot be read: that is then reported where it always was, after the
+        data files (`units`), and its issues join the log there too."""
+        try:
+            return self.units(path, file)[1]
+        except InputError:
+            return None
+
+    def units(self, path: Path, file: str, issues: IssueLog | None = None) -> tuple[pd.DataFrame, UnitIndex]:
+        """The units file and its index, read once; its issues added to `issues` when given."""
         if path not in self._units:
             log = IssueLog()
             units = _read_units_file(path, file, self.names, log)
             self._units[path] = (units, UnitIndex.build(units, log, file), log.items)
         units, index, found = self._units[path]
-        issues.items.extend(found)
+        if issues is not None:
+            issues.items.extend(found)
         return units, index
 
     def records(self, data_file: DataFile, table: RawTable, index: UnitIndex, issues: IssueLog,
@@ -196,12 +215,16 @@ class _Files:
         most of a gigabyte."""
         key = (data_file.path, id(index))  # the same units index: a units file shared by the periods
         if key not in self._records:
-            log = IssueLog()
-            self._records[key] = (record_rows(table, self.names, index, log), log.items)
-            if shared_index:
-                at = (data_file.path, data_file.sheet)
-                self._tables[at] = (replace(table, cells=table.cells.iloc[:0], rows=table.rows[:0]), self._tables[at][1])
+            at = (data_file.path, data_file.sheet)
+            self._tables[at] = (self._made_records(data_file, table, index, shared_index), self._tables[at][1])
         issues.items.extend(self._records[key][1])
+
+    def _made_records(self, data_file: DataFile, table: RawTable, index: UnitIndex, let_go: bool) -> RawTable:
+        """Makes the file's records and keeps them with their issues; the table, without its
+        cells when `let_go`."""
+        log = IssueLog()
+        self._records[(data_file.path, id(index))] = (record_rows(table, self.names, index, log), log.items)
+        return replace(table, cells=table.cells.iloc[:0], rows=table.rows[:0]) if let_go else table
 
     def records_frame(self, data_file: DataFile, index: UnitIndex) -> pd.DataFrame:
         """The records `records` made, or made again from the file when a merge let them go."""
@@ -267,11 +290,12 @@ def _plan(path: Path, run: Period, issues: IssueLog,
     return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
 
 
-def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog,
-                 progress: bool) -> list[tuple[DataFile, RawTable, str]]:
+def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
+                 index: UnitIndex | None) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues), "读取数据文件", total=len(plan), enabled=progress):
+    for data_file, table in track(files.tables(plan, issues, index), "读取数据文件", total=len(plan),
+                                  enabled=progress):
         if table is None:
             continue
         kind = _kind(table, names)
@@ -645,7 +669,8 @@ def _joined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The parts one below the other, as one frame made once (no per-file copies)."""
     if len(parts) == 1:
         return parts[0].reset_index(drop=True)
-    return pd.DataFrame({column: _joined_column([part[column] for part in parts]) for column in parts[0].columns})
+    return pd.DataFrame({column: _joined_column([part[column] for part in parts]) for column in parts[0].columns},
+                        copy=False)  # the joined columns are new already: a copy would be a second pass over each
 
 
 def _joined_column(columns: list[pd.Series]) -> pd.Series:
@@ -674,7 +699,7 @@ def _overlapping_files(parts: list[pd.DataFrame]) -> list[tuple[int, int, int, i
     """Pairs of files whose dates overlap, with the days both span: (file, file, first, last)."""
     spans = []
     for i, part in enumerate(parts):
-        days = day_numbers(part["date"])
+        days = _days_used(part["date"])
         if len(days):
             spans.append((i, int(days.min()), int(days.max())))
     found = []
@@ -683,6 +708,17 @@ def _overlapping_files(parts: list[pd.DataFrame]) -> list[tuple[int, int, int, i
         if first <= last:
             found.append((i, j, first, last))
     return found
+
+
+def _days_used(dates: pd.Series) -> np.ndarray:
+    """The day numbers a records date column holds: of a Categorical, its dates that some code
+    uses (one pass over small codes, where day_numbers makes a day per record)."""
+    if not isinstance(dates.dtype, pd.CategoricalDtype):
+        days = day_numbers(dates)
+        return days[days != NO_DAY]
+    used = np.zeros(len(dates.cat.categories) + 1, dtype=bool)
+    used[dates.cat.codes.to_numpy()] = True  # code -1 (no date) marks the last, left out
+    return day_numbers(pd.Series(dates.cat.categories[used[:-1]]))
 
 
 def _in_several_files(records: pd.DataFrame, files: np.ndarray,

@@ -86,7 +86,8 @@ def finish(file: str, header: tuple[str, ...], header_at: int, body: pd.DataFram
     """The table of `body` (columns 0..width-1) without its blank rows; None with a warning when
     nothing is left. A header of two rows (`header_rows`) gives its upper labels as `groups`."""
     keep = filled_rows(body)
-    body, rows = body[keep], rows[keep]
+    if not keep.all():  # a big file has no blank row: no copy of its columns
+        body, rows = body[keep], rows[keep]
     if body.empty:
         issues.add("warning", "文件只有表头,没有数据行,已跳过", file=file, row=header_at + 1)
         return None

@@ -71,7 +71,7 @@ def date_codes(texts: pd.Series) -> tuple[np.ndarray, pd.DatetimeIndex]:
 
 def coded_dates(codes: np.ndarray, dates: pd.DatetimeIndex) -> pd.Series:
     """A records date column: a Categorical over its distinct dates (NaT where the code is -1)."""
-    return pd.Series(pd.Categorical.from_codes(codes, categories=dates, validate=False))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=dates, validate=False), copy=False)
 
 
 def _slow_date(text: str) -> np.datetime64:
@@ -125,16 +125,16 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
         # codes over the file's few hundred days
         "unit_id": pd.Categorical.from_codes(small_codes(np.where(keep, positions, -1), len(units.ids)),
                                              categories=units.ids, validate=False),
-        "date": coded_dates(codes, dates), "category": categories, "due_date": due,
+        "date": coded_dates(codes, dates), "category": categories,
         # unread titles stay one code per record; read ones are Arrow-backed text
-        "title": title if isinstance(title.dtype, pd.CategoricalDtype) else title.astype(str),
-    })[list(RECORD_COLUMNS)]
+        "title": title if isinstance(title.dtype, pd.CategoricalDtype) else title.astype(str), "due_date": due,
+    }, copy=False)  # columns made here (in RECORD_COLUMNS' order): not copied again
     return frame if keep.all() else frame[keep].reset_index(drop=True)
 
 
 def _blank(n: int) -> pd.Series:
     """A column of empty cells, as codes: nothing per record."""
-    return pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[""]))
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[""], validate=False), copy=False)
 
 
 def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positions: np.ndarray,
