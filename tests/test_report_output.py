@@ -298,3 +298,22 @@ def test_parquet_holds_the_json_tables_typed(tmp_path):
     assert meta["previous_period"] == "2021Q3"
     again = write_outputs(result, tmp_path / "2021Q4.xlsx", data_format="parquet")  # never overwritten silently
     assert again.renamed and again.parquet[0].name == "2021Q4_log(2).parquet"
+
+
+def test_parquet_log_params_are_the_json_objects(tmp_path):
+    """The step log's parameters as the JSON export writes them: rows sharing a set of parameters
+    and a set holding a list (not hashable) each get their own JSON text; a step without any
+    gets "{}"."""
+    import pyarrow.parquet as pq
+
+    from scoring.report.parquet_export import write_parquet
+    from scoring.result import Step
+
+    shared = (("max_base", 90.0), ("total", 100.0))
+    log = (Step("rescale", "甲", "c1", None, 50.0, 55.6, shared), Step("rescale", "乙", "c2", None, 45.0, 50.0, shared),
+           Step("derive", "丙", params=(("ratio", ["a", "b"]), ("undefined_units", 2))), Step("rank", "丁"))
+    result = replace(fx.make_result(), log=log)
+    write_parquet(result, tmp_path / "x.xlsx")
+    params = pq.read_table(tmp_path / "x_log.parquet").column("params").to_pylist()
+    assert params == ['{"max_base": 90.0, "total": 100.0}'] * 2 + ['{"ratio": ["a", "b"], "undefined_units": 2}', "{}"]
+    assert [json.loads(p) for p in params] == [step["params"] for step in json.loads(exports.json_text(result))["log"]]

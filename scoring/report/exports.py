@@ -124,11 +124,6 @@ def json_text(result: Result, previous: Result | None = None) -> str:
     return out.getvalue()
 
 
-def _log_field(step: Step, name: str):
-    value = getattr(step, name)
-    return dict(value) if name == "params" else value  # (name, value) pairs read best as an object
-
-
 def write_json_document(result: Result, out: TextIO, previous: Result | None = None,
                         stability: "Stability | None" = None) -> None:
     """The JSON document, streamed to `out`. Small parts go through json.dumps; tables through
@@ -186,11 +181,9 @@ def _comparison_header(previous: Result | None, stability: "Stability | None") -
 def result_tables(result: Result, previous: Result | None = None,
                   stability: "Stability | None" = None) -> dict[str, pd.DataFrame]:
     """The result's tables as the JSON and Parquet exports hold them (item texts in `items`)."""
-    step_fields = list(Step._fields)
     items, details = split_items(result.details)
-    tables = {  # one compact row object per line's worth of text, streamed: a nation logs 100,000s of steps
-        "log": pd.DataFrame([[_log_field(step, name) for name in step_fields] for step in result.log],
-                            columns=step_fields, dtype=object),
+    tables = {
+        "log": log_table(result.log),
         "totals": result.totals.rename_axis("unit_id").reset_index(),
         "groups": result.groups,
         "items": items,
@@ -205,6 +198,27 @@ def result_tables(result: Result, previous: Result | None = None,
         tables["stability_units"] = stability.units
         tables["stability_pairs"] = stability.pairs
     return tables
+
+
+def log_table(log: Sequence[Step]) -> pd.DataFrame:
+    """The step log, a row per step, built column by column (a nation logs 100,000s of steps).
+    `params` ((name, value) pairs) read best as an object: one dict per distinct set of
+    parameters (a run has a dozen), shared by the rows that have it."""
+    columns = dict(zip(Step._fields, zip(*log))) if log else {}
+    if log:
+        shared: dict = {}
+        columns["params"] = [_params_dict(params, shared) for params in columns["params"]]
+    return pd.DataFrame(columns, columns=list(Step._fields), dtype=object)
+
+
+def _params_dict(params: tuple, shared: dict) -> dict:
+    try:
+        found = shared.get(params)
+    except TypeError:  # a value that is a list: not hashable, its own dict
+        return dict(params)
+    if found is None:
+        found = shared[params] = dict(params)
+    return found
 
 
 def _points_as_shown(frame: pd.DataFrame, columns: tuple[str, ...], precision: int) -> pd.DataFrame:

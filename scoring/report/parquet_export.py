@@ -14,7 +14,8 @@ engine's full precision, as in the JSON (the workbook and CSV show them rounded)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from scoring.issues import DataIssue
 from scoring.report.exports import result_tables, run_header
 from scoring.report.workbook import settled_heap
 from scoring.result import Result
@@ -31,9 +33,16 @@ METADATA_KEY = b"scoring"
 
 def parquet_tables(result: Result, previous: Result | None = None, stability=None) -> dict[str, pd.DataFrame]:
     """Table name → frame, in the order the files are listed (`stability`: a Stability)."""
-    issues = pd.DataFrame([{**issue.to_dict(), "severity_name": issue.severity_name} for issue in result.issues],
-                          columns=["severity", "message", "file", "row", "column", "unit", "metric", "severity_name"])
-    return {**result_tables(result, previous, stability), "issues": issues}
+    return {**result_tables(result, previous, stability), "issues": issues_table(result.issues)}
+
+
+def issues_table(issues: Sequence[DataIssue]) -> pd.DataFrame:
+    """A row per issue, its fields and severity_name, built column by column (a nation's
+    data has tens of thousands of issues; `dataclasses.asdict` costs 20 µs each)."""
+    names = [f.name for f in fields(DataIssue)]
+    columns = {name: [getattr(issue, name) for issue in issues] for name in names}
+    columns["severity_name"] = [issue.severity_name for issue in issues]
+    return pd.DataFrame(columns, columns=[*names, "severity_name"])
 
 
 def parquet_paths(base: Path, names: list[str]) -> list[Path]:
@@ -75,23 +84,33 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
             continue
         try:
             column = _text_column(values)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # before TypeError: ArrowTypeError is one
             column = pa.array([None if _missing(v) else str(v) for v in values], pa.string())
-        if pa.types.is_nested(column.type):
-            column = pa.array([None if _missing(v) else json.dumps(v, ensure_ascii=False, default=str) for v in values],
-                              pa.string())
-        columns[str(name)] = column
+        except TypeError:  # mappings or lists (a step's parameters): not hashable
+            column = _json_column(values)
+        columns[str(name)] = _json_column(values) if pa.types.is_nested(column.type) else column  # tuples
     return pa.table(columns) if columns else pa.table({})
+
+
+def _json_column(values: pd.Series) -> pa.Array:
+    """Mappings or lists as their JSON text, each distinct object dumped once (a nation's step
+    log has 100,000s of rows sharing a dozen parameter dicts: `log_table`)."""
+    texts: dict[int, str | None] = {}
+
+    def text(value: object) -> str | None:
+        if id(value) not in texts:  # `values` holds every object while this runs: ids stay theirs
+            texts[id(value)] = None if _missing(value) else json.dumps(value, ensure_ascii=False, default=str)
+        return texts[id(value)]
+
+    return pa.array([text(value) for value in values], pa.string())
 
 
 def _text_column(values: pd.Series) -> pa.Array:
     """An object column as Arrow; one that repeats its texts (a nation's 6.6 million
     explanations are a few hundred thousand distinct sentences) dictionary-encoded from its
-    distinct values, so each string is converted and compressed once."""
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    except TypeError:  # mappings or lists (a step's parameters): not hashable
-        return pa.array(values, from_pandas=True)
+    distinct values, so each string is converted and compressed once. TypeError: values that
+    cannot be hashed (mappings, lists)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) * 2 > len(values):  # mostly distinct: converted as it is
         return pa.array(values, from_pandas=True)
     dictionary = pa.array(np.asarray(uniques, dtype=object), from_pandas=True)
