@@ -1,10 +1,8 @@
 """Shared presentation: cell formats, writing a table column by column, widths, page setup.
 
-Cells are written one by one because XlsxWriter has no bulk write, but each column is turned
-into a plain list once and written with the typed writer, so text is never read as a formula or
-a link and a large table costs little more than the library. The writers are XlsxWriter's
-undecorated ones (`_write_string`, `_write_number`, `_write_blank`, what its own `write()` calls):
-rows and columns here are always numbers, so the public methods' A1-notation wrapper is skipped.
+A table goes to its sheet a whole column at a time (`blocksheet`), as typed text and numbers,
+so text is never read as a formula or a link. Single cells (titles, headers, labels) are
+written with XlsxWriter's own typed writers.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ import pyarrow.compute as pc
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from scoring.report.blocksheet import BlockSheet
 from scoring.report.paging import BODY_POINTS, narrowed_to_page, set_height, setup_page, text_capacity
 from scoring.report.rounding import half_up
 
@@ -88,15 +87,16 @@ class Styles:
         self.plain = add({"valign": "vcenter"})
         self.indent = [add({**border, "indent": level}) for level in range(4)]
 
-    def cell(self, kind: Kind, red: bool = False, plain: bool = False):
-        """The body format of a column kind; None for a plain table (see `is_plain`)."""
-        return None if plain else self._cells[(kind, red)]
+    def cell(self, kind: Kind, red: bool = False):
+        """The body format of a column kind."""
+        return self._cells[(kind, red)]
 
 
 def is_plain(rows: int) -> bool:
     """Whether a sheet of `rows` body rows is written as a plain table: no cell formats at all
-    (no borders, no wrapping, rows one line high; points still rounded to the scheme's decimals). XlsxWriter spends about a quarter more on a cell
-    that has a format, and a province's 指标得分 alone has 300,000 cells."""
+    (no borders, no wrapping, rows one line high; points still rounded to the scheme's decimals),
+    each column written whole (`blocksheet`) instead of cell by cell through XlsxWriter: a
+    province's 指标得分 alone has 300,000 cells."""
     return rows >= PLAIN_FROM
 
 
@@ -133,7 +133,7 @@ def write_header(ws: Worksheet, row: int, headers: list[str], fmt, first_col: in
 
 
 def write_rows(
-    ws: Worksheet,
+    ws: BlockSheet,
     styles: Styles,
     first_row: int,
     columns: list[Column],
@@ -154,33 +154,27 @@ def write_rows(
 
 
 def _write_column(
-    ws: Worksheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray, plain: bool
+    ws: BlockSheet, styles: Styles, first_row: int, col: int, column: Column, red: np.ndarray, plain: bool
 ) -> None:
-    normal, marked = styles.cell(column.kind, plain=plain), styles.cell(column.kind, True, plain)
-    rows = np.arange(first_row, first_row + len(column.values))
-    if column.kind in ("text", "wrap"):
+    text = column.kind in ("text", "wrap")
+    if text:
         values = column.text.to_numpy(dtype=object)
-        present = values != ""
-        write = ws._write_string
     else:
         values = column.numbers
         if column.kind in ("score", "signed"):  # stored as shown: the digits of the CSV and JSON
             values = half_up(values, styles.precision)
-        present = np.isfinite(values)
-        write = ws._write_number
-    labelled = np.zeros(len(values), dtype=bool)
-    if column.labels is not None:
+    strings = values if text else None
+    labelled = None
+    if column.labels is not None:  # a label shows instead of the value
         labels = column.labels.to_numpy(dtype=object)
         labelled = pd.notna(labels) & (labels != "")
-        for i in np.flatnonzero(labelled).tolist():
-            ws._write_string(int(rows[i]), col, str(labels[i]), styles.cell("text", bool(red[i]), plain))
-    present = present & ~labelled
-    for cells, fmt in ((present & ~red, normal), (present & red, marked)):
-        for row, value in zip(rows[cells].tolist(), values[cells].tolist()):
-            write(row, col, value, fmt)
-    if normal is not None:  # keeps borders and the red fill on empty cells
-        for i in np.flatnonzero(~present & ~labelled).tolist():
-            ws._write_blank(int(rows[i]), col, None, marked if red[i] else normal)
+        strings = np.where(labelled, [str(v) for v in labels], strings)
+    formats = None
+    if not plain:  # red rows in red; a label is formatted as text
+        formats = np.where(red, styles.cell(column.kind, True), styles.cell(column.kind))
+        if labelled is not None:
+            formats = np.where(labelled, np.where(red, styles.cell("text", True), styles.cell("text")), formats)
+    ws.write_block(first_row, col, strings=strings, numbers=None if text else values, formats=formats)
 
 
 def write_long_table(ws: Worksheet, styles: Styles, header: int, columns: list[Column], title: str) -> None:

@@ -15,6 +15,8 @@ from weakref import WeakKeyDictionary
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from scoring.report.blocksheet import BlockSheet
+
 BODY_POINTS = 11  # the workbook's font size
 ROW_POINTS = 18.0  # default row height: one line of 11 pt CJK text with some air
 MIN_SCALE = -(-100 * 10 // BODY_POINTS)  # 91%: body text still 10 pt on paper
@@ -37,8 +39,8 @@ MIN_WRAP_WIDTH = 14  # wrapped text columns are narrowed down to this to fit the
 _HEIGHTS: WeakKeyDictionary[Worksheet, dict[int, float]] = WeakKeyDictionary()
 
 
-def new_sheet(wb: Workbook, name: str) -> Worksheet:
-    ws = wb.add_worksheet(name)
+def new_sheet(wb: Workbook, name: str) -> BlockSheet:
+    ws = wb.add_worksheet(name, worksheet_class=BlockSheet)
     ws.set_default_row(ROW_POINTS)
     _HEIGHTS[ws] = {}
     return ws
