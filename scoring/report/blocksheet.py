@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import (
@@ -30,6 +32,7 @@ from xlsxwriter.worksheet import (
 SPAN_ROWS = 16  # XlsxWriter gives each block of 16 rows one "spans" attribute
 TEXT_LIMIT = 32767  # UTF-16 units of a cell's text (XlsxWriter's xls_strmax)
 NO_FORMAT = -1
+COLS = 16384  # columns of a worksheet: row * COLS + col numbers a cell
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class _Block:
 
     rows: np.ndarray
     col: int
-    bodies: list[str]
+    bodies: pa.Array
     formats: np.ndarray
     shared: np.ndarray
     numbers: np.ndarray
@@ -84,14 +87,16 @@ class BlockSheet(Worksheet):
             if self._check_dimensions(row, col):
                 raise ValueError(f"cell ({row}, {col}) is outside the worksheet")
         self._drop_ordinary(rows, col)
-        bodies = np.full(len(present), "/>", dtype=object)
         text_at, number_at = is_text[present], is_number[present]
         shared = np.full(len(present), -1, dtype=np.int64)
         shared[text_at] = self._shared_indices(texts[present[text_at]])
-        bodies[text_at] = [f' t="s"><v>{i}</v></c>' for i in shared[text_at].tolist()]
-        bodies[number_at] = [f"><v>{t}</v></c>" for t in _number_texts(values[present[number_at]])]
-        self._blocks.append(_Block(rows.astype(np.int64), col, bodies.tolist(), codes[present], shared,
-                                   np.where(number_at, values[present], np.nan)))
+        numbers_at = np.where(number_at, values[present], np.nan)
+        bodies = pc.if_else(
+            pa.array(text_at),
+            pc.binary_join_element_wise(' t="s"><v>', pa.array(shared).cast(pa.string()), "</v></c>", ""),
+            pc.if_else(pa.array(number_at),
+                       pc.binary_join_element_wise("><v>", _number_texts(numbers_at), "</v></c>", ""), "/>"))
+        self._blocks.append(_Block(rows.astype(np.int64), col, bodies, codes[present], shared, numbers_at))
 
     def _format_codes(self, formats: Format | np.ndarray | None, n: int) -> np.ndarray:
         """Each row's format as a position in the sheet's format list (NO_FORMAT for none)."""
@@ -165,44 +170,91 @@ class BlockSheet(Worksheet):
             raise NotImplementedError("row and column formats do not reach block cells")
         self._calculate_spans()
         rows, cols, bodies, formats = self._block_cells()
+        self._number_formats(rows, cols, formats)
+        cells = self._cell_xml(rows, cols, bodies, formats)
         starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-        ends = np.r_[starts[1:], len(rows)]
-        block_rows = dict(zip(rows[starts].tolist(), zip(starts.tolist(), ends.tolist())))
-        first_use = _first_use(rows, formats)
-        ordinary = {r for r, cells in self.table.items() if cells} | set(self.row_info) | set(self.comments)
-        refs = [xl_col_to_name(c) for c in range(int(cols.max()) + 1)]
-        styles = [""] * len(self._formats) + [""]  # by format position; the last is NO_FORMAT's
-        col_list, format_list, row_numbers = cols.tolist(), formats.tolist(), (rows + 1).tolist()
+        block_rows = rows[starts]
+        mixed = {r for r in block_rows.tolist() if self.table.get(r) or r in self.comments}
+        tagged = self._row_xml(block_rows, starts, cells, mixed)
+        ordinary = {r for r, own in self.table.items() if own} | set(self.row_info) | set(self.comments)
+        xml = dict(zip(block_rows.tolist(), tagged))
         write = self.fh.write
-        for row in sorted(ordinary.union(block_rows)):
+        for row in sorted(ordinary.union(xml)):
             if not self.dim_rowmin <= row <= self.dim_rowmax:
                 continue
-            if row not in block_rows:
+            if row in mixed:
+                at = int(np.searchsorted(block_rows, row))
+                stop = int(starts[at + 1]) if at + 1 < len(starts) else len(rows)
+                self._write_mixed_row(row, cols[starts[at]:stop].tolist(), cells[starts[at]:stop].to_pylist())
+            elif row in xml:
+                write(xml[row])
+            else:
                 self._write_ordinary_row(row)
-                continue
-            start, end = block_rows[row]
-            for code in first_use.get(row, ()):  # style numbers are given in order of first use
-                styles[code] = f' s="{self._formats[code]._get_xf_index()}"'
-            self._write_row(row, self.row_spans.get(row // SPAN_ROWS), self.row_info.get(row))
-            cells = [f'<c r="{refs[col_list[i]]}{row_numbers[i]}"{styles[format_list[i]]}{bodies[i]}'
-                     for i in range(start, end)]
-            own = self.table.get(row)
-            if own:  # cells written the usual way after the block: theirs win
-                cells = self._merged_row(row, own, col_list[start:end], cells)
-            write("".join(cells))
-            write("</row>")
 
-    def _block_cells(self) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
-        """All blocks' cells in row, then column order; of two blocks writing one cell, the later."""
+    def _block_cells(self) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
+        """All blocks' cells in row, then column order: of two blocks writing one cell, the
+        later; none where a cell written the usual way (after the block) replaces it."""
         rows = np.concatenate([b.rows for b in self._blocks])
         cols = np.concatenate([np.full(len(b.rows), b.col, dtype=np.int64) for b in self._blocks])
-        seq = np.arange(len(rows))
-        order = np.lexsort((-seq, cols, rows))
+        order = np.lexsort((-np.arange(len(rows)), cols, rows))
         keep = np.r_[True, (np.diff(rows[order]) != 0) | (np.diff(cols[order]) != 0)]
         order = order[keep]
-        bodies = [body for b in self._blocks for body in b.bodies]
+        own = [(r, c) for r, cells in self.table.items() for c in cells]
+        if own:
+            replaced = np.isin(rows[order] * COLS + cols[order], [r * COLS + c for r, c in own])
+            order = order[~replaced]
+        bodies = pa.concat_arrays([b.bodies for b in self._blocks]).take(pa.array(order))
         formats = np.concatenate([b.formats for b in self._blocks])
-        return rows[order], cols[order], [bodies[i] for i in order.tolist()], formats[order]
+        return rows[order], cols[order], bodies, formats[order]
+
+    def _number_formats(self, rows: np.ndarray, cols: np.ndarray, formats: np.ndarray) -> None:
+        """Give formats their style numbers in the order XlsxWriter would, by first use in row,
+        then column order over the ordinary cells and the block cells together."""
+        used = formats != NO_FORMAT
+        codes, at = np.unique(formats[used], return_index=True)
+        positions = np.flatnonzero(used)[at]
+        uses = [(r, c, f) for r, own in self.table.items() for c, cell in own.items() if (f := cell.format)]
+        uses += [(int(rows[i]), int(cols[i]), self._formats[code]) for i, code in zip(positions.tolist(),
+                                                                                        codes.tolist())]
+        for _, _, fmt in sorted(uses, key=lambda use: use[:2]):
+            fmt._get_xf_index()
+
+    def _cell_xml(self, rows: np.ndarray, cols: np.ndarray, bodies: pa.Array, formats: np.ndarray) -> pa.Array:
+        """Each cell's XML, built by Arrow: '<c r="B7" s="3"><v>2.5</v></c>'."""
+        refs = pa.array([xl_col_to_name(c) for c in range(int(cols.max()) + 1)]).take(pa.array(cols))
+        styles = pa.array([f' s="{f._get_xf_index()}"' for f in self._formats] + [""])
+        style = styles.take(pa.array(np.where(formats == NO_FORMAT, len(self._formats), formats)))
+        return pc.binary_join_element_wise('<c r="', refs, pa.array(rows + 1).cast(pa.string()), '"', style, bodies,
+                                           "")
+
+    def _row_xml(self, block_rows: np.ndarray, starts: np.ndarray, cells: pa.Array, mixed: set[int]) -> list[str]:
+        """Each block row's whole XML, <row ...> to </row> (left empty for `mixed` rows)."""
+        spans = np.array([self.row_spans.get(b, "") for b in range(int(block_rows.max()) // SPAN_ROWS + 1)],
+                         dtype=object)[block_rows // SPAN_ROWS]
+        head, tail = self._row_tag_parts()
+        tags = pc.binary_join_element_wise(head, pa.array(block_rows + 1).cast(pa.string()), '" spans="',
+                                           pa.array(spans, pa.string()), tail, "")
+        joined = pc.binary_join(pa.ListArray.from_arrays(pa.array(np.r_[starts, len(cells)], pa.int64()), cells), "")
+        rows_xml = pc.binary_join_element_wise(tags, joined, "</row>", "").to_pylist()
+        for i, row in enumerate(block_rows.tolist()):
+            if row in self.row_info and row not in mixed:  # its own height: XlsxWriter writes its tag
+                span, info = self.row_spans.get(row // SPAN_ROWS), self.row_info[row]
+                rows_xml[i] = self._collected(self._write_row, row, span, info) + rows_xml[i].partition(">")[2]
+        return rows_xml
+
+    def _row_tag_parts(self) -> tuple[str, str]:
+        """A row tag without settings of its own is '<row r="' N '" spans="' S + tail."""
+        tag = self._collected(self._write_row, 0, "S")
+        return '<row r="', tag[tag.index('spans="S"') + len('spans="S'):]
+
+    def _collected(self, write, *args) -> str:
+        """What `write(*args)` writes to the sheet's XML, as text."""
+        fh, self.fh = self.fh, _Collect()
+        try:
+            write(*args)
+            return self.fh.take()
+        finally:
+            self.fh = fh
 
     def _write_ordinary_row(self, row: int) -> None:
         """A row with no block cells, as XlsxWriter's own `_write_rows` writes it."""
@@ -215,18 +267,15 @@ class BlockSheet(Worksheet):
             self._write_cell(row, col, cells[col])
         self.fh.write("</row>")
 
-    def _merged_row(self, row: int, own: dict, block_cols: list[int], block_xml: list[str]) -> list[str]:
-        """A row's block cells and its ordinary cells, by column; an ordinary cell replaces the
-        block's (it was written later: `_drop_ordinary` removed the earlier ones)."""
+    def _write_mixed_row(self, row: int, block_cols: list[int], block_xml: list[str]) -> None:
+        """A row with block cells and cells written the usual way, by column."""
         by_col = dict(zip(block_cols, block_xml))
-        fh, self.fh = self.fh, _Collect()
-        try:
-            for col in own:
-                self._write_cell(row, col, own[col])
-                by_col[col] = self.fh.take()
-        finally:
-            self.fh = fh
-        return [by_col[col] for col in sorted(by_col)]
+        own = self.table.get(row) or {}
+        for col in own:
+            by_col[col] = self._collected(self._write_cell, row, col, own[col])
+        self._write_row(row, self.row_spans.get(row // SPAN_ROWS), self.row_info.get(row))
+        self.fh.write("".join(by_col[col] for col in sorted(by_col)))
+        self.fh.write("</row>")
 
 
 class _Collect:
@@ -243,21 +292,12 @@ class _Collect:
         return text
 
 
-def _first_use(rows: np.ndarray, formats: np.ndarray) -> dict[int, list[int]]:
-    """For each row, the formats first used in it (in column order): cells in row, column order."""
-    used = formats != NO_FORMAT
-    codes, at = np.unique(formats[used], return_index=True)
-    first: dict[int, list[int]] = {}
-    for position, code in sorted(zip(np.flatnonzero(used)[at].tolist(), codes.tolist())):
-        first.setdefault(int(rows[position]), []).append(code)
-    return first
-
-
-def _number_texts(values: np.ndarray) -> list[str]:
-    """Each number as XlsxWriter writes it (`%.16G`), formatted once per distinct value."""
-    codes, distinct = pd.factorize(values)
-    texts = np.array([f"{v:.16G}" for v in distinct.tolist()], dtype=object)
-    return texts[codes].tolist()
+def _number_texts(values: np.ndarray) -> pa.Array:
+    """Each number as XlsxWriter writes it (`%.16G`), formatted once per distinct value (NaN:
+    null)."""
+    codes, distinct = pd.factorize(values)  # NaN → -1
+    return pa.array([f"{v:.16G}" for v in distinct.tolist()], pa.string()).take(
+        pa.array(codes, mask=codes < 0))
 
 
 def _excel_text(text: str) -> str:
