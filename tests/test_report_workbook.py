@@ -423,3 +423,23 @@ def test_long_sheets_are_plain_tables(plain, tmp_path, monkeypatch):
         assert (cell.value, cell.number_format, cell.border.left.style) == (22.46, "0.00", "thin")
         assert (detail.value, detail.number_format, detail.border.left.style) == (22.46, "0.00", "thin")
     assert ranked.border.left.style == "thin" and ranked.number_format == "0.00"
+
+
+@pytest.mark.parametrize("data_format", ["json", "parquet"])
+def test_a_cut_sheet_sends_the_reader_to_the_full_results_written(data_format, tmp_path, monkeypatch):
+    """得分明细 and 原始数据 list only the first units beyond SHEET_ROW_LIMIT rows; their first
+    row names where every row is: the JSON's part, or the Parquet file actually written."""
+    from scoring.report import layout
+    from scoring.report.exports import write_outputs
+
+    monkeypatch.setattr(layout, "SHEET_ROW_LIMIT", 10)  # 42 detail rows, 7 a unit: the first unit only
+    written = write_outputs(fx.make_result(), tmp_path / "book.xlsx", data_format=data_format)
+    book = openpyxl.load_workbook(written.workbook)
+    note = book["得分明细"]["A1"].value
+    assert note.startswith("注:共 6 个单位、42 行得分明细,本表只列出排名前 1 个单位的 7 行")
+    if data_format == "parquet":
+        assert "以 _details.parquet 结尾的 Parquet 文件" in note and "JSON" not in note
+        assert (tmp_path / "book_details.parquet").exists() and not (tmp_path / "book.json").exists()
+        assert "以 _inputs.parquet 结尾" in book["原始数据"]["A1"].value
+    else:
+        assert "同名 JSON 文件的“details”部分" in note and (tmp_path / "book.json").exists()

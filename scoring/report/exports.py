@@ -289,7 +289,7 @@ def write_outputs(
     out_path = Path(out_path)
     base = out_path if out_path.suffix.lower() == ".xlsx" else out_path.with_name(out_path.name + ".xlsx")
     notes: list[str] = []
-    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability)
+    options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability, data_format)
     jobs = [(base, workbook_writer(result, options, notes)), (base.with_suffix(".csv"), _csv_writer(result))]
     if data_format == "parquet":
         from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writer

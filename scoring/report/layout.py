@@ -299,8 +299,8 @@ def fit_row_heights(ws: Worksheet, sheet_rows: np.ndarray, wrapped: list[tuple[C
         set_height(ws, int(sheet_rows[i]), LINE_HEIGHT * int(lines[i]) + 3)
 
 
-def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
-                limit: int | None = None) -> tuple[pd.DataFrame, str]:
+def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, part: str,
+                limit: int | None = None, data_format: str = "json") -> tuple[pd.DataFrame, str]:
     """Rows of a per-unit table (a unit_id column) grouped by unit in ranking `order` (units
     not in it last), each unit's rows in their own order. When there are more than `limit`
     (default SHEET_ROW_LIMIT): the first whole units that fit, and a note (Chinese) saying
@@ -315,9 +315,16 @@ def ranked_rows(rows: pd.DataFrame, order: pd.Index, what: str, json_part: str,
     fitting = ends[ends <= limit]
     cut = int(fitting[-1]) if len(fitting) else limit
     note = (f"注:共 {len(ends)} 个单位、{len(rows)} 行{what},本表只列出排名前 {len(fitting)} 个单位的 {cut} 行"
-            f"(工作簿每表最多 {limit} 行,以便较快生成和打开);全部{what}见同名 JSON 文件的“{json_part}”部分,"
+            f"(工作簿每表最多 {limit} 行,以便较快生成和打开);全部{what}见{full_results(part, data_format)},"
             "单个单位可用 score explain 单位名称 查看。")
     return rows.iloc[ranked[:cut]].reset_index(drop=True), note
+
+
+def full_results(part: str, data_format: str) -> str:
+    """Where the run's full results hold a table (`part`: details, inputs …), in Chinese."""
+    if data_format == "parquet":
+        return f"与工作簿同名、以 _{part}.parquet 结尾的 Parquet 文件"
+    return f"同名 JSON 文件的“{part}”部分"
 
 
 def positions(index: pd.Index, keys: pd.Series) -> np.ndarray:

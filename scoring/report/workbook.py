@@ -39,13 +39,15 @@ SHEETS = ("排名", "趋势", "指标得分", "得分明细", "原始数据", "�
 @dataclass(frozen=True)
 class WorkbookOptions:
     """What a run adds to its Result: the comparison period, the earlier periods of the year
-    (趋势), unit sheets, and the issuing office's name (else the criteria's `office:`)."""
+    (趋势), unit sheets, the issuing office's name (else the criteria's `office:`), and the
+    format of the full results written beside the workbook (where its notes send the reader)."""
 
     previous: Result | None = None
     earlier: tuple[Result, ...] = ()
     unit_sheets: bool = False
     office: str | None = None
     stability: "Stability | None" = None
+    data_format: str = "json"
 
 
 def write_workbook(result: Result, path: Path, previous: Result | None = None, unit_sheets: bool = False,
@@ -79,8 +81,8 @@ def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
         if options.earlier:
             write_trend(wb, styles, result, table.order, options.earlier)
         write_scores(wb, styles, result, table)
-        notes = write_details(wb, styles, result, table.order)
-        notes += write_inputs(wb, styles, result, table.order)
+        notes = write_details(wb, styles, result, table.order, options.data_format)
+        notes += write_inputs(wb, styles, result, table.order, options.data_format)
         write_criteria(wb, styles, result)
         write_issues(wb, styles, result)
         write_chart(wb, styles, result, table)

@@ -66,10 +66,12 @@ def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None, scheme: 
     ]
 
 
-def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
-    """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
+def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame,
+                  data_format: str = "json") -> list[str]:
+    """The sheet; returns a note for the user (Chinese) when it holds only the first units
+    (`data_format`: of the full results, where the note sends the reader for the rest)."""
     ws = new_sheet(wb, SHEET)
-    details, note = ranked_rows(result.details, order.index, "得分明细", "details")
+    details, note = ranked_rows(result.details, order.index, "得分明细", "details", data_format=data_format)
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     columns = detail_columns(details, names, result.scheme)

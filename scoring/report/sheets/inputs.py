@@ -13,10 +13,12 @@ from scoring.result import Result
 SHEET = "原始数据"
 
 
-def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame) -> list[str]:
-    """The sheet; returns a note for the user (Chinese) when it holds only the first units."""
+def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame,
+                 data_format: str = "json") -> list[str]:
+    """The sheet; returns a note for the user (Chinese) when it holds only the first units
+    (`data_format`: of the full results, where the note sends the reader for the rest)."""
     ws = new_sheet(wb, SHEET)
-    rows, note = ranked_rows(result.inputs, order.index, "原始数据", "inputs")
+    rows, note = ranked_rows(result.inputs, order.index, "原始数据", "inputs", data_format=data_format)
     header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
