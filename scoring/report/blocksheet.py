@@ -74,8 +74,8 @@ class BlockSheet(Worksheet):
         format, else nothing. `formats`: one format for every cell, or one per row (None for
         none)."""
         n = len(strings) if strings is not None else len(numbers) if numbers is not None else 0
-        texts = np.asarray(strings, dtype=object) if strings is not None else np.full(n, None, dtype=object)
-        is_text = pd.notna(texts) & (texts != "")
+        shared = self._shared_indices(strings) if strings is not None else np.full(n, -1, dtype=np.int64)
+        is_text = shared >= 0
         values = np.asarray(numbers, dtype=float) if numbers is not None else np.full(n, np.nan)
         is_number = ~is_text & np.isfinite(values)
         codes = self._format_codes(formats, n)
@@ -88,8 +88,7 @@ class BlockSheet(Worksheet):
                 raise ValueError(f"cell ({row}, {col}) is outside the worksheet")
         self._drop_ordinary(rows, col)
         text_at, number_at = is_text[present], is_number[present]
-        shared = np.full(len(present), -1, dtype=np.int64)
-        shared[text_at] = self._shared_indices(texts[present[text_at]])
+        shared = shared[present]
         numbers_at = np.where(number_at, values[present], np.nan)
         bodies = pc.if_else(
             pa.array(text_at),
@@ -122,15 +121,17 @@ class BlockSheet(Worksheet):
         for row in np.asarray(taken, dtype=np.int64)[np.isin(taken, rows)].tolist():
             del self.table[row][col]
 
-    def _shared_indices(self, texts: np.ndarray) -> np.ndarray:
-        """Shared-string index of each text, entered in the table in order of first appearance
-        (as writing them one by one would) and counted once per cell."""
-        codes, distinct = pd.factorize(texts)
+    def _shared_indices(self, strings: np.ndarray) -> np.ndarray:
+        """Shared-string index of each non-empty text, -1 for anything else (None, NaN, "").
+        Texts enter the table in order of first appearance, as writing them one by one would,
+        and are counted once per cell."""
+        codes, distinct = pd.factorize(np.asarray(strings, dtype=object))  # None and NaN: -1
         table = self.str_table
-        indices = np.array([table._get_shared_string_index(_excel_text(text)) for text in distinct.tolist()],
-                           dtype=np.int64)
-        table.count += len(texts) - len(distinct)
-        return indices[codes]
+        indices = np.array([table._get_shared_string_index(_excel_text(t)) if isinstance(t, str) and t else -1
+                            for t in distinct.tolist()] + [-1], dtype=np.int64)  # the last one for code -1
+        shared = indices[codes]
+        table.count += int(np.count_nonzero(shared >= 0)) - int(np.count_nonzero(indices >= 0))
+        return shared
 
     def _get_range_data(self, row_start, col_start, row_end, col_end):
         """A chart's cached data: the block cells in the range join the ordinary ones while

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
-from scoring.report.layout import WORKBOOK_OPTIONS, Styles
+from scoring.report.layout import Styles, workbook_options
 from scoring.report.output import atomic_write_all, choose_paths
 from scoring.result import Result
 from scoring.rules.base import num
@@ -126,7 +126,7 @@ def _write_unit(result: Result, unit_id: str, path: Path, office: str, class_siz
     s = result.scheme
     p = s.precision
     row = result.totals.loc[unit_id]
-    with Workbook(str(path), WORKBOOK_OPTIONS) as wb:
+    with Workbook(str(path), workbook_options()) as wb:
         st = Styles(wb, p)
         wrap = st.cell("wrap")
         ws = wb.add_worksheet("考评反馈")

@@ -25,13 +25,6 @@ from scoring.report.rounding import half_up
 # 等线 ships with Office 2016+ on Chinese Windows; charset 134 (GB2312) lets Excel and
 # LibreOffice substitute another Chinese font (宋体 / SimSun) where it is missing.
 FONT = {"font_name": "等线", "font_charset": 134, "font_size": BODY_POINTS}
-WORKBOOK_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-    "constant_memory": False,
-    "default_format_properties": FONT,
-}
 
 Kind = Literal["text", "wrap", "score", "signed", "int", "general"]
 
@@ -51,6 +44,14 @@ _MAX_CELL_TEXT = 32767  # Excel's limit on the length of a cell's text
 NARROW_HEADER = 6  # a number column's header wraps beyond this width instead of widening it
 SHEET_ROW_LIMIT = 20_000  # rows of 得分明细 / 原始数据 in the workbook; the JSON holds all of them
 PLAIN_FROM = 5_000  # sheets with this many rows or more are plain tables (`is_plain`)
+
+
+def workbook_options(**extra) -> dict:
+    """Options for a new XlsxWriter Workbook: text stays text, the Chinese body font. Fresh
+    each time: XlsxWriter writes into the default format's properties (it adds the theme
+    font), and a shared dict made every workbook after a process's first differ from it."""
+    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "constant_memory": False, "default_format_properties": dict(FONT), **extra}
 
 
 class Styles:
@@ -168,7 +169,8 @@ def _write_column(
     if column.labels is not None:  # a label shows instead of the value
         labels = column.labels.to_numpy(dtype=object)
         labelled = pd.notna(labels) & (labels != "")
-        strings = np.where(labelled, [str(v) for v in labels], strings)
+        strings = np.array(values if text else np.full(len(values), None), dtype=object)
+        strings[labelled] = [str(v) for v in labels[labelled]]
     formats = None
     if not plain:  # red rows in red; a label is formatted as text
         formats = np.where(red, styles.cell(column.kind, True), styles.cell(column.kind))

@@ -3,18 +3,21 @@ year were scored), optional unit sheets after them."""
 
 from __future__ import annotations
 
+import functools
 import gc
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import xlsxwriter.workbook
 from xlsxwriter.workbook import Workbook
 
 import scoring
 from scoring.report.frames import ranking_table
-from scoring.report.layout import WORKBOOK_OPTIONS, Styles
+from scoring.report.layout import Styles, workbook_options
 from scoring.report.output import atomic_write
 from scoring.report.sheets.chart import write_chart
 from scoring.report.sheets.criteria import write_criteria
@@ -32,6 +35,7 @@ from scoring.result import Result
 if TYPE_CHECKING:
     from scoring.stability import Stability
 
+ZIP_LEVEL = 1  # deflate level of a workbook built on disk (zlib's default is 6)
 IN_MEMORY_ROWS = 100_000  # units × leaves + detail rows + input rows below which the workbook is built in memory
 SHEETS = ("排名", "趋势", "指标得分", "得分明细", "原始数据", "评分标准", "数据问题", "图表", "生成信息")  # + 排名稳定性 with --stability
 
@@ -73,7 +77,7 @@ def workbook_writer(result: Result, options: WorkbookOptions, notes: list[str]):
 def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
     # Closing writes the file, so it also runs on failure; atomic_write then drops that file.
     office = options.office or result.scheme.office
-    with Workbook(str(target), {**WORKBOOK_OPTIONS, "in_memory": _small(result)}) as wb:
+    with QuickZipWorkbook(str(target), workbook_options(in_memory=_small(result))) as wb:
         _set_properties(wb, result, office)
         styles = Styles(wb, result.scheme.precision, sheet_title(result, office))
         table = ranking_table(result, options.previous)
@@ -92,6 +96,21 @@ def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
         if options.unit_sheets:
             notes += write_unit_sheets(wb, styles, result, table, ordered_details(result, table.order))
         return notes
+
+
+class QuickZipWorkbook(Workbook):
+    """XlsxWriter's Workbook, its files on disk zipped at deflate level ZIP_LEVEL: a province's
+    27 MB of sheet XML take 0.14 s instead of 0.49 s to compress and make a 4.4 MB workbook
+    instead of 3.2 MB. XlsxWriter has no option for the level, so its ZipFile is given one
+    for the time the workbook is stored. (A workbook built in memory keeps zlib's default:
+    its members carry their own settings, and it is small.)"""
+
+    def _store_workbook(self) -> None:
+        xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=ZIP_LEVEL)
+        try:
+            super()._store_workbook()
+        finally:
+            xlsxwriter.workbook.ZipFile = zipfile.ZipFile
 
 
 def _small(result: Result) -> bool:
