@@ -292,12 +292,10 @@ def write_outputs(
     options = WorkbookOptions(previous, tuple(earlier), unit_sheets, office, stability, data_format)
     jobs = [(base, workbook_writer(result, options, notes)), (base.with_suffix(".csv"), _csv_writer(result))]
     if data_format == "parquet":
-        from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writer
+        from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writers
 
-        tables = parquet_tables(result, previous, stability)
-        header = run_header(result, previous, stability)
-        jobs += [(path, parquet_writer(frame, header)) for path, frame in zip(parquet_paths(base, list(tables)),
-                                                                              tables.values())]
+        tables = parquet_tables(result, previous, stability)  # encoding starts now, beside the workbook
+        jobs += zip(parquet_paths(base, list(tables)), parquet_writers(tables, run_header(result, previous, stability)))
         (workbook, csv, *data_paths), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs)
         return OutputPaths(workbook, csv, None, renamed, tuple(notes), tuple(data_paths))
     jobs.append((base.with_suffix(".json"), _json_writer(result, previous, stability)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 
@@ -25,10 +26,14 @@ import pyarrow.parquet as pq
 
 from scoring.issues import DataIssue
 from scoring.report.exports import result_tables, run_header
-from scoring.report.workbook import settled_heap
 from scoring.result import Result
 
 METADATA_KEY = b"scoring"
+ENCODERS = 2  # tables encoded at once (threads)
+# Rows handed to the Parquet encoder at a time (Arrow's default: 1,024). Each batch of a
+# dictionary-encoded column costs a pass over its dictionary for the min/max statistics: a
+# nation's explanations took 0.8 s to write in batches of 1,024 and take 0.5 s in these.
+WRITE_BATCH_ROWS = 16_384
 
 
 def parquet_tables(result: Result, previous: Result | None = None, stability=None) -> dict[str, pd.DataFrame]:
@@ -50,12 +55,33 @@ def parquet_paths(base: Path, names: list[str]) -> list[Path]:
     return [base.with_name(f"{base.stem}_{name}.parquet") for name in names]
 
 
-def parquet_writer(frame: pd.DataFrame, header: dict) -> Callable[[Path], None]:
+def parquet_writers(tables: dict[str, pd.DataFrame], header: dict) -> list[Callable[[Path], None]]:
+    """A writer per table, in the tables' order. Every table starts converting and encoding
+    into memory at once, ENCODERS at a time in threads, largest first: Arrow and the Parquet
+    encoder release the GIL, so a nation's details and inputs (6.6 and 6.7 million rows) are
+    encoded side by side, and in `score` while the workbook is written. A writer waits for its
+    table's bytes and puts them into the temporary file it is given; the files are still
+    renamed into place together (`atomic_write_all`)."""
+    metadata = json.dumps(header, ensure_ascii=False).encode()
+    pool = ThreadPoolExecutor(ENCODERS, thread_name_prefix="parquet")
+    largest_first = sorted(tables, key=lambda name: -tables[name].size)
+    encoded = {name: pool.submit(_encoded, tables[name], metadata) for name in largest_first}
+    pool.shutdown(wait=False)  # the queued tables still run; the threads end with the last
+    return [_file_writer(encoded[name]) for name in tables]
+
+
+def _encoded(frame: pd.DataFrame, metadata: bytes) -> pa.Buffer:
+    table = arrow_table(frame)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), METADATA_KEY: metadata})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", write_batch_size=WRITE_BATCH_ROWS)
+    return sink.getvalue()
+
+
+def _file_writer(encoded: Future) -> Callable[[Path], None]:
     def write(tmp: Path) -> None:
-        table = arrow_table(frame)
-        metadata = {**(table.schema.metadata or {}), METADATA_KEY: json.dumps(header, ensure_ascii=False).encode()}
-        with settled_heap():
-            pq.write_table(table.replace_schema_metadata(metadata), tmp, compression="zstd")
+        with open(tmp, "wb") as out:
+            out.write(encoded.result())  # re-raises what went wrong while encoding
 
     return write
 
@@ -66,8 +92,7 @@ def write_parquet(result: Result, base: Path, previous: Result | None = None) ->
 
     tables = parquet_tables(result, previous)
     paths = parquet_paths(Path(base), list(tables))
-    header = run_header(result, previous)
-    atomic_write_all([(path, parquet_writer(frame, header)) for path, frame in zip(paths, tables.values())])
+    atomic_write_all(list(zip(paths, parquet_writers(tables, run_header(result, previous)))))
     return paths
 
 
