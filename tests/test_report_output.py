@@ -317,3 +317,20 @@ def test_parquet_log_params_are_the_json_objects(tmp_path):
     params = pq.read_table(tmp_path / "x_log.parquet").column("params").to_pylist()
     assert params == ['{"max_base": 90.0, "total": 100.0}'] * 2 + ['{"ratio": ["a", "b"], "undefined_units": 2}', "{}"]
     assert [json.loads(p) for p in params] == [step["params"] for step in json.loads(exports.json_text(result))["log"]]
+
+
+def test_split_items_keeps_a_text_that_differs_within_an_item_in_the_detail_rows():
+    """An item's texts move to `items` only when every unit's row has the same; items listed in
+    order of first appearance, Categorical or plain columns alike, a missing value equal to another."""
+    details = pd.DataFrame({
+        "unit_id": ["a", "a", "b", "b"],
+        "item_id": pd.Categorical(["x2", "x1", "x2", "x1"], categories=["x1", "x2"]),
+        "kind": pd.Categorical(["indicator"] * 4), "item_name": ["乙", "甲", "乙", "甲"],
+        "path": ["A / 乙", "A / 甲", "A / 乙", "A / 甲"], "group_id": ["A"] * 4,
+        "metric": ["m2", "m1", "m2", "m1b"], "rule_text": [None, "规则", None, "规则"], "points": [1.0, 2.0, 3.0, 4.0],
+    })
+    items, rows = exports.split_items(details)
+    assert list(items["item_id"]) == ["x2", "x1"] and list(items["item_name"]) == ["乙", "甲"]
+    assert list(items.columns) == ["item_id", "kind", "item_name", "path", "group_id", "rule_text"]
+    assert list(rows.columns) == ["unit_id", "item_id", "metric", "points"] and list(rows["metric"]) == ["m2", "m1", "m2", "m1b"]
+    assert pd.isna(items["rule_text"][0]) and items["rule_text"][1] == "规则"

@@ -231,16 +231,29 @@ def split_items(details: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     appearance (scheme order), with each ITEM_COLUMNS column whose value is the same for every
     unit of an item. A column that differs within an item anywhere stays in the detail rows
     instead, so nothing is lost whatever the engine hands over."""
-    codes, _ = pd.factorize(details["item_id"], use_na_sentinel=False)  # numbered in order of appearance
-    first = np.flatnonzero(~pd.Series(codes).duplicated().to_numpy())  # each item's first row
-    shared = [c for c in ITEM_COLUMNS if _constant_per_item(details[c], codes, first)]
+    item = _codes(details["item_id"]) + 1  # 0: no item id
+    first_of = np.full(int(item.max()) + 1 if len(item) else 1, len(item))
+    first_of[item[::-1]] = np.arange(len(item) - 1, -1, -1)  # each item's first row: the last write wins
+    first = np.sort(first_of[first_of < len(item)])  # in order of first appearance
+    first_row = first_of[item]  # per row
+    shared = [c for c in ITEM_COLUMNS if _constant_per_item(details[c], first_row)]
     items = details.iloc[first][["item_id", *shared]].reset_index(drop=True)
     return items, details.drop(columns=shared)
 
 
-def _constant_per_item(column: pd.Series, codes: np.ndarray, first: np.ndarray) -> bool:
-    values, _ = pd.factorize(column, use_na_sentinel=False)
-    return bool(np.array_equal(values, values[first][codes]))
+def _constant_per_item(column: pd.Series, first_row: np.ndarray) -> bool:
+    """Whether every row holds the value of its item's first row (`first_row`, per row)."""
+    values = _codes(column)
+    return bool(np.array_equal(values, values[first_row]))
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Equal integers for equal values (missing values equal each other): a Categorical's own
+    codes (its categories are distinct; a nation's 6.6 million detail rows need no hashing),
+    else factorized."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column, use_na_sentinel=False)[0]
 
 
 def _indented(value: object) -> str:
