@@ -334,3 +334,19 @@ def test_split_items_keeps_a_text_that_differs_within_an_item_in_the_detail_rows
     assert list(items.columns) == ["item_id", "kind", "item_name", "path", "group_id", "rule_text"]
     assert list(rows.columns) == ["unit_id", "item_id", "metric", "points"] and list(rows["metric"]) == ["m2", "m1", "m2", "m1b"]
     assert pd.isna(items["rule_text"][0]) and items["rule_text"][1] == "规则"
+
+
+def test_csv_rows_are_what_pandas_to_csv_writes():
+    """The CSV writer's cells and quoting are pandas' (`to_csv(index=False)`): missing values
+    empty, quotes only around commas, quotes and line breaks, integers with missing ranks."""
+    import io
+
+    frame = pd.DataFrame({
+        "单位,名称": ["x", "", None, 'q"uote', "new\nline", "cr\rx", "tab\tx", " sp ", "'=1", "逗号,中文"],
+        "排名": pd.array([1, None, 3, 4, 5, 6, 7, 8, 9, 10], dtype="Int64"),
+        "总分": pd.Series(["1.50", "", "—", None, "a", "b", "c", "d", "e", float("nan")], dtype=object),
+        "等次": pd.Series(["优秀", "", "—", None, "a", "b", "c", "d", "e", '"f"'], dtype="str"),
+    })
+    ours = io.StringIO(newline="")
+    exports.write_csv_rows(frame, ours)
+    assert ours.getvalue() == frame.to_csv(index=False)

@@ -9,8 +9,10 @@ refer to them by item_id instead of repeating them for every unit.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -99,10 +101,24 @@ def _csv_writer(result: Result):
     frame = ranking_csv_frame(result)
 
     def write(tmp: Path) -> None:
-        with settled_heap():
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        with settled_heap(), open(tmp, "w", encoding="utf-8-sig", newline="") as out:
+            write_csv_rows(frame, out)
 
     return write
+
+
+def write_csv_rows(frame: pd.DataFrame, out: TextIO) -> None:
+    """The frame as pandas' `to_csv(index=False)` writes it (a header row, a missing value as an
+    empty cell, quotes only around a cell that holds a comma, quote or line break, os.linesep
+    between rows), through the csv module directly: pandas' writer spent 2 s of a nation's
+    100,000 rows on checking text cells for missing values chunk by chunk."""
+    writer = csv.writer(out, lineterminator=os.linesep)
+    writer.writerow(frame.columns)
+    writer.writerows(zip(*(_cells(frame[name]) for name in frame.columns)))
+
+
+def _cells(column: pd.Series) -> np.ndarray:
+    return np.where(column.isna().to_numpy(), "", column.to_numpy(dtype=object))
 
 
 def write_json(result: Result, path: Path, previous: Result | None = None, stability: "Stability | None" = None) -> None:
