@@ -350,3 +350,19 @@ def test_csv_rows_are_what_pandas_to_csv_writes():
     ours = io.StringIO(newline="")
     exports.write_csv_rows(frame, ours)
     assert ours.getvalue() == frame.to_csv(index=False)
+
+
+def test_factorize_objects_is_pandas_factorize():
+    """Rows grouped by the object they hold, then by text: the same codes and distinct values as
+    pd.factorize, equal texts held by different objects included."""
+    import numpy as np
+
+    from scoring.report.parquet_export import factorize_objects
+
+    shared = "主动公开 974 条 → 2/2"
+    values = np.array([shared, None, "".join(["主动公开 974 条", " → 2/2"]), "乙", float("nan"), shared, "乙"], dtype=object)
+    codes, uniques = factorize_objects(values)
+    expected_codes, expected_uniques = pd.factorize(values)
+    assert codes.tolist() == expected_codes.tolist() == [0, -1, 0, 1, -1, 0, 1]
+    assert uniques.tolist() == expected_uniques.tolist() == [shared, "乙"]
+    assert [len(part) for part in factorize_objects(np.array([], dtype=object))] == [0, 0]
