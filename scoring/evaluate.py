@@ -24,7 +24,9 @@ from scoring.rules.base import RuleContext, join, num, nums
 from scoring.scheme.describe import label_of, readable, veto_effect
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
-STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded"], dtype=object)
+# a detail row's status; blocks hold its position here (an int8 per unit, not a string)
+STATUSES = np.array(["ok", "missing", "undefined", "not_applicable", "excluded", "vetoed"], dtype=object)
+OK, MISSING, UNDEFINED, NOT_APPLICABLE, EXCLUDED, VETOED = range(len(STATUSES))
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Scored:
     metric: str
     values: np.ndarray
     approx: np.ndarray
-    status: np.ndarray  # str per unit
+    status: np.ndarray  # int8 per unit: a position in STATUSES
     rule_text: str
     points: np.ndarray
     max_points: np.ndarray
@@ -118,7 +120,7 @@ class Evaluator:
             name, unit, metric = sub.scheme.name, "分", ""
             ctx = self._ctx(totals, full, np.isfinite(totals), name, unit, scale=sub.scheme.total)
             ctx = dataclasses.replace(ctx, linked=linked)
-            status = np.where(excluded, "excluded", np.where(np.isfinite(totals), "ok", "missing")).astype(object)
+            status = np.where(excluded, EXCLUDED, np.where(np.isfinite(totals), OK, MISSING)).astype(np.int8)
             approx = np.zeros(n, dtype=bool)
         elif rule.reads():
             metric, name, unit = "", leaf.title, ""
@@ -131,7 +133,7 @@ class Evaluator:
             values = self.metrics.get(metric, n)
             status = self._status(metric, values, excluded, leaf.not_applicable == "exclude")
             approx = self.metrics.flag("approx", metric, n)
-            ctx = self._ctx(values, full, status == "ok", name, unit, rule.threshold_scale(self.period))
+            ctx = self._ctx(values, full, status == OK, name, unit, rule.threshold_scale(self.period))
         outcome = rule.score(ctx)
         points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name,
                                                        sources)
@@ -155,20 +157,19 @@ class Evaluator:
             every_claim &= claims[m]
             approx |= self.metrics.flag("approx", m, n)
             inputs[m], labels[m] = np.where(claims[m], np.nan, values), self.scheme.metric_label(m)
-        code = np.where(excluded, 4, np.where(every_claim, 3, np.where(missing, 1, 0)))
-        status = STATUSES[code]
+        status = np.where(excluded, EXCLUDED, np.where(every_claim, NOT_APPLICABLE, np.where(missing, MISSING, OK)))
         for m in metrics:  # claims of units otherwise scored: that item takes nothing off
-            scored = claims[m] & ((status == "ok") | (status == "missing"))
+            scored = claims[m] & ((status == OK) | (status == MISSING))
             if scored.any():
                 cause = gaps.causes(self.metrics, self._label, m, labels[m][0], scored, not_applicable=True)
                 self.issues += gaps.issues(self.metrics, m, labels[m][0], scored, cause, self.units.names, "info",
                                            f"指标“{leaf.title}”中该项不扣分")
         ctx = RuleContext(
-            values=np.full(n, np.nan), points=full, classes=self.units.classes, peers=status == "ok",
+            values=np.full(n, np.nan), points=full, classes=self.units.classes, peers=status == OK,
             scale=leaf.rule.threshold_scale(self.period), metric_name=leaf.title, precision=self.scheme.precision,
             inputs=inputs, labels=labels,
         )
-        return ctx, status, approx
+        return ctx, status.astype(np.int8), approx
 
     def _ctx(self, values, full, peers, name, unit, scale=1.0) -> RuleContext:
         return RuleContext(
@@ -177,24 +178,23 @@ class Evaluator:
         )
 
     def _status(self, metric: str, values: np.ndarray, excluded: np.ndarray, accept_na: bool) -> np.ndarray:
-        """Status per unit; a 不适用 mark the leaf refuses (`not_applicable: missing`) is missing."""
+        """Status code per unit (a position in STATUSES); a 不适用 mark the leaf refuses
+        (`not_applicable: missing`) is missing."""
         n = self.units.n
-        code = np.zeros(n, dtype=np.int8)  # positions in STATUSES; later assignments win
-        code[np.isnan(values)] = 1
-        code[self.metrics.flag("undefined", metric, n)] = 2
+        code = np.zeros(n, dtype=np.int8)  # later assignments win
+        code[np.isnan(values)] = MISSING
+        code[self.metrics.flag("undefined", metric, n)] = UNDEFINED
         if accept_na:
-            code[self.metrics.flag("not_applicable", metric, n)] = 3
-        code[excluded] = 4
-        return STATUSES[code]  # one pass over an object array instead of one per status
+            code[self.metrics.flag("not_applicable", metric, n)] = NOT_APPLICABLE
+        code[excluded] = EXCLUDED
+        return code
 
     def _apply_policies(self, leaf, ctx, points, why, status, name, sources):
         full = ctx.points
         p = self.scheme.precision
-        # compared as fixed-width text: == on an object array compares in Python (a nation's
-        # 100,000 units: 5 ms a comparison, a dozen per leaf); `status` itself is the leaf's
-        # and is changed in place below (undefined → missing), `kind` with it
-        kind = status.astype("U16")
-        points = np.where(kind == "ok", points, 0.0)
+        # `status`: codes (compared as integers, not as texts), the leaf's own, changed in
+        # place below (undefined → missing)
+        points = np.where(status == OK, points, 0.0)
         max_points = np.full(self.units.n, full)
         why = why.copy()
 
@@ -205,9 +205,9 @@ class Evaluator:
             why[mask] = text if isinstance(text, str) else text[mask]
 
         excluded_full = self.excluded_full[leaf.id]
-        set_((kind == "excluded") & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
-        set_((kind == "excluded") & excluded_full, full, full, f"本类别不检查此项 → 按满分计 {num(full, p)}/{num(full, p)}")
-        claimed = kind == "not_applicable"
+        set_((status == EXCLUDED) & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
+        set_((status == EXCLUDED) & excluded_full, full, full, f"本类别不检查此项 → 按满分计 {num(full, p)}/{num(full, p)}")
+        claimed = status == NOT_APPLICABLE
         if claimed.any():
             parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
             cause = self._causes(parts, claimed, not_applicable=True)
@@ -215,7 +215,7 @@ class Evaluator:
             for metric, label, mask in parts:
                 self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, "info",
                                            f"指标“{leaf.title}”不计分,按适用指标折算")
-        undefined = kind == "undefined"
+        undefined = status == UNDEFINED
         policy = leaf.when_undefined
         reason = f"{name}无定义(分母为0,如无申请)"
         if policy == "full":
@@ -225,9 +225,8 @@ class Evaluator:
         elif policy == "exclude":
             set_(undefined, 0.0, 0.0, f"{reason} → 不计分,按适用指标折算")
         else:
-            status[undefined] = "missing"
-            kind[undefined] = "missing"
-        missing = kind == "missing"
+            status[undefined] = MISSING
+        missing = status == MISSING
         if not missing.any():
             return points, max_points, why
         refused = self._first_gaps(sources, missing, name, not_applicable=True)  # 不适用 the leaf does not accept
@@ -294,7 +293,7 @@ class Evaluator:
         points = np.where(usable, outcome.points, 0.0)
         why = outcome.explanation.copy()
         why[~usable] = f"无{name}数据 → 0"
-        status = np.where(usable, "ok", "missing").astype(object)
+        status = np.where(usable, OK, MISSING).astype(np.int8)
         max_points = np.full(n, limit if np.isfinite(limit) else np.nan)
         return Scored(
             kind, item.id, item.title, item.title, "", item.metric, values,
@@ -348,7 +347,7 @@ class Evaluator:
         shown = self.shown(env) if env else np.full(n, veto.title, dtype=object)
         cond = self.readable(expr.text)
         why = np.where(hit, join(shown, f",满足“{cond}” → {effect}"), join(shown, " → 未触发")).astype(object)
-        status = np.where(np.isnan(values) & bool(veto.metric), "missing", "ok").astype(object)
+        status = np.where(np.isnan(values) & bool(veto.metric), MISSING, OK).astype(np.int8)
         zeros = np.zeros(n)
         rule_text = f"{veto.title}:{cond} 时{effect}"
         scored = Scored(

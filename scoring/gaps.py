@@ -74,9 +74,8 @@ def issues(metrics: Metrics, metric: str, name: str, mask: np.ndarray, cause: np
     listed = cells.at[:MAX_LISTED]
     rows = cells.rows[:MAX_LISTED]
     # the listed cells' file, row and column in one take (not three lookups per unit)
-    named = metrics.table.iloc[rows[rows >= 0]]
-    places = iter(zip(named["source"].astype(str).tolist(), named["row"].astype(int).tolist(),
-                      named["column"].astype(str).tolist()))
+    source, row, column = _take(metrics, ("source", "row", "column"), rows[rows >= 0])
+    places = iter(zip(map(str, source), map(int, row), map(str, column)))
     out = []
     for k, position in enumerate(listed.tolist()):
         level = "warning" if severity == "info" and cells.gaps[k] >= 2 else severity
@@ -95,10 +94,14 @@ def _cell_texts(metrics: Metrics, label, rows: np.ndarray) -> tuple[np.ndarray, 
     raws = np.full(len(rows), "", dtype=object)
     has = rows >= 0
     if has.any():
-        # take the rows first: a whole Arrow-backed column as objects costs ~10 ms per call
-        cells = metrics.table.iloc[rows[has]]
-        metric_ids = cells["metric"].to_numpy(dtype=object)
+        metric_ids, raws[has] = _take(metrics, ("metric", "raw"), rows[has])
         distinct = {m: label(m) for m in set(metric_ids.tolist())}
         names[has] = [distinct[m] for m in metric_ids]
-        raws[has] = cells["raw"].to_numpy(dtype=object)
     return names, raws
+
+
+def _take(metrics: Metrics, columns: tuple[str, ...], rows: np.ndarray) -> list[np.ndarray]:
+    """`columns` of the data's values at `rows`, as objects: the rows taken first (a whole
+    Arrow-backed column as objects costs ~10 ms per call), and only the columns asked for (a
+    take of every column of a nation's 6.7 million values costs ~5 ms per call)."""
+    return [np.asarray(metrics.table[c].array.take(rows), dtype=object) for c in columns]

@@ -7,6 +7,8 @@ in explanations), prefixed with the unit's name.
 
 from __future__ import annotations
 
+from functools import partial
+from itertools import repeat
 from string import Formatter
 
 import numpy as np
@@ -25,18 +27,28 @@ def unit_steps(
     if not len(at):
         return ()
     columns = {"before": before, "after": after, **params}
-    # each column's values and texts for the units of the mask at once: a province rescales
-    # thousands of units, and formatting their numbers one call at a time dominated the engine
-    values = {k: _values(v, at) for k, v in columns.items()}
+    # each column's texts for the units of the mask at once: a province rescales thousands of
+    # units, and formatting their numbers one call at a time dominated the engine
     texts = {k: _texts(v, at, digits) for k, v in columns.items()}
     messages = join(np.asarray(names, dtype=object)[at], ":", *_parts(template, texts)).tolist()
-    shown = list(zip(*(values[k] for k in params))) if params else [()] * len(at)
-    return tuple(
-        Step(stage, message, str(unit), item_id, None if b is None else float(b), None if a is None else float(a),
-             tuple(zip(params, applied)))
-        for message, unit, b, a, applied in zip(messages, np.asarray(ids)[at].tolist(), values["before"],
-                                                 values["after"], shown)
-    )
+    # the Steps assembled by iterators in C (a nation logs 100,000s): each row's tuple of
+    # (parameter, value) pairs zipped column by column, the named tuple made by tuple.__new__
+    applied = zip(*(zip(repeat(k), _values(v, at)) for k, v in params.items())) if params else repeat(())
+    rows = zip(repeat(stage), messages, np.asarray(ids)[at].astype(str).tolist(), repeat(item_id),
+               _points(before, at), _points(after, at), applied)
+    return tuple(map(_STEP, rows))
+
+
+_STEP = partial(tuple.__new__, Step)
+
+
+def _points(value, at: np.ndarray):
+    """`before`/`after` for each unit of `at` as Python floats (None stays None)."""
+    if value is None:
+        return repeat(None)
+    if isinstance(value, np.ndarray):
+        return np.asarray(value[at], dtype=float).tolist()
+    return repeat(float(value))
 
 
 def _parts(template: str, texts: dict[str, np.ndarray]) -> list:
@@ -54,6 +66,8 @@ def _parts(template: str, texts: dict[str, np.ndarray]) -> list:
 
 def _values(value, at: np.ndarray) -> list:
     """The column's value for each unit of `at`, as plain Python objects."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return value[at].tolist()  # numpy's own conversion to Python numbers
     if isinstance(value, np.ndarray):
         return [v.item() if isinstance(v, np.generic) else v for v in value[at].tolist()]
     return [value.item() if isinstance(value, np.generic) else value] * len(at)
