@@ -32,7 +32,7 @@ from scoring.periods import Period
 from scoring.ranking import competition_rank, grade, sort_keys
 from scoring.result import Result, Step
 from scoring.rounding import half_up
-from scoring.rules.base import join, num, nums
+from scoring.rules.base import coded, filled, join, num, nums, pick
 from scoring.scheme.model import Indicator, Scheme
 from scoring.steplog import unit_steps
 from scoring.tables import categorical, details_table, groups_table, inputs_table
@@ -92,7 +92,7 @@ class Run:
         units = Units(
             ids=u["unit_id"].astype(str).to_numpy(dtype=object),
             names=u["name"].astype(str).to_numpy(dtype=object),
-            classes=u["class"].fillna("").astype(str).to_numpy(dtype=object),
+            classes=coded(u["class"].fillna("").astype(str).to_numpy(dtype=object)),
         )
         return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})))
 
@@ -340,13 +340,13 @@ def apply_vetoes(run: Run, state: State) -> State:
     ev = _evaluator(run, state)
     total = state.total
     failed = np.zeros(n, dtype=bool)
-    effect = np.full(n, "", dtype=object)
-    reasons = np.full(n, "", dtype=object)
+    strength = np.zeros(n, dtype=np.int8)  # the strongest effect names the unit's: a position in EFFECTS
+    reasons = filled(n, "")
     blocks, log = [], []
     for veto in run.scheme.vetoes:
         block, hit = ev.veto(veto, state.points, state.scoped.get(veto.id))
         blocks.append(block)
-        reasons = np.where(hit, np.where(reasons == "", veto.title, reasons + "、" + veto.title), reasons)
+        reasons = _listed(reasons, hit, veto.title)
         if veto.scope:
             continue
         before = total
@@ -356,14 +356,24 @@ def apply_vetoes(run: Run, state: State) -> State:
             total = np.where(hit, np.minimum(total, veto.cap), total)
         else:
             total = np.where(hit, 0.0, total)
-        rank = {"fail": 3, "zero": 2, "cap": 1, "": 0}  # the strongest effect names the unit's
-        stronger = np.array([rank[e] for e in effect]) < rank[veto.effect]
-        effect = np.where(hit & stronger, veto.effect, effect)
+        strength = np.where(hit & (strength < EFFECTS.index(veto.effect)), EFFECTS.index(veto.effect), strength)
         what = {"fail": "等次为最低等次,排在最后", "zero": "总分计0分"}.get(veto.effect, f"总分最高计 {num(veto.cap or 0)} 分")
         log.extend(run.steps("veto", hit, "触发单项否决“{veto}”({what})", item_id=veto.id,
                              before=before, after=total, veto=veto.title, effect=veto.effect, what=what))
     return state.advance(tuple(log), blocks=state.blocks + tuple(blocks), total=total,
-                         failed=failed, veto_effect=effect, veto_reasons=reasons)
+                         failed=failed, veto_effect=pick(EFFECTS, strength), veto_reasons=reasons)
+
+
+EFFECTS = ("", "cap", "zero", "fail")  # a veto's effects, weakest first
+
+
+def _listed(names: np.ndarray, hit: np.ndarray, name: str) -> np.ndarray:
+    """`name` added to the hit units' lists ("A、B"; "" is an empty list), as a new array; the
+    others' entries untouched (a vectorised `+` would make 100,000 new strings per name)."""
+    out = names.copy()
+    at = np.flatnonzero(hit)
+    out[at] = [f"{listed}、{name}" if listed else name for listed in names[at].tolist()]
+    return out
 
 
 def round_points(run: Run, state: State) -> State:
@@ -404,7 +414,8 @@ def assign_ranks(run: Run, state: State) -> State:
 def build_tables(run: Run, state: State) -> State:
     s, u = run.scheme, run.units
     class_names = {c.id: c.name for c in s.classes}
-    class_name = np.array([class_names.get(c, c or "未分类") for c in u.classes], dtype=object)
+    codes, distinct = pd.factorize(u.classes)
+    class_name = pick([class_names.get(c, c or "未分类") for c in distinct], codes)
     totals = pd.DataFrame({
         "unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name,
         "base": state.base, "max_base": state.max_base, "rescale": state.rescale,
@@ -489,13 +500,13 @@ def _group_marks(run: Run, state: State) -> tuple[np.ndarray, np.ndarray]:
     n = run.units.n
     grades, vetoes = [], []
     for ind, g in zip(run.scheme.indicators, state.groups):
-        label = np.full(n, "", dtype=object)
+        label = filled(n, "")
         for grade_ in reversed(ind.grades):  # the first match from the top wins
-            label = np.where(g.points >= grade_.min - 1e-9, grade_.label, label)
-        veto = np.full(n, "", dtype=object)
+            label[g.points >= grade_.min - 1e-9] = grade_.label
+        veto = filled(n, "")
         for v in run.scheme.vetoes:
             if v.scope == ind.id:
-                veto = np.where(state.scoped[v.id], np.where(veto == "", v.title, veto + "、" + v.title), veto)
+                veto = _listed(veto, state.scoped[v.id], v.title)
         grades.append(label)
         vetoes.append(veto)
     return (np.concatenate(grades) if grades else np.array([], dtype=object),

@@ -20,7 +20,7 @@ from scoring.expressions import Expression, condition
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.rounding import half_up
-from scoring.rules.base import RuleContext, join, num, nums
+from scoring.rules.base import RuleContext, filled, join, num, nums
 from scoring.scheme.describe import label_of, readable, veto_effect
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
@@ -199,10 +199,12 @@ class Evaluator:
         why = why.copy()
 
         def set_(mask, pts, maxp, text):
+            """`text`: one for all units of `mask`, or one each (an array over those units only:
+            explanations are joined for the few units a policy concerns, not for all)."""
             nonlocal points, max_points
             points = np.where(mask, pts, points)
             max_points = np.where(mask, maxp, max_points)
-            why[mask] = text if isinstance(text, str) else text[mask]
+            why[mask] = text
 
         excluded_full = self.excluded_full[leaf.id]
         set_((status == EXCLUDED) & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
@@ -211,7 +213,7 @@ class Evaluator:
         if claimed.any():
             parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
             cause = self._causes(parts, claimed, not_applicable=True)
-            set_(claimed, 0.0, 0.0, join(cause, " → 不计分,按适用指标折算"))
+            set_(claimed, 0.0, 0.0, join(cause[claimed], " → 不计分,按适用指标折算"))
             for metric, label, mask in parts:
                 self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, "info",
                                            f"指标“{leaf.title}”不计分,按适用指标折算")
@@ -236,11 +238,11 @@ class Evaluator:
                          self._causes(blanks, missing & ~refused_any))
         cause = np.where(undefined, reason, cause)
         if leaf.missing == "full":
-            set_(missing, full, full, join(cause, f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
+            set_(missing, full, full, join(cause[missing], f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
         elif leaf.missing == "exclude":
-            set_(missing, 0.0, 0.0, join(cause, " → 不计分,按适用指标折算"))
+            set_(missing, 0.0, 0.0, join(cause[missing], " → 不计分,按适用指标折算"))
         else:
-            set_(missing, 0.0, full, join(cause, f" → 按0分计 0/{num(full, p)}"))
+            set_(missing, 0.0, full, join(cause[missing], f" → 按0分计 0/{num(full, p)}"))
         severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
         what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
         for parts, tail, level in ((blanks, f"指标“{leaf.title}”{what}", severity),
@@ -270,7 +272,7 @@ class Evaluator:
 
     def _causes(self, parts, mask, not_applicable=False) -> np.ndarray:
         """Per unit of `mask`, why it has no value, from the first part naming it."""
-        cause = np.full(self.units.n, "", dtype=object)
+        cause = filled(self.units.n, "")
         for metric, label, hit in reversed(parts):  # the first part wins: assigned last
             text = gaps.causes(self.metrics, self._label, metric, label, hit & mask, not_applicable=not_applicable)
             cause = np.where(hit & mask, text, cause)
@@ -330,7 +332,7 @@ class Evaluator:
         parts: list = []
         for i, (name, values) in enumerate(env.items()):
             parts += (["、"] if i else []) + [f"{self.label(name)} ", nums(values, self.scheme.precision)]
-        return join(*parts) if parts else np.full(self.units.n, "", dtype=object)
+        return join(*parts) if parts else filled(self.units.n, "")
 
     def veto(self, veto: Veto, points: Mapping[str, np.ndarray], hit: np.ndarray | None = None) -> tuple[Scored, np.ndarray]:
         """The veto's block and where it hits (`hit` given: already decided, for scoped vetoes)."""
@@ -344,7 +346,7 @@ class Evaluator:
         values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
         unit = self.scheme.metric_label(veto.metric)[1] if veto.metric else ""
         effect = self.veto_effect(veto)
-        shown = self.shown(env) if env else np.full(n, veto.title, dtype=object)
+        shown = self.shown(env) if env else filled(n, veto.title)
         cond = self.readable(expr.text)
         why = np.where(hit, join(shown, f",满足“{cond}” → {effect}"), join(shown, " → 未触发")).astype(object)
         status = np.where(np.isnan(values) & bool(veto.metric), MISSING, OK).astype(np.int8)

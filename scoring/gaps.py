@@ -14,7 +14,7 @@ import numpy as np
 
 from scoring.derive import Metrics
 from scoring.issues import DataIssue, Severity
-from scoring.rules.base import join
+from scoring.rules.base import filled, join
 
 MAX_LISTED = 200  # issues of one kind for one item listed unit by unit; past that, one summary
 
@@ -54,7 +54,7 @@ def causes(metrics: Metrics, label, metric: str, name: str, mask: np.ndarray,
             default=f"缺少{own}数据",
         )
     text = np.where(cells.rows < 0, f"缺少{own}数据", text) if len(text) else text
-    out = np.full(len(mask), "", dtype=object)
+    out = filled(len(mask), "")
     out[cells.at] = text
     return out
 
@@ -90,8 +90,7 @@ def issues(metrics: Metrics, metric: str, name: str, mask: np.ndarray, cause: np
 
 def _cell_texts(metrics: Metrics, label, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The Chinese name of the metric each row holds and the row's text as written."""
-    names = np.full(len(rows), "", dtype=object)
-    raws = np.full(len(rows), "", dtype=object)
+    names, raws = filled(len(rows), ""), filled(len(rows), "")
     has = rows >= 0
     if has.any():
         metric_ids, raws[has] = _take(metrics, ("metric", "raw"), rows[has])

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.result import Step
+from scoring.rules.base import codes_of, filled
 from scoring.scheme.model import Scheme
 
 
@@ -31,7 +32,7 @@ def competition_rank(keys: pd.DataFrame, groups: np.ndarray | None = None) -> np
     frame = keys.copy()
     # groups as integer codes: lexsort over an object array compares Python strings (a nation's
     # 100,000 class names: 0.3 s); ranks within a group do not depend on the groups' order
-    frame["_group"] = pd.factorize(np.asarray(groups, dtype=object))[0] if groups is not None else 0
+    frame["_group"] = codes_of(groups) if groups is not None else 0
     cols = ["_group", *keys.columns]
     order = np.lexsort([frame[c].to_numpy() for c in reversed(cols)])
     ordered = frame.iloc[order]
@@ -62,7 +63,7 @@ def grade(
     n = len(total)
     steps: list[Step] = []
     if not scheme.grades:
-        return np.full(n, "", dtype=object), np.zeros(n, dtype=bool), ()
+        return filled(n, ""), np.zeros(n, dtype=bool), ()
     labels = [g.label for g in scheme.grades]
     rounded = total  # rounded by the engine
     level = np.full(n, len(labels) - 1)

@@ -14,7 +14,7 @@ from string import Formatter
 import numpy as np
 
 from scoring.result import Step
-from scoring.rules.base import join, num, nums
+from scoring.rules.base import filled, join, num, nums
 
 
 def unit_steps(
@@ -80,7 +80,7 @@ def _texts(value, at: np.ndarray, digits: int) -> np.ndarray:
         return nums(value[at].astype(float), digits)
     if isinstance(value, np.ndarray):
         return np.array([_text(v, digits) for v in _values(value, at)], dtype=object)
-    return np.full(len(at), _text(value.item() if isinstance(value, np.generic) else value, digits), dtype=object)
+    return filled(len(at), _text(value.item() if isinstance(value, np.generic) else value, digits))
 
 
 def _text(value, digits: int) -> str:

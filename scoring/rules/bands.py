@@ -40,6 +40,7 @@ from scoring.rules.base import (
     join,
     num,
     nums,
+    pick,
     register,
     value_phrase,
 )
@@ -192,12 +193,12 @@ class Bands(Rule):
     def score(self, ctx: RuleContext) -> Outcome:
         choice = self._match(ctx)
         points = self._points(ctx, choice)
-        why = join(value_phrase(ctx), ",", self._texts(ctx)[choice], " → ", earned(points, ctx.points, ctx.precision))
+        why = join(value_phrase(ctx), ",", pick(self._texts(ctx), choice), " → ", earned(points, ctx.points, ctx.precision))
         return Outcome(points, why)
 
     def deduction(self, ctx: RuleContext) -> Outcome:
         choice = self._match(ctx)
         table = np.array([b.points for b in self.config.bands] + [self.config.else_], dtype=float)
         taken = np.minimum(np.abs(table[choice]), ctx.points)
-        why = join(value_phrase(ctx), ",", self._texts(ctx)[choice], " → 扣", nums(taken, ctx.precision), "分")
+        why = join(value_phrase(ctx), ",", pick(self._texts(ctx), choice), " → 扣", nums(taken, ctx.precision), "分")
         return Outcome(taken, why)

@@ -263,10 +263,18 @@ def join(*parts) -> np.ndarray:
             out = out + (p if isinstance(p, np.ndarray) else str(p))
         return out
     n = len(arrays[0])
-    codes = np.zeros(n, dtype=np.int64)  # the combination of the parts seen so far, dense
+    # the combination of the parts as one mixed-radix number, numbered densely once at the end
+    # (renumbered on the way only if it would outgrow int64): a factorisation per part cost a
+    # nation's leaves about 1 s
+    codes, size = np.zeros(n, dtype=np.int64), 1
     for array in arrays:
         part, count = _codes_of(array, n)
-        codes = pd.factorize(codes * (count + 1) + np.where(part < 0, count, part))[0]
+        if size * (count + 1) >= 2**62:
+            codes, distinct = pd.factorize(codes)
+            size = len(distinct)
+        codes = codes * (count + 1) + np.where(part < 0, count, part)
+        size *= count + 1
+    codes = pd.factorize(codes)[0]
     first = np.zeros(codes.max() + 1 if n else 0, dtype=np.int64)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)  # a row holding each combination
     columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in
@@ -275,7 +283,37 @@ def join(*parts) -> np.ndarray:
     return _coded(joined[codes], codes, len(joined))
 
 
-# Texts that `nums` and `join` made remember their codes (same code, same text), so a phrase
+def pick(texts, choice: np.ndarray) -> np.ndarray:
+    """`texts[choice]` (a band's text per unit, "是"/"否"…) as an array that remembers `choice`
+    as its codes, so `join` does not hash its rows again."""
+    texts = np.asarray(texts, dtype=object)
+    choice = np.asarray(choice, dtype=np.int64)
+    return _coded(texts[choice], choice, len(texts))
+
+
+def coded(texts) -> np.ndarray:
+    """`texts` (the units' classes…) as an array that remembers its codes, hashed once here
+    instead of by every rule that groups or joins by it."""
+    texts = np.asarray(texts, dtype=object)
+    codes, distinct = pd.factorize(texts)
+    return _coded(texts.copy(), codes, len(distinct))
+
+
+def codes_of(texts: np.ndarray) -> np.ndarray:
+    """Integer codes of `texts` (same code, same text; -1 for a missing one): the remembered
+    ones for an array from `coded`, `pick`, `join` or `nums`."""
+    return _codes_of(np.asarray(texts, dtype=object), len(texts))[0]
+
+
+def filled(n: int, text: str) -> np.ndarray:
+    """`text` n times, writable: `np.full(n, text, dtype=object)` makes a new string object for
+    every entry (a nation: up to 20 ms per call), this refers to one."""
+    out = np.empty(n, dtype=object)
+    out[:] = text
+    return out
+
+
+# Texts that `nums`, `join` and `pick` made remember their codes (same code, same text), so a phrase
 # joined into a longer one is not hashed again: explanations nest joins several deep, and a
 # nation's 100,000-row arrays cost ~5 ms a factorisation. The arrays are read-only, so the codes
 # cannot go stale; an entry leaves with its array.

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, nums, register
+from scoring.rules.base import Outcome, Problem, Role, Rule, RuleConfig, RuleContext, earned, join, nums, pick, register
 
 
 class BooleanConfig(RuleConfig):
@@ -42,7 +42,7 @@ class Boolean(Rule):
         return ~true if self.config.invert else true
 
     def _said(self, ctx: RuleContext) -> np.ndarray:
-        return np.where(np.nan_to_num(ctx.values) != 0, f"{ctx.metric_name}:是", f"{ctx.metric_name}:否").astype(object)
+        return pick([f"{ctx.metric_name}:否", f"{ctx.metric_name}:是"], np.nan_to_num(ctx.values) != 0)
 
     def points(self, ctx: RuleContext) -> np.ndarray:
         return np.where(self._truth(ctx), ctx.points, 0.0)

@@ -24,7 +24,19 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, join, num, nums, register, unit_suffix
+from scoring.rules.base import (
+    Outcome,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    earned,
+    filled,
+    join,
+    num,
+    nums,
+    register,
+    unit_suffix,
+)
 
 
 class DeductionItem(BaseModel):
@@ -82,6 +94,6 @@ class Deductions(Rule):
         points = ctx.points - taken_total
         if self.config.floor == "leaf":
             points = np.maximum(points, 0.0)
-        listed = join(*texts) if texts else np.full(n, "", dtype=object)
+        listed = join(*texts) if texts else filled(n, "")
         listed = np.where(taken_total > 0, listed, "各项均未扣分;")
         return Outcome(points, join(listed, "得 ", earned(points, ctx.points, ctx.precision)))

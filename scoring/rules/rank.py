@@ -28,6 +28,7 @@ from scoring.rules.base import (
     Rule,
     RuleConfig,
     RuleContext,
+    codes_of,
     earned,
     join,
     num,
@@ -63,7 +64,7 @@ class RankConfig(RuleConfig):
 def peer_ranks(values: np.ndarray, classes: np.ndarray, peers: np.ndarray, ascending: bool) -> tuple[np.ndarray, np.ndarray]:
     """Competition rank within class and the number of peers in the class (NaN off-peer)."""
     v = pd.Series(np.where(peers, values, np.nan))
-    groups = pd.Series(classes)
+    groups = codes_of(classes)  # integers: a Series of the class texts is converted to Arrow per call
     ranks = v.groupby(groups).rank(method="min", ascending=ascending).to_numpy()
     counts = v.notna().groupby(groups).transform("sum").to_numpy(dtype=float)
     return ranks, counts

@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from scoring.rules import base
 from scoring.rules.base import Outcome, Rule, RuleConfig, RuleContext, earned, join, nums, register, value_phrase
 
 
@@ -44,7 +45,7 @@ class Relative(Rule):
 
     def score(self, ctx: RuleContext) -> Outcome:
         v = np.where(ctx.peers, ctx.values, np.nan)
-        grouped = pd.Series(v).groupby(pd.Series(ctx.classes))
+        grouped = pd.Series(v).groupby(base.codes_of(ctx.classes))
         best = grouped.transform("min" if self.config.order == "asc" else "max").to_numpy()
         points = self.points_for(ctx.values, best, ctx.points)
         label = "同类最低" if self.config.order == "asc" else "同类最高"
