@@ -33,17 +33,22 @@ class Metrics:
     gaps: dict[str, np.ndarray]  # metric id → position in GAPS per unit: why its cell holds no value
     table: pd.DataFrame  # the data's values (file, row, column and text of each cell)
 
+    # the default array is made only when the metric has none (dict.get would make it every call)
     def get(self, metric: str, n: int) -> np.ndarray:
-        return self.values.get(metric, np.full(n, np.nan))
+        found = self.values.get(metric)
+        return np.full(n, np.nan) if found is None else found
 
     def flag(self, table: str, metric: str, n: int) -> np.ndarray:
-        return getattr(self, table).get(metric, np.zeros(n, dtype=bool))
+        found = getattr(self, table).get(metric)
+        return np.zeros(n, dtype=bool) if found is None else found
 
     def cell(self, metric: str, n: int) -> np.ndarray:
-        return self.cells.get(metric, np.full(n, -1, dtype=np.int64))
+        found = self.cells.get(metric)
+        return np.full(n, -1, dtype=np.int64) if found is None else found
 
     def gap(self, metric: str, n: int) -> np.ndarray:
-        return self.gaps.get(metric, np.zeros(n, dtype=np.int8))
+        found = self.gaps.get(metric)
+        return np.zeros(n, dtype=np.int8) if found is None else found
 
 
 def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, tuple[Step, ...]]:

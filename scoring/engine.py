@@ -380,9 +380,19 @@ def round_points(run: Run, state: State) -> State:
     """Every number of points rounded once, half up, to the scheme's precision: grades, ranks,
     tie-breaks and every output read these. Sums were taken before, from unrounded points."""
     p = run.scheme.precision
+    done: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id → (array, rounded)
 
     def r(values: np.ndarray) -> np.ndarray:
-        return half_up(values, p)
+        # a leaf's points are also its indicator's (state.points): rounded once; an array of one
+        # number (most leaves' max_points) by rounding that number
+        seen = done.get(id(values))
+        if seen is not None and seen[0] is values:
+            return seen[1]
+        flat = np.asarray(values, dtype=float)
+        same = flat.size > 1 and bool((flat == flat.flat[0]).all())
+        rounded = np.full(flat.shape, half_up(flat.flat[:1], p)[0]) if same else half_up(flat, p)
+        done[id(values)] = (values, rounded)
+        return rounded
 
     return state.advance(
         blocks=tuple(dataclasses.replace(b, points=r(b.points), max_points=r(b.max_points)) for b in state.blocks),

@@ -234,9 +234,9 @@ class Evaluator:
         refused = self._first_gaps(sources, missing, name, not_applicable=True)  # 不适用 the leaf does not accept
         refused_any = np.logical_or.reduce([mask for _, _, mask in refused] + [np.zeros(self.units.n, dtype=bool)])
         blanks = self._first_gaps(sources, missing & ~refused_any, name)
-        cause = np.where(refused_any, self._causes(refused, refused_any, not_applicable=True),
-                         self._causes(blanks, missing & ~refused_any))
-        cause = np.where(undefined, reason, cause)
+        cause = self._causes(blanks, missing & ~refused_any)
+        cause[refused_any] = self._causes(refused, refused_any, not_applicable=True)[refused_any]
+        cause[undefined] = reason
         if leaf.missing == "full":
             set_(missing, full, full, join(cause[missing], f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
         elif leaf.missing == "exclude":
@@ -275,7 +275,7 @@ class Evaluator:
         cause = filled(self.units.n, "")
         for metric, label, hit in reversed(parts):  # the first part wins: assigned last
             text = gaps.causes(self.metrics, self._label, metric, label, hit & mask, not_applicable=not_applicable)
-            cause = np.where(hit & mask, text, cause)
+            cause[hit & mask] = text[hit & mask]  # the few units concerned, not an np.where over all
         return cause
 
     def _label(self, metric: str) -> str:

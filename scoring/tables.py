@@ -40,7 +40,11 @@ def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.
     def rep(attr):  # the same text for every unit: a category per item, not a string per row
         return categorical(item, [getattr(b, attr) for b in blocks])
 
-    value_text = np.stack([value_texts(b, precision) for b in blocks], axis=1).ravel()
+    # each block's distinct value texts, the rows' codes into all of them side by side: one
+    # take of the 6.6 million texts of a nation instead of one per block and a stack
+    codes, shown = zip(*(value_texts(b, precision) for b in blocks))
+    offsets = np.cumsum([0, *map(len, shown[:-1])])
+    value_text = np.concatenate(shown)[np.stack(codes, axis=1).ravel() + offsets[item]]
 
     def texts(values: np.ndarray) -> pd.Series:
         # kept as Python strings: most rows share a few thousand string objects, which pandas'
@@ -51,16 +55,17 @@ def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.
         "unit_id": categorical(np.repeat(np.arange(n), k), units.ids),
         "kind": rep("kind"), "item_id": rep("item_id"),
         "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
-        "metric": rep("metric"), "value": col("values").astype(float), "value_text": texts(value_text),
-        "approx": col("approx").astype(bool), "status": texts(STATUSES[col("status")]), "rule_text": rep("rule_text"),
-        "points": col("points").astype(float), "max_points": col("max_points").astype(float),
+        "metric": rep("metric"), "value": col("values").astype(float, copy=False), "value_text": texts(value_text),
+        "approx": col("approx").astype(bool, copy=False), "status": texts(STATUSES[col("status")]),
+        "rule_text": rep("rule_text"), "points": col("points").astype(float, copy=False),
+        "max_points": col("max_points").astype(float, copy=False),
         "explanation": texts(col("explanation")),
     }, copy=False)  # the columns are this table's own: pandas' copy into 2-D blocks cost a nation 0.5 s
 
 
-def value_texts(block: Scored, precision: int) -> np.ndarray:
-    """"约665 条" per unit, or what a missing value means ("缺失", "不适用"…); each distinct
-    (value, status, approx) is written once."""
+def value_texts(block: Scored, precision: int) -> tuple[np.ndarray, np.ndarray]:
+    """"约665 条" per unit, or what a missing value means ("缺失", "不适用"…), as each unit's
+    code into the distinct texts; each distinct (value, status, approx) is written once."""
     values = np.asarray(block.values, dtype=float)
     value_code, distinct_values = pd.factorize(values, use_na_sentinel=False)
     status_code, distinct_status = np.asarray(block.status, dtype=np.int64), STATUSES
@@ -75,7 +80,7 @@ def value_texts(block: Scored, precision: int) -> np.ndarray:
         else ("约" if a else "") + shown[v] + suffix
         for a, s, v in zip(approx_of.tolist(), status_of.tolist(), value_of.tolist())
     ]
-    return np.array(texts, dtype=object)[codes]
+    return codes, np.array(texts, dtype=object)
 
 
 def groups_table(groups: Sequence, units: Units, marks: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
@@ -115,9 +120,22 @@ def inputs_table(scheme: Scheme, data: AgencyData, units: Units) -> pd.DataFrame
 
 def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Categorical:
     """`texts[codes]` as a pandas Categorical: each text stored once. The detail rows repeat a
-    unit's id for every item and an item's texts for every unit (a nation: 6.6 million rows)."""
+    unit's id for every item and an item's texts for every unit (a nation: 6.6 million rows).
+    The few texts are numbered first, in the integer type pandas keeps for that many
+    categories, so the rows' codes are neither searched nor converted again."""
     texts = pd.Index(np.asarray(texts, dtype=object).astype(str))
     if texts.is_unique:  # unit ids; item ids
-        return pd.Categorical.from_codes(codes, categories=texts)
-    distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
-    return pd.Categorical.from_codes(position[codes], categories=distinct)
+        position, categories = np.arange(len(texts)), texts
+    else:
+        distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
+        categories = pd.Index(distinct)
+    small = position.astype(_code_type(len(categories)))[codes]
+    return pd.Categorical.from_codes(small, categories=categories, validate=False)
+
+
+def _code_type(count: int) -> type:
+    """The integer type of a pandas Categorical's codes over `count` categories."""
+    for kind in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(kind).max:
+            return kind
+    return np.int64
