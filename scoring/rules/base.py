@@ -274,7 +274,8 @@ def join(*parts) -> np.ndarray:
             size = len(distinct)
         codes = codes * (count + 1) + np.where(part < 0, count, part)
         size *= count + 1
-    codes = pd.factorize(codes)[0]
+    if len(arrays) > 1:  # one array's codes already number its texts (perhaps some unused: joined unread)
+        codes = pd.factorize(codes)[0]
     first = np.zeros(codes.max() + 1 if n else 0, dtype=np.int64)
     first[codes[::-1]] = np.arange(n - 1, -1, -1)  # a row holding each combination
     columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in

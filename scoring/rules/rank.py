@@ -66,7 +66,7 @@ def peer_ranks(values: np.ndarray, classes: np.ndarray, peers: np.ndarray, ascen
     v = pd.Series(np.where(peers, values, np.nan))
     groups = codes_of(classes)  # integers: a Series of the class texts is converted to Arrow per call
     ranks = v.groupby(groups).rank(method="min", ascending=ascending).to_numpy()
-    counts = v.notna().groupby(groups).transform("sum").to_numpy(dtype=float)
+    counts = np.bincount(groups, weights=v.notna().to_numpy())[groups] if len(groups) else np.zeros(0)
     return ranks, counts
 
 
