@@ -251,3 +251,34 @@ def test_without_format_the_json_is_for_a_city_and_parquet_for_more_units(kit, c
     code, out, err = run(job(kit, "--overwrite", "--format", "json"), capsys)  # asked for: written
     assert code == 0, err
     assert "完整结果(Parquet" not in out and (kit / "out" / "tiny_2021Q4.json").exists()
+
+
+ONLY_FOR_SOME_FILES = ("python_calamine", "rapidfuzz", "xml.sax.saxutils", "openpyxl")
+LOADED = """
+import sys
+from scoring.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print("LOADED:" + ",".join(m for m in {names!r} if m in sys.modules))
+"""
+
+
+def _loaded_after(args: list[str]) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", LOADED.format(names=ONLY_FOR_SOME_FILES), *map(str, args)],
+                          capture_output=True, text=True, encoding="utf-8", check=True)
+    loaded = next(line for line in proc.stdout.splitlines() if line.startswith("LOADED:"))
+    return set(filter(None, loaded.removeprefix("LOADED:").split(",")))
+
+
+def test_a_run_on_csv_files_loads_no_spreadsheet_reader_and_no_fuzzy_matcher(kit):
+    """A tenth of a second of a city's start: the spreadsheet readers, and rapidfuzz (only for
+    names not found), are imported when needed, not by every run."""
+    assert _loaded_after(job(kit)) == set()
+    book = openpyxl.Workbook()  # the same run with its units in a spreadsheet
+    for line in UNITS.strip().splitlines():
+        book.active.append(line.split(","))
+    book.save(kit / "data" / "units.xlsx")
+    (kit / "data" / "units.csv").unlink()
+    assert "python_calamine" in _loaded_after(job(kit, "--overwrite"))

@@ -23,18 +23,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
-from xml.sax.saxutils import unescape
 
 import numpy as np
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.rawtable import HEADER_SEARCH_ROWS, check_size
 from scoring.data.values import FORMULA_MARK
 from scoring.errors import InputError, Location
 from scoring.issues import DataIssue
+
+if TYPE_CHECKING:  # python-calamine and xml.sax are imported when a spreadsheet is read, not by a CSV-only run
+    from python_calamine import CalamineWorkbook
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".et", ".xls", ".ods")
 SHEET_NAMES = ("数据", "data", "提取结果")  # preferred sheets, before the active one
@@ -74,6 +76,8 @@ def read_sheet(path: Path, file: str, issues: IssueLog,
     """The visible sheet to read: one named 数据/data/提取结果, else the active one, else the first
     visible. Hidden sheets are never read; another visible sheet with a header (`is_header`)
     gets a warning naming it."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
     check_size(path, file, MAX_UNPACKED)
     with path.open("rb") as handle:
         head = handle.read(8)
@@ -121,6 +125,8 @@ def _unreadable(path: Path) -> str:
 
 def _pick_sheet(book: CalamineWorkbook, parts: "_XlsxParts | None", file: str, issues: IssueLog,
                 is_header: Callable[[list[str]], bool]) -> str:
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
     sheets = [m for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
     visible = [m.name for m in sheets if m.visible == SheetVisibleEnum.Visible]
     hidden = [m.name for m in sheets if m.visible != SheetVisibleEnum.Visible]
@@ -249,6 +255,8 @@ def _cell_marks(xml: bytes, percent_styles: frozenset[bytes]) -> dict[tuple[int,
     styled = percent_styles and re.search(rb"\bs=\"(?:" + b"|".join(sorted(percent_styles)) + rb")\"", xml)
     if not (b't="e"' in xml or _FORMULA.search(xml) or styled):
         return {}
+    from xml.sax.saxutils import unescape  # pulls in urllib and ssl: only for files that need it
+
     marks: dict[tuple[int, int], str] = {}
     for match in _CELL.finditer(xml):
         attrs = dict(_ATTR.findall(match[1]))

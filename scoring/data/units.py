@@ -30,7 +30,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from scoring.data.issuelog import IssueLog
 from scoring.data.names import Names, distinct_texts, key
@@ -184,11 +183,15 @@ class UnitIndex:
         """The listed unit ids, each once: the categories of matched unit columns."""
         return pd.Index(self.units["unit_id"].astype(str)).drop_duplicates()
 
-    def candidates(self, text: str, limit: int = 5, cutoff: float = 50, scorer: Scorer = fuzz.ratio) -> list[Candidate]:
+    def candidates(self, text: str, limit: int = 5, cutoff: float = 50, scorer: Scorer | None = None) -> list[Candidate]:
         """Units whose id, name or an alias is spelled like `text`, best first, each unit once.
 
-        Scores are 0–100 (`scorer` over keys); ties keep the units file's order.
+        Scores are 0–100 (`scorer` over keys, default rapidfuzz's `fuzz.ratio`); ties keep the
+        units file's order.
         """
+        from rapidfuzz import fuzz, process  # only when a name is not found: a tenth of a second to import
+
+        scorer = scorer or fuzz.ratio
         found = process.extract(key(text), self._spelling_keys, scorer=scorer, score_cutoff=cutoff, limit=None)
         found.sort(key=lambda hit: (-hit[1], hit[2]))
         names = self._names
@@ -207,6 +210,8 @@ class UnitIndex:
 
     def closest_many(self, texts: Iterable[str], n: int = 3, progress: bool = True) -> list[list[str]]:
         """`closest` of each text, compared in blocks (one matrix per block, progress on a terminal)."""
+        from rapidfuzz import fuzz, process
+
         queries = [key(t) for t in texts]
         choices = list(self._name_keys)
         out: list[list[str]] = []
