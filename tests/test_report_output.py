@@ -366,3 +366,21 @@ def test_factorize_objects_is_pandas_factorize():
     assert codes.tolist() == expected_codes.tolist() == [0, -1, 0, 1, -1, 0, 1]
     assert uniques.tolist() == expected_uniques.tolist() == [shared, "乙"]
     assert [len(part) for part in factorize_objects(np.array([], dtype=object))] == [0, 0]
+
+
+def test_parquet_table_failing_to_encode_leaves_no_file(tmp_path, monkeypatch):
+    """Tables are encoded in threads; one that fails still fails the whole write: no workbook,
+    CSV or Parquet file and no temporary file is left, and the error reaches the caller."""
+    from scoring.report import parquet_export
+
+    real = parquet_export.arrow_table
+
+    def failing(frame):
+        if "explanation" in frame.columns:
+            raise ValueError("encoding failed")
+        return real(frame)
+
+    monkeypatch.setattr(parquet_export, "arrow_table", failing)
+    with pytest.raises(ValueError, match="encoding failed"):
+        write_outputs(fx.make_result(), tmp_path / "2021Q4.xlsx", data_format="parquet")
+    assert list(tmp_path.iterdir()) == []
