@@ -15,11 +15,10 @@ Files are read in name order, top-level first; of conflicting values the last on
 from __future__ import annotations
 
 import zipfile
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import combinations, islice
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +98,7 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     base, units_path, plan = _plan(path, run, issues, units_override)
     units_file = _display(units_path, base) if units_path is not None else ""
     shared = files.early_index(units_path, units_file) if units_path is not None else None
-    tables = _read_tables(plan, names, files, issues, progress, shared)
+    tables = _read_tables(plan, names, files, issues, progress, shared, run)
     if units_path is not None:
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
@@ -115,7 +114,7 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
             files.records(data_file, table, index, issues, shared_index=units_path is not None)
             record_files.append(data_file)
         else:
-            value_parts.append(_values(data_file, table, kind, run, names, index, issues))
+            value_parts.append(files.values(data_file, table, kind, run, index, issues))
     check_forms(value_parts, {f.display for f, _, kind in tables if f.form and kind != "records"}, units, issues)
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
@@ -145,46 +144,66 @@ class _Files:
         self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
+        self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
 
-    def tables(self, plan: list[DataFile], issues: IssueLog,
-               index: UnitIndex | None) -> Iterator[tuple[DataFile, RawTable | None]]:
-        """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time:
-        while pyarrow parses one (on every core, without the GIL), Python works on another's
-        top rows, odd rows, codes and, given the units file's `index`, its records, so twelve
-        monthly files keep both cores busy."""
-        def start(data_file: DataFile) -> Future | None:
-            fresh = (data_file.path, data_file.sheet) not in self._tables and data_file.path.suffix.lower() == ".csv"
-            return pool.submit(self._read, data_file, index) if fresh else None  # spreadsheets: read in turn
-
-        with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
-            waiting = iter(plan)
-            reading = deque((f, start(f)) for f in islice(waiting, READ_AHEAD))
-            while reading:
-                data_file, future = reading.popleft()
+    def tables(self, plan: list[DataFile], issues: IssueLog, index: UnitIndex | None,
+               run: Period) -> Iterator[tuple[DataFile, RawTable | None]]:
+        """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time,
+        the smallest first: while pyarrow parses one (on every core, without the GIL), Python
+        works on another's top rows, odd rows, codes and, given the units file's `index`, its
+        records or metric values, so twelve monthly files keep both cores busy and a metrics
+        file's values are made while the records are parsed, not after them."""
+        fresh = [f for f in plan if (f.path, f.sheet) not in self._tables and f.path.suffix.lower() == ".csv"]
+        sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f in fresh}  # the reader says what is wrong
+        pool = ThreadPoolExecutor(max_workers=READ_AHEAD)  # spreadsheets: read in turn, below
+        try:
+            futures = {(f.path, f.sheet): pool.submit(self._read, f, index, run)
+                       for f in sorted(fresh, key=lambda f: sizes[f.path])}
+            for data_file in plan:
+                future = futures.pop((data_file.path, data_file.sheet), None)
                 if future is not None:
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
-                following = next(waiting, None)
-                if following is not None:
-                    reading.append((following, start(following)))
-                yield data_file, self.table(data_file, issues, index)
+                yield data_file, self.table(data_file, issues, index, run)
+        finally:  # a file that stops the run: the files not started are not read
+            pool.shutdown(wait=True, cancel_futures=True)
 
-    def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None) -> RawTable | None:
+    def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None,
+              run: Period | None = None) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
         if key not in self._tables:
-            self._tables[key] = self._read(data_file, index)
+            self._tables[key] = self._read(data_file, index, run)
         table, found = self._tables[key]
         issues.items.extend(found)
         return table
 
-    def _read(self, data_file: DataFile, index: UnitIndex | None) -> tuple[RawTable | None, list[DataIssue]]:
+    def _read(self, data_file: DataFile, index: UnitIndex | None,
+              run: Period | None) -> tuple[RawTable | None, list[DataIssue]]:
         """The file's table and issues; with the units file's `index`, a records file's records
-        are made here and its cells let go (`records`)."""
+        (its cells then let go, `records`) or a metrics file's values for `run` are made here."""
         log = IssueLog()
         table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
                            sheet=data_file.sheet)
-        if table is not None and index is not None and _kind(table, self.names) == "records":
-            table = self._made_records(data_file, table, index, let_go=True)
+        kind = _kind(table, self.names) if table is not None and index is not None else None
+        if kind == "records":
+            table = self._made_records(data_file, table, index, let_go=True)  # type: ignore[arg-type]
+        elif kind is not None and data_file.metrics and run is not None:
+            self._made_values(data_file, table, kind, run, index)  # type: ignore[arg-type]
         return table, log.items
+
+    def values(self, data_file: DataFile, table: RawTable, kind: str, run: Period, index: UnitIndex,
+               issues: IssueLog) -> pd.DataFrame:
+        """The file's metric values for `run` (`_values`), made once, their issues added to `issues`."""
+        key = (data_file.path, data_file.sheet, run.label, id(index))
+        if key not in self._values:
+            self._made_values(data_file, table, kind, run, index)
+        frame, found = self._values[key]
+        issues.items.extend(found)
+        return frame
+
+    def _made_values(self, data_file: DataFile, table: RawTable, kind: str, run: Period, index: UnitIndex) -> None:
+        log = IssueLog()
+        frame = _values(data_file, table, kind, run, self.names, index, log)
+        self._values[(data_file.path, data_file.sheet, run.label, id(index))] = (frame, log.items)
 
     def early_index(self, path: Path, file: str) -> UnitIndex | None:
         """The units file's index, read before the data files so that each records file's
@@ -291,10 +310,10 @@ def _plan(path: Path, run: Period, issues: IssueLog,
 
 
 def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
-                 index: UnitIndex | None) -> list[tuple[DataFile, RawTable, str]]:
+                 index: UnitIndex | None, run: Period) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues, index), "读取数据文件", total=len(plan),
+    for data_file, table in track(files.tables(plan, issues, index, run), "读取数据文件", total=len(plan),
                                   enabled=progress):
         if table is None:
             continue
@@ -520,7 +539,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     is_count = pd.Series(map_distinct(metric, names.is_count, bool), index=cells.index)
     is_fraction = pd.Series(map_distinct(metric, names.is_fraction, bool), index=cells.index)
     parsed = parse_values(cells["raw"], is_count, is_fraction)
-    parsed = convert_units(cells, parsed, names, dict(zip(index.units["unit_id"], index.units["name"])), issues)
+    parsed = convert_units(cells, parsed, names, index.names_by_id, issues)
     _report_problems(cells, parsed, index, names, issues)
     _report_approximations(cells, parsed, index, names, issues)
     return pd.DataFrame({
@@ -535,7 +554,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
 def _report_aliases(rows: pd.DataFrame, index: UnitIndex, file: str, column: str, issues: IssueLog) -> None:
     """A note for each unit written other than by its id or name (an alias, a stray space)."""
     rows = rows[rows["unit_id"] != ""].drop_duplicates("unit_text")
-    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    unit_names = index.names_by_id
     written = rows["unit_text"].astype(str)
     canonical = rows["unit_id"].map(unit_names)
     other = (written != canonical) & (written != rows["unit_id"])
@@ -550,7 +569,7 @@ def _report_approximations(cells: pd.DataFrame, parsed: pd.DataFrame, index: Uni
     approx = (parsed["approx"] & (parsed["problem"] == "")).to_numpy()
     if not approx.any():
         return
-    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    unit_names = index.names_by_id
     rows = cells[approx]
     issues.add_rows(
         (DataIssue("info", f"{unit_names[u]} 的“{names.display_name(m)}”写作约数“{raw}”,按 {v:g} 计算并标记为约数",
@@ -566,7 +585,7 @@ def _report_problems(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex
     bad = (parsed["problem"] != "").to_numpy()
     if not bad.any():
         return
-    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    unit_names = index.names_by_id
     rows = cells[bad]
     issues.add_rows(
         (DataIssue("error", f"{unit_names[u]} 的“{names.display_name(m)}”:{p},该值未使用", s, int(r), c,
@@ -596,7 +615,7 @@ def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Name
     usable = values[values["usable"] & values["filled"]]
     shown = usable["value"].map(repr).where(usable["applicable"], "不适用")
     distinct = shown.groupby([usable["unit_id"], usable["metric"]], sort=False).nunique()
-    unit_names = dict(zip(index.units["unit_id"], index.units["name"]))
+    unit_names = index.names_by_id
     for unit_id, metric in distinct[distinct > 1].index:
         group = usable[(usable["unit_id"] == unit_id) & (usable["metric"] == metric)]
         last = group.iloc[-1]

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.issuelog import IssueLog
-from scoring.data.names import Names, distinct_texts, key
+from scoring.data.names import Names, distinct_texts, key, map_distinct
 from scoring.data.rawtable import RawTable
 from scoring.errors import InputError, Location
 from scoring.issues import DataIssue, Severity
@@ -67,7 +67,8 @@ def read_units(table: RawTable, names: Names, issues: IssueLog) -> pd.DataFrame:
     frame = frame.assign(name_key=frame["name"].map(key))
     frame = _drop_duplicates(frame, "name_key", "单位名称", table.file, issues)
     classes = _classes(frame, names, table, roles.get("class"), issues)
-    aliases = frame["aliases"].map(lambda s: "|".join(a for a in (x.strip() for x in _ALIAS_SEPARATORS.split(s)) if a))
+    aliases = pd.Series(map_distinct(frame["aliases"], lambda s: "|".join(
+        a for a in (x.strip() for x in _ALIAS_SEPARATORS.split(s)) if a)), index=frame.index, dtype=object)
     return pd.DataFrame({
         "unit_id": frame["unit_id"].astype(str), "name": frame["name"].astype(str),
         "class": classes.astype(str), "aliases": aliases.astype(str),
@@ -89,7 +90,8 @@ def _drop_duplicates(frame: pd.DataFrame, column: str, label: str, file: str, is
 def _classes(frame: pd.DataFrame, names: Names, table: RawTable, column: int | None,
              issues: IssueLog) -> pd.Series:
     header = table.header[column] if column is not None else None
-    resolved = frame["class_raw"].map(lambda s: names.class_id(s) if s else "")
+    resolved = pd.Series(map_distinct(frame["class_raw"], lambda s: names.class_id(s) if s else ""), index=frame.index,
+                         dtype=object)  # a few classes over thousands of units: each looked up once
     if names.has_scheme and names.classes:
         known = "、".join(f"{name}({class_id})" for class_id, name in names.class_names.items())
         unknown, blank = frame[resolved.isna()], frame[frame["class_raw"] == ""]
