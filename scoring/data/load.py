@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
+from threading import Event
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from scoring.data.forms import check_forms, form_sheets
 from scoring.data.issuelog import IssueLog
 from scoring.data.metrics import long_cells, wide_cells
 from scoring.data.model import VALUE_COLUMNS, AgencyData
-from scoring.data.names import Names, map_distinct, small_codes, unit_position
+from scoring.data.names import Names, code_type, map_distinct, unit_position
 from scoring.data.quantities import convert_units
 from scoring.data.rawtable import Columns, RawTable
 from scoring.data.records import NO_DAY, day_numbers, empty_records, needs_titles, record_rows
@@ -145,6 +146,7 @@ class _Files:
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
+        self._stopped = Event()  # a run stopped (Ctrl-C, a file's error): reading threads make nothing more
 
     def tables(self, plan: list[DataFile], issues: IssueLog, index: UnitIndex | None,
                run: Period) -> Iterator[tuple[DataFile, RawTable | None]]:
@@ -164,7 +166,10 @@ class _Files:
                 if future is not None:
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
                 yield data_file, self.table(data_file, issues, index, run)
-        finally:  # a file that stops the run: the files not started are not read
+        except BaseException:  # Ctrl-C or a file that stops the run: the files not started are not
+            self._stopped.set()  # read, and those being parsed are not made into records or values
+            raise
+        finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None,
@@ -183,7 +188,7 @@ class _Files:
         log = IssueLog()
         table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
                            sheet=data_file.sheet)
-        kind = _kind(table, self.names) if table is not None and index is not None else None
+        kind = _kind(table, self.names) if table is not None and index is not None and not self._stopped.is_set() else None
         if kind == "records":
             table = self._made_records(data_file, table, index, let_go=True)  # type: ignore[arg-type]
         elif kind is not None and data_file.metrics and run is not None:
@@ -699,14 +704,18 @@ def _joined_column(columns: list[pd.Series]) -> pd.Series:
     if not all(isinstance(column.dtype, pd.CategoricalDtype) for column in columns):
         return pd.concat(columns, ignore_index=True)
     first = columns[0].cat.categories
-    if all(column.cat.categories.equals(first) for column in columns[1:]):  # the units: one list for all files
-        union, moved = first, [column.cat.codes.to_numpy() for column in columns]
-    else:
-        union = first.append([column.cat.categories for column in columns[1:]]).unique()
-        moved = [small_codes(np.append(union.get_indexer(column.cat.categories), -1), len(union))[column.cat.codes.to_numpy()]
-                 for column in columns]  # code -1 (none) stays -1: the last of the lookup
-    codes = small_codes(np.concatenate(moved), len(union))
-    return pd.Series(pd.Categorical.from_codes(codes, categories=union, validate=False))
+    same = all(column.cat.categories.equals(first) for column in columns[1:])  # units, categories: one list for all files
+    union = first if same else first.append([column.cat.categories for column in columns[1:]]).unique()
+    codes, at = np.empty(sum(len(column) for column in columns), dtype=code_type(len(union))), 0
+    for column in columns:  # each file's codes written once, straight into the joined column
+        part = column.cat.codes.to_numpy()
+        if same:
+            codes[at:at + len(part)] = part
+        else:  # code -1 (none) stays -1: the last of the lookup
+            np.take(np.append(union.get_indexer(column.cat.categories), -1).astype(codes.dtype), part,
+                    out=codes[at:at + len(part)])
+        at += len(part)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=union, validate=False), copy=False)
 
 
 def _file_numbers(parts: list[pd.DataFrame]) -> np.ndarray:

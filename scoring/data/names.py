@@ -204,10 +204,12 @@ def distinct_texts(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
 def small_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
     """`codes` (-1 for none) in the smallest integer type holding `distinct` codes, as a
     Categorical keeps them: per record, 1 or 2 bytes where a date takes 8."""
-    for dtype in (np.int8, np.int16, np.int32):
-        if distinct < np.iinfo(dtype).max:
-            return codes.astype(dtype, copy=False)
-    return codes.astype(np.int64, copy=False)
+    return codes.astype(code_type(distinct), copy=False)
+
+
+def code_type(distinct: int) -> type[np.signedinteger]:
+    """The smallest integer type holding `distinct` codes and -1."""
+    return next((t for t in (np.int8, np.int16, np.int32) if distinct < np.iinfo(t).max), np.int64)
 
 
 def unit_position(roles: dict[str, int]) -> int | None:

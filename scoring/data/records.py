@@ -115,7 +115,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     keep = listed & (codes >= 0)
     text_or_empty = lambda role: cells[roles[role]] if role in roles else _blank(len(cells))  # noqa: E731
     text_codes, uniques = distinct_texts(text_or_empty("category"))
-    normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object))
+    # sorted: the monthly files of a year usually have the same categories, joined without recoding
+    normal_codes, normal = pd.factorize(pd.Index([normalize_text(u) for u in uniques], dtype=object), sort=True)
     categories = pd.Categorical.from_codes(small_codes(normal_codes, len(normal))[text_codes] if len(text_codes)
                                            else text_codes, categories=pd.Index(normal, dtype=object), validate=False)
     title = text_or_empty("title")
