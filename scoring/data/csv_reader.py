@@ -424,6 +424,7 @@ class _Body:
         remap = small_codes(remap, len(distinct))
         codes, at = np.empty(len(column), dtype=remap.dtype), 0
         for chunk in column.chunks:
-            np.take(remap, chunk.indices.to_numpy(zero_copy_only=False), out=codes[at:at + len(chunk)])
+            np.take(remap, chunk.indices.to_numpy(zero_copy_only=False), out=codes[at:at + len(chunk)],
+                    mode="wrap")  # indices within the dictionary; "raise" would buffer `out`
             at += len(chunk)
         return pd.Series(pd.Categorical.from_codes(codes, categories=distinct, validate=False), copy=False)

@@ -547,13 +547,13 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     parsed = convert_units(cells, parsed, names, index.names_by_id, issues)
     _report_problems(cells, parsed, index, names, issues)
     _report_approximations(cells, parsed, index, names, issues)
-    return pd.DataFrame({
+    return _typed(pd.DataFrame({  # typed here, in the file's reading thread, not after every file is read
         "unit_id": cells["unit_id"], "metric": metric, "value": parsed["value"], "raw": cells["raw"],
         "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
         "source": cells["source"], "row": cells["row"], "column": cells["column"], "evidence": cells["evidence"],
         "usable": parsed["problem"] == "",
         "filled": map_distinct(cells["raw"], lambda text: normalize_text(text) != "", bool),
-    })
+    }, copy=False))
 
 
 def _report_aliases(rows: pd.DataFrame, index: UnitIndex, file: str, column: str, issues: IssueLog) -> None:
@@ -610,8 +610,13 @@ def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Name
         return _empty_values()
     values = pd.concat(parts, ignore_index=True)
     values["order"] = np.arange(len(values))
-    pair = pd.factorize(values["unit_id"])[0].astype(np.int64) * (len(values) + 1) + pd.factorize(values["metric"])[0]
-    repeated = pd.Series(pair).duplicated(keep=False).to_numpy()
+    units, unit_ids = pd.factorize(values["unit_id"], use_na_sentinel=False)
+    metrics, metric_ids = pd.factorize(values["metric"], use_na_sentinel=False)
+    pair = units.astype(np.int64) * len(metric_ids) + metrics
+    if len(unit_ids) * len(metric_ids) <= 8 * len(values) + 1024:  # a table of units × metrics: counted, not hashed
+        repeated = np.bincount(pair)[pair] > 1
+    else:
+        repeated = pd.Series(pair).duplicated(keep=False).to_numpy()
     if not repeated.any():  # each value read once (the usual single metrics file): nothing to resolve
         return _typed(values[VALUE_COLUMNS])
     single, values = values[~repeated], values[repeated]
@@ -634,6 +639,7 @@ def _resolve_duplicates(parts: list[pd.DataFrame], index: UnitIndex, names: Name
 
 
 def _typed(values: pd.DataFrame) -> pd.DataFrame:
+    """The value columns in their types (other columns kept): numbers, flags and Arrow text."""
     typed = values.astype({"value": float, "approx": bool, "applicable": bool, "row": "int64"})
     return typed.assign(**{column: _text(typed[column])
                            for column in ("unit_id", "metric", "raw", "source", "column", "evidence")})
@@ -713,7 +719,7 @@ def _joined_column(columns: list[pd.Series]) -> pd.Series:
             codes[at:at + len(part)] = part
         else:  # code -1 (none) stays -1: the last of the lookup
             np.take(np.append(union.get_indexer(column.cat.categories), -1).astype(codes.dtype), part,
-                    out=codes[at:at + len(part)])
+                    out=codes[at:at + len(part)], mode="wrap")  # "raise" would buffer `out`: ten times slower
         at += len(part)
     return pd.Series(pd.Categorical.from_codes(codes, categories=union, validate=False), copy=False)
 
@@ -739,14 +745,13 @@ def _overlapping_files(parts: list[pd.DataFrame]) -> list[tuple[int, int, int, i
 
 
 def _days_used(dates: pd.Series) -> np.ndarray:
-    """The day numbers a records date column holds: of a Categorical, its dates that some code
-    uses (one pass over small codes, where day_numbers makes a day per record)."""
-    if not isinstance(dates.dtype, pd.CategoricalDtype):
-        days = day_numbers(dates)
-        return days[days != NO_DAY]
-    used = np.zeros(len(dates.cat.categories) + 1, dtype=bool)
-    used[dates.cat.codes.to_numpy()] = True  # code -1 (no date) marks the last, left out
-    return day_numbers(pd.Series(dates.cat.categories[used[:-1]]))
+    """The day numbers a records date column holds: of a Categorical, its dates, which the
+    reader keeps to those some record has (record_rows), with nothing per record. A date no
+    record had would only widen a file's span: more records compared, none missed."""
+    if isinstance(dates.dtype, pd.CategoricalDtype):
+        return day_numbers(pd.Series(dates.cat.categories))
+    days = day_numbers(dates)
+    return days[days != NO_DAY]
 
 
 def _in_several_files(records: pd.DataFrame, files: np.ndarray,

@@ -57,8 +57,7 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
     cells = pd.DataFrame({
         "unit_text": _repeated(table.column(unit_at).to_numpy(object), tile=columns),
         "metric": _repeated(np.array([m for _, m in metric_columns], dtype=object), each=n),
-        "raw": pd.Series(pd.Categorical(np.concatenate([table.column(p).to_numpy(object) for p in positions]
-                                                      or [np.zeros(0, object)]))),
+        "raw": _coded(np.concatenate([table.column(p).to_numpy(object) for p in positions] or [np.zeros(0, object)])),
         "approx_mark": False,
         "period": _repeated(np.asarray(periods, dtype=object), tile=columns),
         "source": _repeated(np.array([table.file], dtype=object), each=n * columns),
@@ -67,6 +66,14 @@ def wide_cells(table: RawTable, names: Names, default: Period | None, issues: Is
         "evidence": _repeated(notes, tile=columns),
     }, columns=CELL_COLUMNS)
     return _without_unit(cells, table, unit_at, issues)
+
+
+def _coded(texts: np.ndarray) -> pd.Series:
+    """`texts` as a Categorical over its sorted distinct texts: factorized as Python strings,
+    only the distinct ones made Arrow text (pd.Categorical converts every cell first)."""
+    codes, distinct = pd.factorize(texts, sort=True)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(distinct, dtype="str"), validate=False),
+                     copy=False)
 
 
 def _repeated(texts: np.ndarray, tile: int = 1, each: int = 1) -> pd.Series:

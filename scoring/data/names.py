@@ -196,7 +196,8 @@ def distinct_texts(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
     if isinstance(texts.dtype, pd.CategoricalDtype):
         uniques = [*texts.cat.categories.to_numpy(dtype=object, na_value="").tolist(), ""]
         codes = texts.cat.codes.to_numpy()
-        return np.where(codes < 0, len(uniques) - 1, codes), uniques
+        # a reader's codes are never -1 (checked without a copy of the column)
+        return (np.where(codes < 0, len(uniques) - 1, codes) if len(codes) and codes.min() < 0 else codes), uniques
     codes, found = pd.factorize(texts, sort=False, use_na_sentinel=False)
     return codes, ["" if pd.isna(u) else str(u) for u in found]
 

@@ -102,7 +102,8 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
     units.report_unknown(unit_text, ~listed, rows, table.file, table.header[unit_at], "error", "这些发布记录", issues)
     date_text = cells[roles["date"]]
     codes, dates = date_codes(date_text)
-    bad = (codes < 0) & listed
+    dated = codes >= 0
+    bad = listed & ~dated
     date_header = table.header[roles["date"]]
     unit_names = units.names_by_id
     issues.add_rows(
@@ -111,8 +112,9 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
          for text, row, unit_id in zip(date_text[bad], rows[bad], units.ids_at(positions[bad]))),
         "发布日期无法识别",
     )
-    due = _due_dates(table, roles, units, positions, unit_names, issues)
-    keep = listed & (codes >= 0)
+    due = _due_dates(table, roles, units, positions, listed, unit_names, issues)
+    keep = listed & dated
+    kept = bool(keep.all())  # the usual file: every record listed and dated, nothing to filter
     text_or_empty = lambda role: cells[roles[role]] if role in roles else _blank(len(cells))  # noqa: E731
     text_codes, uniques = distinct_texts(text_or_empty("category"))
     # sorted: the monthly files of a year usually have the same categories, joined without recoding
@@ -124,13 +126,16 @@ def record_rows(table: RawTable, names: Names, units: UnitIndex, issues: IssueLo
         # a Categorical over the listed units: millions of records, a few thousand ids, and the
         # engine reads each record's unit position from its code (PreparedRecords); dates are
         # codes over the file's few hundred days
-        "unit_id": pd.Categorical.from_codes(small_codes(np.where(keep, positions, -1), len(units.ids)),
+        "unit_id": pd.Categorical.from_codes(positions if kept else np.where(keep, positions, -1),
                                              categories=units.ids, validate=False),
         "date": coded_dates(codes, dates), "category": categories,
         # unread titles stay one code per record; read ones are Arrow-backed text
         "title": title if isinstance(title.dtype, pd.CategoricalDtype) else title.astype(str), "due_date": due,
     }, copy=False)  # columns made here (in RECORD_COLUMNS' order): not copied again
-    return frame if keep.all() else frame[keep].reset_index(drop=True)
+    if kept:
+        return frame
+    frame = frame[keep].reset_index(drop=True)  # its dates stay those some record has (a file's day span)
+    return frame.assign(date=frame["date"].cat.remove_unused_categories())
 
 
 def _blank(n: int) -> pd.Series:
@@ -138,13 +143,13 @@ def _blank(n: int) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), categories=[""], validate=False), copy=False)
 
 
-def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positions: np.ndarray,
+def _due_dates(table: RawTable, roles: dict[str, int], units: UnitIndex, positions: np.ndarray, listed: np.ndarray,
                unit_names: dict[str, str], issues: IssueLog) -> pd.Series:
     if "due_date" not in roles:
         return coded_dates(np.full(len(table.cells), -1, np.int8), pd.DatetimeIndex([], dtype="datetime64[ns]"))
     text = table.cells[roles["due_date"]]
     codes, dates = date_codes(text)
-    bad = (codes < 0) & (positions >= 0) & (text != "").to_numpy()  # most records leave it empty
+    bad = (codes < 0) & listed & (text != "").to_numpy()  # most records leave it empty
     issues.add_rows(
         (DataIssue("error", f"应公开日期“{t}”无法识别,按未填写处理", table.file, int(r),
                    table.header[roles["due_date"]], unit_names[u])

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.issuelog import IssueLog
-from scoring.data.names import Names, distinct_texts, key, map_distinct
+from scoring.data.names import Names, code_type, distinct_texts, key, map_distinct
 from scoring.data.rawtable import RawTable
 from scoring.errors import InputError, Location
 from scoring.issues import DataIssue, Severity
@@ -167,8 +167,9 @@ class UnitIndex:
         for text in uniques:
             if text not in known:  # twelve monthly files name the same units: each text looked up once
                 known[text] = self.ids.get_loc(self.lookup[k]) if (k := key(text)) in self.lookup else -1
-        found = np.array([known[text] for text in uniques], dtype=np.intp)
-        return found[codes] if len(codes) else np.zeros(0, dtype=np.intp)
+        # in the smallest type holding the positions: per record, 2 bytes for a province's units
+        found = np.array([known[text] for text in uniques], dtype=code_type(len(self.ids)))
+        return found[codes] if len(codes) else np.zeros(0, dtype=found.dtype)
 
     @cached_property
     def names_by_id(self) -> dict[str, str]:
