@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
@@ -98,8 +98,8 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     issues = IssueLog()
     base, units_path, plan = _plan(path, run, issues, units_override)
     units_file = _display(units_path, base) if units_path is not None else ""
-    shared = files.early_index(units_path, units_file) if units_path is not None else None
-    tables = _read_tables(plan, names, files, issues, progress, shared, run)
+    early = (lambda: files.early_index(units_path, units_file)) if units_path is not None else (lambda: None)
+    tables = _read_tables(plan, names, files, issues, progress, early, run)
     if units_path is not None:
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
@@ -148,26 +148,31 @@ class _Files:
         self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._stopped = Event()  # a run stopped (Ctrl-C, a file's error): reading threads make nothing more
 
-    def tables(self, plan: list[DataFile], issues: IssueLog, index: UnitIndex | None,
+    def tables(self, plan: list[DataFile], issues: IssueLog, early: Callable[[], UnitIndex | None],
                run: Period) -> Iterator[tuple[DataFile, RawTable | None]]:
         """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time,
         the smallest first: while pyarrow parses one (on every core, without the GIL), Python
-        works on another's top rows, odd rows, codes and, given the units file's `index`, its
-        records or metric values, so twelve monthly files keep both cores busy and a metrics
-        file's values are made while the records are parsed, not after them."""
+        works on another's top rows, odd rows, codes and, given the units file's index
+        (`early()`, read here while the first files are parsed), its records or metric values,
+        so twelve monthly files keep both cores busy and a metrics file's values are made while
+        the records are parsed, not after them."""
         fresh = [f for f in plan if (f.path, f.sheet) not in self._tables and f.path.suffix.lower() == ".csv"]
         sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f in fresh}  # the reader says what is wrong
+        ready: Future[UnitIndex | None] = Future()  # the reading threads wait for it once a file is parsed
         pool = ThreadPoolExecutor(max_workers=READ_AHEAD)  # spreadsheets: read in turn, below
         try:
-            futures = {(f.path, f.sheet): pool.submit(self._read, f, index, run)
+            futures = {(f.path, f.sheet): pool.submit(self._read, f, ready.result, run)
                        for f in sorted(fresh, key=lambda f: sizes[f.path])}
+            ready.set_result(early())
             for data_file in plan:
                 future = futures.pop((data_file.path, data_file.sheet), None)
                 if future is not None:
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
-                yield data_file, self.table(data_file, issues, index, run)
+                yield data_file, self.table(data_file, issues, ready.result(), run)
         except BaseException:  # Ctrl-C or a file that stops the run: the files not started are not
             self._stopped.set()  # read, and those being parsed are not made into records or values
+            if not ready.done():
+                ready.set_result(None)
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -176,18 +181,20 @@ class _Files:
               run: Period | None = None) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
         if key not in self._tables:
-            self._tables[key] = self._read(data_file, index, run)
+            self._tables[key] = self._read(data_file, lambda: index, run)
         table, found = self._tables[key]
         issues.items.extend(found)
         return table
 
-    def _read(self, data_file: DataFile, index: UnitIndex | None,
+    def _read(self, data_file: DataFile, index_of: Callable[[], UnitIndex | None],
               run: Period | None) -> tuple[RawTable | None, list[DataIssue]]:
-        """The file's table and issues; with the units file's `index`, a records file's records
-        (its cells then let go, `records`) or a metrics file's values for `run` are made here."""
+        """The file's table and issues; given the units file's index (`index_of()`, asked once
+        the file is parsed), a records file's records (its cells then let go, `records`) or a
+        metrics file's values for `run` are made here."""
         log = IssueLog()
         table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
                            sheet=data_file.sheet)
+        index = index_of() if table is not None else None
         kind = _kind(table, self.names) if table is not None and index is not None and not self._stopped.is_set() else None
         if kind == "records":
             table = self._made_records(data_file, table, index, let_go=True)  # type: ignore[arg-type]
@@ -315,10 +322,10 @@ def _plan(path: Path, run: Period, issues: IssueLog,
 
 
 def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
-                 index: UnitIndex | None, run: Period) -> list[tuple[DataFile, RawTable, str]]:
+                 early: Callable[[], UnitIndex | None], run: Period) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues, index, run), "读取数据文件", total=len(plan),
+    for data_file, table in track(files.tables(plan, issues, early, run), "读取数据文件", total=len(plan),
                                   enabled=progress):
         if table is None:
             continue
