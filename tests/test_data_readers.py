@@ -16,6 +16,7 @@ from scoring.data.records import derive_record_metric
 from scoring.errors import InputError
 from scoring.periods import Period
 from scoring.scheme.model import Indicator, MetricSpec, Scheme, UnitClass
+from tests.helpers import TINY_UNITS
 
 UNITS_CSV = (
     "unit_id,name,class,aliases\n"
@@ -473,3 +474,22 @@ def test_files_read_ahead_give_the_same_issues_in_the_same_order(tmp_path: Path,
     with pytest.raises(InputError, match="Excel") as raised:
         load_data(tmp_path, "2021Q4", progress=False)
     assert raised.value.location.file == "2021/records_04.csv"
+
+
+def test_reading_threads_make_no_records_once_a_run_is_stopped(tmp_path: Path) -> None:
+    """A Ctrl-C while files are parsed stops the reading threads from making records of the
+    files they are parsing (a big file's records would keep the process busy and growing)."""
+    from scoring.data.load import DataFile, _Files
+    from scoring.data.names import Names
+
+    write(tmp_path, "units.csv", TINY_UNITS)
+    records = write(tmp_path, "2021/records.csv", "单位,发布日期,栏目\n甲局,2021-10-05,工作动态\n乙局,2021-11-01,通知公告\n")
+    files = _Files(Names.build(), titles=False)
+    index = files.units(tmp_path / "units.csv", "units.csv")[1]
+    data_file = DataFile(records, "2021/records.csv", Period.parse("2021"), False)
+    made, _ = files._read(data_file, lambda: index, None)
+    assert len(files._records) == 1 and made is not None and made.cells.empty  # made, its cells let go
+    stopped = _Files(Names.build(), titles=False)
+    stopped._stopped.set()
+    table, _ = stopped._read(data_file, lambda: index, None)
+    assert not stopped._records and table is not None and len(table.cells) == 2
