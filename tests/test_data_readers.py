@@ -487,9 +487,9 @@ def test_reading_threads_make_no_records_once_a_run_is_stopped(tmp_path: Path) -
     files = _Files(Names.build(), titles=False)
     index = files.units(tmp_path / "units.csv", "units.csv")[1]
     data_file = DataFile(records, "2021/records.csv", Period.parse("2021"), False)
-    made, _ = files._read(data_file, lambda: index, None)
+    made, _ = files._read(data_file, lambda: index)
     assert len(files._records) == 1 and made is not None and made.cells.empty  # made, its cells let go
     stopped = _Files(Names.build(), titles=False)
     stopped._stopped.set()
-    table, _ = stopped._read(data_file, lambda: index, None)
+    table, _ = stopped._read(data_file, lambda: index)
     assert not stopped._records and table is not None and len(table.cells) == 2

@@ -99,7 +99,7 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     base, units_path, plan = _plan(path, run, issues, units_override)
     units_file = _display(units_path, base) if units_path is not None else ""
     early = (lambda: files.early_index(units_path, units_file)) if units_path is not None else (lambda: None)
-    tables = _read_tables(plan, names, files, issues, progress, early, run)
+    tables = _read_tables(plan, names, files, issues, progress, early)
     if units_path is not None:
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
@@ -115,7 +115,7 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
             files.records(data_file, table, index, issues, shared_index=units_path is not None)
             record_files.append(data_file)
         else:
-            value_parts.append(files.values(data_file, table, kind, run, index, issues))
+            value_parts.append(_values(data_file, table, kind, run, names, index, issues))
     check_forms(value_parts, {f.display for f, _, kind in tables if f.form and kind != "records"}, units, issues)
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
@@ -145,30 +145,30 @@ class _Files:
         self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
-        self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._stopped = Event()  # a run stopped (Ctrl-C, a file's error): reading threads make nothing more
 
-    def tables(self, plan: list[DataFile], issues: IssueLog, early: Callable[[], UnitIndex | None],
-               run: Period) -> Iterator[tuple[DataFile, RawTable | None]]:
+    def tables(self, plan: list[DataFile], issues: IssueLog,
+               early: Callable[[], UnitIndex | None]) -> Iterator[tuple[DataFile, RawTable | None]]:
         """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time,
-        the smallest first: while pyarrow parses one (on every core, without the GIL), Python
-        works on another's top rows, odd rows, codes and, given the units file's index
-        (`early()`, read here while the first files are parsed), its records or metric values,
-        so twelve monthly files keep both cores busy and a metrics file's values are made while
-        the records are parsed, not after them."""
+        the smallest first (a metrics file is not left waiting behind twelve months of records):
+        while pyarrow parses one (on every core, without the GIL), Python works on another's top
+        rows, odd rows, codes and, given the units file's index (`early()`, read here while the
+        first files are parsed), its records, so twelve monthly files keep both cores busy.
+        A metrics file's values are made after reading, in the main thread, where a Ctrl-C
+        stops them at once."""
         fresh = [f for f in plan if (f.path, f.sheet) not in self._tables and f.path.suffix.lower() == ".csv"]
         sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f in fresh}  # the reader says what is wrong
         ready: Future[UnitIndex | None] = Future()  # the reading threads wait for it once a file is parsed
         pool = ThreadPoolExecutor(max_workers=READ_AHEAD)  # spreadsheets: read in turn, below
         try:
-            futures = {(f.path, f.sheet): pool.submit(self._read, f, ready.result, run)
+            futures = {(f.path, f.sheet): pool.submit(self._read, f, ready.result)
                        for f in sorted(fresh, key=lambda f: sizes[f.path])}
             ready.set_result(early())
             for data_file in plan:
                 future = futures.pop((data_file.path, data_file.sheet), None)
                 if future is not None:
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
-                yield data_file, self.table(data_file, issues, ready.result(), run)
+                yield data_file, self.table(data_file, issues, ready.result())
         except BaseException:  # Ctrl-C or a file that stops the run: the files not started are not
             self._stopped.set()  # read, and those being parsed are not made into records or values
             if not ready.done():
@@ -177,20 +177,19 @@ class _Files:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None,
-              run: Period | None = None) -> RawTable | None:
+    def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
         if key not in self._tables:
-            self._tables[key] = self._read(data_file, lambda: index, run)
+            self._tables[key] = self._read(data_file, lambda: index)
         table, found = self._tables[key]
         issues.items.extend(found)
         return table
 
-    def _read(self, data_file: DataFile, index_of: Callable[[], UnitIndex | None],
-              run: Period | None) -> tuple[RawTable | None, list[DataIssue]]:
+    def _read(self, data_file: DataFile,
+              index_of: Callable[[], UnitIndex | None]) -> tuple[RawTable | None, list[DataIssue]]:
         """The file's table and issues; given the units file's index (`index_of()`, asked once
-        the file is parsed), a records file's records (its cells then let go, `records`) or a
-        metrics file's values for `run` are made here."""
+        the file is parsed), a records file's records are made here (its cells then let go,
+        `records`)."""
         log = IssueLog()
         table = read_table(data_file.path, data_file.display, self._is_header, log, self._columns,
                            sheet=data_file.sheet)
@@ -198,24 +197,7 @@ class _Files:
         kind = _kind(table, self.names) if table is not None and index is not None and not self._stopped.is_set() else None
         if kind == "records":
             table = self._made_records(data_file, table, index, let_go=True)  # type: ignore[arg-type]
-        elif kind is not None and data_file.metrics and run is not None:
-            self._made_values(data_file, table, kind, run, index)  # type: ignore[arg-type]
         return table, log.items
-
-    def values(self, data_file: DataFile, table: RawTable, kind: str, run: Period, index: UnitIndex,
-               issues: IssueLog) -> pd.DataFrame:
-        """The file's metric values for `run` (`_values`), made once, their issues added to `issues`."""
-        key = (data_file.path, data_file.sheet, run.label, id(index))
-        if key not in self._values:
-            self._made_values(data_file, table, kind, run, index)
-        frame, found = self._values[key]
-        issues.items.extend(found)
-        return frame
-
-    def _made_values(self, data_file: DataFile, table: RawTable, kind: str, run: Period, index: UnitIndex) -> None:
-        log = IssueLog()
-        frame = _values(data_file, table, kind, run, self.names, index, log)
-        self._values[(data_file.path, data_file.sheet, run.label, id(index))] = (frame, log.items)
 
     def early_index(self, path: Path, file: str) -> UnitIndex | None:
         """The units file's index, read before the data files so that each records file's
@@ -322,10 +304,10 @@ def _plan(path: Path, run: Period, issues: IssueLog,
 
 
 def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
-                 early: Callable[[], UnitIndex | None], run: Period) -> list[tuple[DataFile, RawTable, str]]:
+                 early: Callable[[], UnitIndex | None]) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues, early, run), "读取数据文件", total=len(plan),
+    for data_file, table in track(files.tables(plan, issues, early), "读取数据文件", total=len(plan),
                                   enabled=progress):
         if table is None:
             continue
