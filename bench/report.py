@@ -353,7 +353,11 @@ DESIGN = """
   writes it (the JSON is for city-size runs) and judges the nation's results written as its
   ranking CSV and Parquet files. Since a province's JSON (140 MB) cost more time than the
   rest of its results together, a run of more than 2,000 units writes Parquet unless
-  `--format json` asks for the JSON.
+  `--format json` asks for the JSON. The tables are encoded into memory in two threads,
+  largest first, as soon as they exist (in `score`, while the workbook is written; Arrow's
+  conversion and the encoder release the GIL), 16,384 rows at a time; a repeated text column
+  is dictionary-encoded by grouping its rows first by the string object they hold (the
+  engine reuses a few thousand objects across millions of rows), then by text.
 
 - **Long sheets hold whole units up to 20,000 rows.** 得分明细 (a province: 5,000 units × 66
   items = 330,000 rows) and 原始数据 list the first units in ranking order that fit in 20,000
