@@ -1,9 +1,10 @@
 """The workbook's cost baseline: the same cells written with XlsxWriter plainly.
 
 `record_cells` builds the real workbook once (not timed) while noting every string and number
-it writes, sheet by sheet; `write_plain` then writes exactly those cells into a new workbook
-with the public typed writers and nothing else: no formats, widths, merges, filters,
-conditional formats or charts. `bench.stages` times the two in turn.
+it writes, sheet by sheet, whether cell by cell or a column at a time (`BlockSheet.write_block`);
+`write_plain` then writes exactly those cells into a new workbook with the public typed writers
+and nothing else: no formats, widths, merges, filters, conditional formats or charts.
+`bench.stages` times the two in turn.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from scoring.report.blocksheet import BlockSheet
 
 
 @dataclass
@@ -37,11 +41,25 @@ def _recording(cells: dict[str, SheetCells]) -> Iterator[None]:
         written.setdefault(self.name, {})[(row, col)] = float(value)
         return write_number(self, row, col, value, cell_format)
 
-    Worksheet._write_string, Worksheet._write_number = string, number
+    def block(self, first_row, col, strings=None, numbers=None, formats=None):
+        """A column's cells as `write_block` takes them: a non-empty text, else a finite number."""
+        sheet = written.setdefault(self.name, {})
+        n = len(strings) if strings is not None else len(numbers) if numbers is not None else 0
+        for i in range(n):
+            text = strings[i] if strings is not None else None
+            if isinstance(text, str) and text:
+                sheet[(first_row + i, col)] = text
+            elif numbers is not None and np.isfinite(numbers[i]):
+                sheet[(first_row + i, col)] = float(numbers[i])
+        return write_block(self, first_row, col, strings, numbers, formats)
+
+    write_block = BlockSheet.write_block
+    Worksheet._write_string, Worksheet._write_number, BlockSheet.write_block = string, number, block
     try:
         yield
     finally:
         Worksheet._write_string, Worksheet._write_number = write_string, write_number
+        BlockSheet.write_block = write_block
     for name, sheet in written.items():
         target = cells.setdefault(name, SheetCells())
         for (row, col), value in sheet.items():

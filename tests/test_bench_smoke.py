@@ -64,3 +64,21 @@ def test_unknown_scale_is_refused_before_any_work(tmp_path):
     assert run.returncode == 2
     assert "unknown scale(s): moon" in run.stderr
     assert "writing" not in run.stderr
+
+
+def test_the_plain_baseline_holds_every_cell_the_workbook_holds(tmp_path):
+    """bench/baseline.py records the cells the workbook writer writes, cell by cell or a
+    column at a time: exactly the non-empty cells of the file it writes."""
+    import openpyxl
+    import report_fixtures as fx
+
+    from bench.baseline import record_cells
+
+    recorded = record_cells(fx.make_result(), tmp_path / "book.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    for ws in book.worksheets:
+        in_file = {(c.row - 1, c.column - 1): c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        sheet = recorded.get(ws.title)
+        noted = {} if sheet is None else {(r, c): v for r, c, v in (*sheet.strings, *sheet.numbers)}
+        assert noted == in_file, ws.title
+    assert sum(len(s.strings) + len(s.numbers) for s in recorded.values()) > 600
