@@ -536,7 +536,7 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     parsed = convert_units(cells, parsed, names, index.names_by_id, issues)
     _report_problems(cells, parsed, index, names, issues)
     _report_approximations(cells, parsed, index, names, issues)
-    return _typed(pd.DataFrame({  # typed here, in the file's reading thread, not after every file is read
+    return _typed(pd.DataFrame({  # typed per file, as each is read, not after every file is read
         "unit_id": cells["unit_id"], "metric": metric, "value": parsed["value"], "raw": cells["raw"],
         "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
         "source": cells["source"], "row": cells["row"], "column": cells["column"], "evidence": cells["evidence"],
