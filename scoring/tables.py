@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.model import AgencyData
+from scoring.data.names import code_type
 from scoring.evaluate import STATUSES, Scored, Units
 from scoring.rules.base import nums, unit_suffix
 from scoring.scheme.model import Scheme
@@ -128,13 +129,5 @@ def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Cate
     else:
         distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
         categories = pd.Index(distinct)
-    small = position.astype(_code_type(len(categories)))[codes]
+    small = position.astype(code_type(len(categories)))[codes]
     return pd.Categorical.from_codes(small, categories=categories, validate=False)
-
-
-def _code_type(count: int) -> type:
-    """The integer type of a pandas Categorical's codes over `count` categories."""
-    for kind in (np.int8, np.int16, np.int32):
-        if count < np.iinfo(kind).max:
-            return kind
-    return np.int64

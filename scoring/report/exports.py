@@ -29,7 +29,7 @@ from scoring.report.rounding import half_up
 from scoring.report.workbook import WorkbookOptions, settled_heap, workbook_writer
 from scoring.result import Result, Step
 from scoring.rounding import fixed_text
-from scoring.rules.base import nums
+from scoring.rules.base import first_rows, nums
 
 if TYPE_CHECKING:
     from scoring.stability import Stability
@@ -248,8 +248,7 @@ def split_items(details: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     unit of an item. A column that differs within an item anywhere stays in the detail rows
     instead, so nothing is lost whatever the engine hands over."""
     item = _codes(details["item_id"]) + 1  # 0: no item id
-    first_of = np.full(int(item.max()) + 1 if len(item) else 1, len(item))
-    first_of[item[::-1]] = np.arange(len(item) - 1, -1, -1)  # each item's first row: the last write wins
+    first_of = first_rows(item, int(item.max()) + 1 if len(item) else 1)  # each item's first row
     first = np.sort(first_of[first_of < len(item)])  # in order of first appearance
     first_row = first_of[item]  # per row
     shared = [c for c in ITEM_COLUMNS if _constant_per_item(details[c], first_row)]

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from scoring.issues import DataIssue
 from scoring.report.exports import result_tables, run_header
 from scoring.result import Result
+from scoring.rules.base import first_rows
 
 METADATA_KEY = b"scoring"
 ENCODERS = 2  # tables encoded at once (threads)
@@ -156,8 +157,7 @@ def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return pd.factorize(values, use_na_sentinel=True)
     addresses = np.frombuffer((ctypes.c_size_t * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
     by_object, distinct_objects = pd.factorize(addresses)  # `values` keeps every object alive meanwhile
-    first = np.empty(len(distinct_objects), dtype=np.intp)
-    first[by_object[::-1]] = np.arange(len(values) - 1, -1, -1)  # each object's first row: the last write wins
+    first = first_rows(by_object, len(distinct_objects))  # a row holding each object
     codes, uniques = pd.factorize(values[first], use_na_sentinel=True)
     return codes[by_object], uniques
 

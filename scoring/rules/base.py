@@ -276,12 +276,19 @@ def join(*parts) -> np.ndarray:
         size *= count + 1
     if len(arrays) > 1:  # one array's codes already number its texts (perhaps some unused: joined unread)
         codes = pd.factorize(codes)[0]
-    first = np.zeros(codes.max() + 1 if n else 0, dtype=np.int64)
-    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # a row holding each combination
+    first = first_rows(codes, codes.max() + 1 if n else 0)  # a row holding each combination
     columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in
                (np.broadcast_to(np.asarray(q, dtype=object), n) if isinstance(q, np.ndarray) else q for q in parts)]
     joined = np.array(["".join(map(str, texts)) for texts in zip(*columns)] or [], dtype=object)
     return _coded(joined[codes], codes, len(joined))
+
+
+def first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """The first row holding each code 0…count-1 (len(codes) for a code no row holds), in
+    one pass: written from the last row back, so the first write of a code is the last."""
+    first = np.full(count, len(codes), dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
 
 
 def pick(texts, choice: np.ndarray) -> np.ndarray:
