@@ -202,6 +202,8 @@ class Evaluator:
             """`text`: one for all units of `mask`, or one each (an array over those units only:
             explanations are joined for the few units a policy concerns, not for all)."""
             nonlocal points, max_points
+            if not mask.any():  # most policies concern none of a leaf's units
+                return
             points = np.where(mask, pts, points)
             max_points = np.where(mask, maxp, max_points)
             why[mask] = text

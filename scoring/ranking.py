@@ -29,18 +29,17 @@ def competition_rank(keys: pd.DataFrame, groups: np.ndarray | None = None) -> np
     n = len(keys)
     if n == 0:
         return np.zeros(0, dtype=int)
-    frame = keys.copy()
     # groups as integer codes: lexsort over an object array compares Python strings (a nation's
     # 100,000 class names: 0.3 s); ranks within a group do not depend on the groups' order
-    frame["_group"] = codes_of(groups) if groups is not None else 0
-    cols = ["_group", *keys.columns]
-    order = np.lexsort([frame[c].to_numpy() for c in reversed(cols)])
-    ordered = frame.iloc[order]
-    same_group = ordered["_group"].to_numpy()[1:] == ordered["_group"].to_numpy()[:-1]
+    group = codes_of(groups) if groups is not None else np.zeros(n, dtype=np.int8)
+    columns = [keys[c].to_numpy() for c in keys.columns]  # plain arrays: no DataFrame copy or take
+    order = np.lexsort([*reversed(columns), group])  # the last key sorts first
+    grouped = group[order]
+    same_group = grouped[1:] == grouped[:-1]
     same_key = np.ones(n - 1, dtype=bool)
-    for c in keys.columns:
-        col = ordered[c].to_numpy()
-        same_key &= col[1:] == col[:-1]
+    for column in columns:
+        ordered = column[order]
+        same_key &= ordered[1:] == ordered[:-1]
     new_group = np.concatenate([[True], ~same_group])
     new_key = np.concatenate([[True], ~(same_group & same_key)])
     rank_sorted = np.maximum.accumulate(np.where(new_key, np.arange(n), 0))

@@ -14,7 +14,7 @@ import pandas as pd
 from scoring.data.model import AgencyData
 from scoring.data.names import code_type
 from scoring.evaluate import STATUSES, Scored, Units
-from scoring.rules.base import nums, unit_suffix
+from scoring.rules.base import distinct_texts, factorize_objects, nums, unit_suffix
 from scoring.scheme.model import Scheme
 from scoring.scheme.usage import metrics_used
 
@@ -41,26 +41,34 @@ def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.
     def rep(attr):  # the same text for every unit: a category per item, not a string per row
         return categorical(item, [getattr(b, attr) for b in blocks])
 
-    # each block's texts taken from its few distinct ones, then side by side (faster than one
-    # take of all 6.6 million rows of a nation from all blocks' texts: that reads them at random)
-    value_text = np.stack([shown[codes] for codes, shown in (value_texts(b, precision) for b in blocks)],
-                          axis=1).ravel()
-
-    def texts(values: np.ndarray) -> pd.Series:
-        # kept as Python strings: most rows share a few thousand string objects, which pandas'
-        # default Arrow string dtype would copy byte by byte (a nation: 6 s, 0.4 GB)
-        return pd.Series(values, dtype=object, copy=False)
-
+    statuses = [(np.asarray(b.status), STATUSES) for b in blocks]
     return pd.DataFrame({
         "unit_id": categorical(np.repeat(np.arange(n), k), units.ids),
         "kind": rep("kind"), "item_id": rep("item_id"),
         "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
-        "metric": rep("metric"), "value": col("values").astype(float, copy=False), "value_text": texts(value_text),
-        "approx": col("approx").astype(bool, copy=False), "status": texts(STATUSES[col("status")]),
+        "metric": rep("metric"), "value": col("values").astype(float, copy=False),
+        "value_text": side_by_side([value_texts(b, precision) for b in blocks]),
+        "approx": col("approx").astype(bool, copy=False), "status": side_by_side(statuses),
         "rule_text": rep("rule_text"), "points": col("points").astype(float, copy=False),
         "max_points": col("max_points").astype(float, copy=False),
-        "explanation": texts(col("explanation")),
+        "explanation": side_by_side([distinct_texts(b.explanation) for b in blocks]),
     }, copy=False)  # the columns are this table's own: pandas' copy into 2-D blocks cost a nation 0.5 s
+
+
+def side_by_side(blocks: Sequence[tuple[np.ndarray, np.ndarray]]) -> pd.Categorical:
+    """Each block's texts as (codes per unit, its distinct texts), the blocks side by side read
+    row by row (unit-major), as one Categorical over the distinct texts of all blocks. A
+    nation's 6.6 million explanations are a few hundred thousand sentences: stacking 6.6 million
+    references cost 0.3 s a column, and every output hashed them again. Categories stay Python
+    strings: Arrow strings would be copied to new objects by each reader of the rows."""
+    sizes = [len(texts) for _, texts in blocks]
+    code, categories = pd.factorize(np.concatenate([texts for _, texts in blocks]))  # an unheld text (None): -1
+    code = code.astype(code_type(len(categories)))
+    starts = np.cumsum([0, *sizes[:-1]])
+    # a block's codes read through its slice of `code`; the appended -1 keeps a missing text missing
+    columns = [np.append(code[start:start + size], -1)[codes] for (codes, _), start, size in zip(blocks, starts, sizes)]
+    return pd.Categorical.from_codes(np.stack(columns, axis=1).ravel(), validate=False,
+                                     categories=pd.Index(categories, dtype=object))
 
 
 def value_texts(block: Scored, precision: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +104,7 @@ def groups_table(groups: Sequence, units: Units, marks: tuple[np.ndarray, np.nda
         "group_name": categorical(group, [g.name for g in groups]),
         "points": np.concatenate([g.points for g in groups]),
         "max_points": np.concatenate([g.max_points for g in groups]),
-        "grade": marks[0], "veto": marks[1],
+        "grade": repeated(marks[0]), "veto": repeated(marks[1]),
     }, copy=False)
 
 
@@ -123,11 +131,22 @@ def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Cate
     unit's id for every item and an item's texts for every unit (a nation: 6.6 million rows).
     The few texts are numbered first, in the integer type pandas keeps for that many
     categories, so the rows' codes are neither searched nor converted again."""
-    texts = pd.Index(np.asarray(texts, dtype=object).astype(str))
-    if texts.is_unique:  # unit ids; item ids
-        position, categories = np.arange(len(texts)), texts
+    texts = np.asarray(texts, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) != "string":
+        texts = texts.astype(str).astype(object)
+    if pd.Index(texts, dtype=object).is_unique:  # unit ids; item ids. Checked on the Python strings:
+        # Arrow strings' check, and the numpy copy made for it, cost 0.1 s for 100,000 ids
+        position, categories = np.arange(len(texts)), pd.Index(texts, dtype="str")
     else:
-        distinct, position = np.unique(texts.to_numpy(), return_inverse=True)
+        distinct, position = np.unique(texts.astype(str), return_inverse=True)
         categories = pd.Index(distinct)
     small = position.astype(code_type(len(categories)))[codes]
     return pd.Categorical.from_codes(small, categories=categories, validate=False)
+
+
+def repeated(texts: np.ndarray) -> pd.Categorical:
+    """A few texts repeated over many rows (a grade per unit × group) as a Categorical of the
+    same strings: pandas would copy each row into an Arrow string (a million rows: 75 ms)."""
+    codes, distinct = factorize_objects(texts)
+    return pd.Categorical.from_codes(codes.astype(code_type(len(distinct))), validate=False,
+                                     categories=pd.Index(distinct, dtype=object))

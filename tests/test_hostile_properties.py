@@ -179,7 +179,7 @@ def check_invariants(result, raw: dict) -> None:
     assert np.isfinite(pts).all() and (pts <= top + EPS).all(), leaves[["item_id", "points", "max_points", "explanation"]]
     below = pts < -EPS
     assert set(leaves["item_id"][below]) <= floor_group_leaves(raw), leaves[below][["item_id", "points", "explanation"]]
-    assert d["explanation"].map(lambda s: isinstance(s, str) and s != "").all()
+    assert d["explanation"].astype(object).map(lambda s: isinstance(s, str) and s != "").all()
 
     g = result.groups
     gp, gm = g["points"].to_numpy(float), g["max_points"].to_numpy(float)

@@ -357,7 +357,7 @@ def test_factorize_objects_is_pandas_factorize():
     pd.factorize, equal texts held by different objects included."""
     import numpy as np
 
-    from scoring.report.parquet_export import factorize_objects
+    from scoring.rules.base import factorize_objects
 
     shared = "主动公开 974 条 → 2/2"
     values = np.array([shared, None, "".join(["主动公开 974 条", " → 2/2"]), "乙", float("nan"), shared, "乙"], dtype=object)

@@ -10,9 +10,11 @@ types that differ. Every subclass is checked when it is defined (`type`, `Config
 
 from __future__ import annotations
 
+import ctypes
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
@@ -277,9 +279,14 @@ def join(*parts) -> np.ndarray:
     if len(arrays) > 1:  # one array's codes already number its texts (perhaps some unused: joined unread)
         codes = pd.factorize(codes)[0]
     first = first_rows(codes, codes.max() + 1 if n else 0)  # a row holding each combination
-    columns = [p[first] if isinstance(p, np.ndarray) else [str(p)] * len(first) for p in
+    first[first == n] = 0  # a code no row holds (`pick`'s unchosen texts): joined from any row, never read
+    columns = [p[first].tolist() if isinstance(p, np.ndarray) else repeat(str(p)) for p in
                (np.broadcast_to(np.asarray(q, dtype=object), n) if isinstance(q, np.ndarray) else q for q in parts)]
-    joined = np.array(["".join(map(str, texts)) for texts in zip(*columns)] or [], dtype=object)
+    joined = np.empty(len(first), dtype=object)
+    try:  # each combination's texts joined by str.join mapped in C: a step log joins 100,000 names
+        joined[:] = list(map("".join, zip(*columns)))
+    except TypeError:  # a part that is not text (a number): written by str() first
+        joined[:] = ["".join(map(str, texts)) for texts in zip(*columns)]
     return _coded(joined[codes], codes, len(joined))
 
 
@@ -313,6 +320,19 @@ def codes_of(texts: np.ndarray) -> np.ndarray:
     return _codes_of(np.asarray(texts, dtype=object), len(texts))[0]
 
 
+def distinct_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct): `texts` is `distinct[codes]` (-1: a missing text). The codes are the
+    remembered ones for an array from `coded`, `pick`, `join` or `nums`; a distinct text that no
+    row holds (`pick`'s unchosen bands) is None."""
+    texts = np.asarray(texts, dtype=object)
+    codes, count = _codes_of(texts, len(texts))
+    first = first_rows(np.where(codes < 0, count, codes), count + 1)[:count]  # a missing text's rows set aside
+    held = first < len(texts)
+    distinct = np.full(count, None, dtype=object)
+    distinct[held] = texts[first[held]]
+    return codes, distinct
+
+
 def filled(n: int, text: str) -> np.ndarray:
     """`text` n times, writable: `np.full(n, text, dtype=object)` makes a new string object for
     every entry (a nation: up to 20 ms per call), this refers to one."""
@@ -339,8 +359,24 @@ def _codes_of(array: np.ndarray, n: int) -> tuple[np.ndarray, int]:
     entry = _CODES.get(id(array))
     if entry is not None and entry[0]() is array and len(entry[1]) == n:
         return entry[1], entry[2]
-    codes, uniques = pd.factorize(np.broadcast_to(array, n))
+    codes, uniques = factorize_objects(np.broadcast_to(array, n))
     return codes, len(uniques)
+
+
+def factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(values)` of an object array (codes, -1 for missing; distinct values in
+    order of first appearance), grouping rows by the object they hold before comparing texts.
+    The engine repeats a few thousand string objects over a nation's 6.6 million detail rows:
+    hashing each row's address (the pointer the array stores) and then the distinct objects'
+    texts costs a third of hashing 6.6 million sentences (explanations: 1.95 -> 0.6 s)."""
+    values = np.ascontiguousarray(values, dtype=object)
+    if not len(values):
+        return pd.factorize(values, use_na_sentinel=True)
+    addresses = np.frombuffer((ctypes.c_size_t * len(values)).from_address(values.ctypes.data), dtype=np.uintp)
+    by_object, distinct_objects = pd.factorize(addresses)  # `values` keeps every object alive meanwhile
+    first = first_rows(by_object, len(distinct_objects))  # a row holding each object
+    codes, uniques = pd.factorize(values[first], use_na_sentinel=True)
+    return codes[by_object], uniques
 
 
 def unit_suffix(unit: str) -> str:
