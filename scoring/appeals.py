@@ -228,11 +228,14 @@ def annotate(result: Result, adjustments: list[Adjustment], originals: dict[tupl
     return replace(result, details=details.assign(explanation=explanation), log=(*result.log, *steps))
 
 
-def score_adjusted(scheme: Scheme, data: AgencyData, period: Period, source: Path) -> tuple[Result, list[Adjustment]]:
-    """Score the period with its 复核调整 file applied (none: the plain result)."""
+def score_adjusted(scheme: Scheme, data: AgencyData, period: Period, source: Path,
+                   explain: bool = True) -> tuple[Result, list[Adjustment]]:
+    """Score the period with its 复核调整 file applied (none: the plain result); `explain=False`:
+    a summary Result (scoring.engine), whose totals the adjustments change just the same."""
     from scoring.engine import score
 
     adjustments = read_adjustments(source, period, scheme, data.units)
     originals = original_values(data, adjustments)
-    result = score(scheme, with_values(data, adjustments, originals), period, overrides=points_overrides(adjustments))
-    return annotate(result, adjustments, originals), adjustments
+    result = score(scheme, with_values(data, adjustments, originals), period, overrides=points_overrides(adjustments),
+                   explain=explain)
+    return (annotate(result, adjustments, originals) if explain else result), adjustments

@@ -8,6 +8,11 @@ up to the scheme's precision) → grades (quota demotion) → ranks (overall and
 Each step is a function from the run's fixed inputs (`Run`) and the state so far (`State`) to the
 next state; steps that change units' points add structured entries to the state's log.
 `STEPS` is the order; `score(..., timer=...)` lets a caller (the benchmark) time each step.
+
+`score(..., explain=False)` runs the same steps for a summary: the same points, totals, vetoes,
+grades and ranks, without what only an explanation needs (explanation texts and their causes,
+the data issues those name, per-unit log entries, the detail, group and input tables). Outputs
+read only a comparison period's totals, so that is how a run scores it (`Result.summary`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache, partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,12 +50,13 @@ Timer = Callable[[str], AbstractContextManager]
 
 
 def score(scheme: Scheme, data: AgencyData, period: str | Period | None = None, *, timer: Timer | None = None,
-          overrides: Mapping[tuple[str, str], "Adjustment"] | None = None) -> Result:
+          overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True) -> Result:
     """Score every unit in `data` with `scheme` for `period` (default: the data's period).
     `timer(step_name)`, if given, is entered around each step. `overrides`: (unit_id, leaf id) →
-    an approved change of that leaf's points (复核调整, scoring/appeals.py), the `adjust` step."""
+    an approved change of that leaf's points (复核调整, scoring/appeals.py), the `adjust` step.
+    `explain=False`: a summary Result, totals only (see the module docstring)."""
     period = Period.parse(period) if isinstance(period, str) else (period or data.period)
-    run = Run.of(scheme, data, period, overrides)
+    run = Run.of(scheme, data, period, overrides, explain)
     state = State()
     with collector_paused():
         for step in STEPS:
@@ -84,19 +91,23 @@ class Run:
     period: Period
     units: Units
     overrides: Mapping[tuple[str, str], "Adjustment"] = field(default_factory=lambda: MappingProxyType({}))
+    explain: bool = True  # False: a summary run (totals only)
 
     @classmethod
     def of(cls, scheme: Scheme, data: AgencyData, period: Period,
-           overrides: Mapping[tuple[str, str], "Adjustment"] | None = None) -> "Run":
+           overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True) -> "Run":
         u = data.units
         units = Units(
             ids=u["unit_id"].astype(str).to_numpy(dtype=object),
             names=u["name"].astype(str).to_numpy(dtype=object),
             classes=coded(u["class"].fillna("").astype(str).to_numpy(dtype=object)),
         )
-        return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})))
+        return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})), explain)
 
     def steps(self, stage: str, mask: np.ndarray, template: str, **kw) -> tuple[Step, ...]:
+        """Per-unit log entries; none in a summary run."""
+        if not self.explain:
+            return ()
         return unit_steps(stage, mask, self.units.ids, self.units.names, template, **kw)
 
 
@@ -149,7 +160,8 @@ class EngineStep(NamedTuple):
 
 def score_linked(run: Run, state: State) -> State:
     """Score the units with every scheme a leaf links to (each loaded once with the scheme)."""
-    linked = {leaf_id: score(sub, run.data, run.period) for leaf_id, sub in run.scheme.linked.items()}
+    linked = {leaf_id: score(sub, run.data, run.period, explain=run.explain)
+              for leaf_id, sub in run.scheme.linked.items()}
     return state.advance(linked=MappingProxyType(linked))
 
 
@@ -165,7 +177,7 @@ def score_leaves(run: Run, state: State) -> State:
     def walk(ind: Indicator, path: str, group_id: str) -> None:
         if ind.is_leaf:
             blocks.append(ev.leaf(ind, path, group_id))
-            if ind.id in state.linked:  # the linked scheme's own items, under the leaf
+            if ind.id in state.linked and run.explain:  # the linked scheme's own items, under the leaf
                 blocks.extend(_linked_blocks(state.linked[ind.id], ind.id, path, group_id, run.units.n))
         for child in ind.children or ():
             walk(child, f"{path} / {child.title}", group_id)
@@ -191,6 +203,8 @@ def adjust_leaves(run: Run, state: State) -> State:
         for i, a in changes:
             before = float(points[i])
             points[i] = min(a.new, float(block.max_points[i]))
+            if not run.explain:
+                continue
             trail = a.trail(num(before, run.scheme.precision))
             explanation[i] = f"{explanation[i]}〔{trail}〕"
             log.append(Step("adjust", f"{a.unit_name}:“{block.item_name}”{trail}", a.unit_id, block.item_id,
@@ -276,8 +290,8 @@ def _veto_leaves(run: Run, blocks: tuple[Scored, ...], zeroed: Mapping[str, np.n
             out.append(b)
             continue
         scope = next(s for s in zeroed if b.item_id in {leaf.id for leaf in nodes[s].leaves()} and zeroed[s].any())
-        why = np.where(hit, join(b.explanation, f";单项否决“{titles[scope]}” → 否决,计0分"), b.explanation)
-        out.append(dataclasses.replace(b, points=np.where(hit, 0.0, b.points), explanation=why.astype(object),
+        why = _explained(run, hit, partial(join, b.explanation, f";单项否决“{titles[scope]}” → 否决,计0分"), b.explanation)
+        out.append(dataclasses.replace(b, points=np.where(hit, 0.0, b.points), explanation=why,
                                        status=np.where(hit, VETOED, b.status).astype(np.int8)))
     return tuple(out)
 
@@ -308,10 +322,10 @@ def add_bonus(run: Run, state: State) -> State:
         gate = Expression(bonus.gate)
         env = ev.env(gate, state.points)
         closed = np.nan_to_num(gate.evaluate(env, n, run.period)) == 0
-        said = join(ev.shown(env), f",不满足加分条件“{ev.readable(gate.text)}” → 不加分")
+        said = cache(lambda: join(ev.shown(env), f",不满足加分条件“{ev.readable(gate.text)}” → 不加分"))  # once, if asked
         earned = np.sum([b.points for b in blocks], axis=0) if blocks else raw
         blocks = tuple(dataclasses.replace(b, points=np.where(closed, 0.0, b.points),
-                                           explanation=np.where(closed, said, b.explanation).astype(object)) for b in blocks)
+                                           explanation=_explained(run, closed, said, b.explanation)) for b in blocks)
         log = run.steps("bonus", closed & (earned > 0), "不满足加分条件“{gate}”,加分 {before} 分不计",
                         before=earned, after=0.0, gate=ev.readable(gate.text))
     for block in blocks:
@@ -426,6 +440,7 @@ def build_tables(run: Run, state: State) -> State:
     class_names = {c.id: c.name for c in s.classes}
     codes, distinct = pd.factorize(u.classes)
     class_name = pick([class_names.get(c, c or "未分类") for c in distinct], codes)
+    units = pd.DataFrame({"unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name})
     totals = pd.DataFrame({
         "unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name,
         "base": state.base, "max_base": state.max_base, "rescale": state.rescale,
@@ -436,13 +451,15 @@ def build_tables(run: Run, state: State) -> State:
         "veto_reasons": state.veto_reasons, "grade": state.grades, "demoted": state.demoted,
         "rank": state.rank, "class_rank": state.class_rank,
     }).set_index("unit_id")
+    if not run.explain:
+        return state.advance(result=Result.summary_of(s, run.period, units, totals, _derived(run, state.metrics),
+                                                      state.linked))
     issues, log = list(run.data.issues) + list(state.issues), list(state.log)
     for sub in state.linked.values():
         issues += [i for i in sub.issues if i not in issues]
         log += [st._replace(message=f"〔{sub.scheme.name}〕{st.message}") for st in sub.log]
     result = Result(
-        scheme=s, period=run.period,
-        units=pd.DataFrame({"unit_id": u.ids, "name": u.names, "class": u.classes, "class_name": class_name}),
+        scheme=s, period=run.period, units=units,
         details=details_table(state.blocks, u, s.precision), totals=totals,
         groups=groups_table(state.groups, u, _group_marks(run, state)),
         inputs=inputs_table(s, run.data, u), issues=tuple(issues), log=tuple(log),
@@ -472,7 +489,14 @@ STEPS: tuple[EngineStep, ...] = (
 
 def _evaluator(run: Run, state: State) -> Evaluator:
     assert state.metrics is not None
-    return Evaluator(run.scheme, state.metrics, run.units, run.period, state.linked)
+    return Evaluator(run.scheme, state.metrics, run.units, run.period, state.linked, run.explain)
+
+
+def _explained(run: Run, hit: np.ndarray, text: Callable[[], np.ndarray], explanation: np.ndarray) -> np.ndarray:
+    """`explanation` with `text()` for the units `hit`; in a summary run unchanged, no text made."""
+    if not run.explain:
+        return explanation
+    return np.where(hit, text(), explanation).astype(object)
 
 
 def _keys(run: Run, state: State) -> pd.DataFrame:

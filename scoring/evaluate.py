@@ -2,14 +2,15 @@
 
 Each scored item becomes a `Scored` block (arrays over units). Units whose value is missing,
 not applicable, undefined or whose class excludes the item get the policy the criteria set,
-and the explanation says which.
+and the explanation says which. An evaluator made with `explain=False` (a comparison period's
+totals) gives the same points and leaves out the explanations and the issues they name.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,9 +60,11 @@ class Units:
 
 
 class Evaluator:
-    def __init__(self, scheme: Scheme, metrics: Metrics, units: Units, period: Period, linked: dict):
+    def __init__(self, scheme: Scheme, metrics: Metrics, units: Units, period: Period, linked: dict,
+                 explain: bool = True):
         self.scheme, self.metrics, self.units, self.period = scheme, metrics, units, period
         self.linked = linked  # leaf id → Result of the scheme the leaf links to (Scheme.linked)
+        self.explain = explain  # False: points only; explanations stay empty and no issue is raised
         self.issues: list[DataIssue] = []
         self.excluded, self.excluded_full = self._class_exclusions()
         self.nodes = {node.id: node for node in scheme.nodes()}
@@ -134,9 +137,12 @@ class Evaluator:
             status = self._status(metric, values, excluded, leaf.not_applicable == "exclude")
             approx = self.metrics.flag("approx", metric, n)
             ctx = self._ctx(values, full, status == OK, name, unit, rule.threshold_scale(self.period))
-        outcome = rule.score(ctx)
-        points, max_points, why = self._apply_policies(leaf, ctx, outcome.points, outcome.explanation, status, name,
-                                                       sources)
+        if self.explain:
+            outcome = rule.score(ctx)
+            earned, why = outcome.points, outcome.explanation
+        else:
+            earned, why = rule.points(ctx), filled(n, "")
+        points, max_points, why = self._apply_policies(leaf, ctx, earned, why, status, name, sources)
         return Scored(
             "indicator", leaf.id, leaf.title, path, group_id, metric, ctx.values, approx, status,
             rule.describe(full, name, unit), points, max_points, why, unit,
@@ -158,7 +164,7 @@ class Evaluator:
             approx |= self.metrics.flag("approx", m, n)
             inputs[m], labels[m] = np.where(claims[m], np.nan, values), self.scheme.metric_label(m)
         status = np.where(excluded, EXCLUDED, np.where(every_claim, NOT_APPLICABLE, np.where(missing, MISSING, OK)))
-        for m in metrics:  # claims of units otherwise scored: that item takes nothing off
+        for m in metrics if self.explain else ():  # claims of units otherwise scored: that item takes nothing off
             scored = claims[m] & ((status == OK) | (status == MISSING))
             if scored.any():
                 cause = gaps.causes(self.metrics, self._label, m, labels[m][0], scored, not_applicable=True)
@@ -196,29 +202,27 @@ class Evaluator:
         # place below (undefined → missing)
         points = np.where(status == OK, points, 0.0)
         max_points = np.full(self.units.n, full)
-        why = why.copy()
+        why = why.copy() if self.explain else why
 
-        def set_(mask, pts, maxp, text):
-            """`text`: one for all units of `mask`, or one each (an array over those units only:
-            explanations are joined for the few units a policy concerns, not for all)."""
+        def set_(mask, pts, maxp, text: str | Callable[[], np.ndarray]):
+            """`text`: one for all units of `mask`, or a function making one each (an array over
+            those units only: explanations are joined for the few units a policy concerns, not
+            for all), called only when explaining."""
             nonlocal points, max_points
             if not mask.any():  # most policies concern none of a leaf's units
                 return
             points = np.where(mask, pts, points)
             max_points = np.where(mask, maxp, max_points)
-            why[mask] = text
+            if self.explain:
+                why[mask] = text() if callable(text) else text
 
         excluded_full = self.excluded_full[leaf.id]
         set_((status == EXCLUDED) & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
         set_((status == EXCLUDED) & excluded_full, full, full, f"本类别不检查此项 → 按满分计 {num(full, p)}/{num(full, p)}")
         claimed = status == NOT_APPLICABLE
         if claimed.any():
-            parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
-            cause = self._causes(parts, claimed, not_applicable=True)
-            set_(claimed, 0.0, 0.0, join(cause[claimed], " → 不计分,按适用指标折算"))
-            for metric, label, mask in parts:
-                self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, "info",
-                                           f"指标“{leaf.title}”不计分,按适用指标折算")
+            set_(claimed, 0.0, 0.0, lambda: join(self._claims(leaf, sources, claimed, name)[claimed],
+                                                 " → 不计分,按适用指标折算"))
         undefined = status == UNDEFINED
         policy = leaf.when_undefined
         reason = f"{name}无定义(分母为0,如无申请)"
@@ -233,18 +237,32 @@ class Evaluator:
         missing = status == MISSING
         if not missing.any():
             return points, max_points, why
+        pts, maxp, tail = {
+            "full": (full, full, f" → 按规定满分 {num(full, p)}/{num(full, p)}"),
+            "exclude": (0.0, 0.0, " → 不计分,按适用指标折算"),
+        }.get(leaf.missing, (0.0, full, f" → 按0分计 0/{num(full, p)}"))
+        set_(missing, pts, maxp, lambda: join(self._missing(leaf, sources, missing, undefined, reason, name)[missing], tail))
+        return points, max_points, why
+
+    def _claims(self, leaf: Indicator, sources: tuple[str, ...], claimed: np.ndarray, name: str) -> np.ndarray:
+        """Why each unit of `claimed` (marked 不适用, accepted) is not scored; an issue per cell."""
+        parts = self._first_gaps(sources, claimed, name, not_applicable=True, every=True)
+        cause = self._causes(parts, claimed, not_applicable=True)
+        for metric, label, mask in parts:
+            self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, "info",
+                                       f"指标“{leaf.title}”不计分,按适用指标折算")
+        return cause
+
+    def _missing(self, leaf: Indicator, sources: tuple[str, ...], missing: np.ndarray, undefined: np.ndarray,
+                 reason: str, name: str) -> np.ndarray:
+        """Why each unit of `missing` has no value (a blank cell, a 不适用 the leaf refuses, an
+        undefined ratio); an issue per cell, as severe as the leaf's `missing` policy."""
         refused = self._first_gaps(sources, missing, name, not_applicable=True)  # 不适用 the leaf does not accept
         refused_any = np.logical_or.reduce([mask for _, _, mask in refused] + [np.zeros(self.units.n, dtype=bool)])
         blanks = self._first_gaps(sources, missing & ~refused_any, name)
         cause = self._causes(blanks, missing & ~refused_any)
         cause[refused_any] = self._causes(refused, refused_any, not_applicable=True)[refused_any]
         cause[undefined] = reason
-        if leaf.missing == "full":
-            set_(missing, full, full, join(cause[missing], f" → 按规定满分 {num(full, p)}/{num(full, p)}"))
-        elif leaf.missing == "exclude":
-            set_(missing, 0.0, 0.0, join(cause[missing], " → 不计分,按适用指标折算"))
-        else:
-            set_(missing, 0.0, full, join(cause[missing], f" → 按0分计 0/{num(full, p)}"))
         severity = {"error": "error", "zero": "warning"}.get(leaf.missing, "info")
         what = {"zero": "按0分计", "full": "按满分计", "exclude": "不计分并按适用指标折算", "error": "按0分计(准则要求必须有此数据)"}[leaf.missing]
         for parts, tail, level in ((blanks, f"指标“{leaf.title}”{what}", severity),
@@ -252,7 +270,7 @@ class Evaluator:
                                     "warning" if severity == "info" else severity)):
             for metric, label, mask in parts:
                 self.issues += gaps.issues(self.metrics, metric, label, mask, cause, self.units.names, level, tail)
-        return points, max_points, why
+        return cause
 
     def _first_gaps(self, sources, mask, name, not_applicable=False, every=False) -> list[tuple[str, str, np.ndarray]]:
         """(metric, its name, units) for the units of `mask`: each unit under the first source
@@ -309,7 +327,7 @@ class Evaluator:
         """A warning for each spreadsheet error or unsaved formula an item or veto reads (read as
         no value); an empty cell there simply means nothing to add, deduct or veto."""
         broken = self.metrics.gap(metric, self.units.n) >= 2
-        if broken.any():
+        if self.explain and broken.any():
             name = self._label(metric)
             cause = gaps.causes(self.metrics, self._label, metric, name, broken)
             self.issues += gaps.issues(self.metrics, metric, name, broken, cause, self.units.names, "warning",
@@ -348,9 +366,8 @@ class Evaluator:
         values = self.metrics.get(veto.metric, n) if veto.metric else np.full(n, np.nan)
         unit = self.scheme.metric_label(veto.metric)[1] if veto.metric else ""
         effect = self.veto_effect(veto)
-        shown = self.shown(env) if env else filled(n, veto.title)
         cond = self.readable(expr.text)
-        why = np.where(hit, join(shown, f",满足“{cond}” → {effect}"), join(shown, " → 未触发")).astype(object)
+        why = self._veto_why(env, veto.title, hit, f",满足“{cond}” → {effect}") if self.explain else filled(n, "")
         status = np.where(np.isnan(values) & bool(veto.metric), MISSING, OK).astype(np.int8)
         zeros = np.zeros(n)
         rule_text = f"{veto.title}:{cond} 时{effect}"
@@ -359,6 +376,10 @@ class Evaluator:
             np.zeros(n, dtype=bool), status, rule_text, zeros, zeros, why, unit,
         )
         return scored, hit
+
+    def _veto_why(self, env: Mapping[str, np.ndarray], title: str, hit: np.ndarray, effect: str) -> np.ndarray:
+        shown = self.shown(env) if env else filled(self.units.n, title)
+        return np.where(hit, join(shown, effect), join(shown, " → 未触发")).astype(object)
 
     def veto_effect(self, veto: Veto) -> str:
         return "单项否决," + veto_effect(self.scheme, veto)

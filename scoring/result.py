@@ -30,6 +30,11 @@ metrics  derived metric values (ratio, expr, records), index unit_id, a column p
 linked   leaf id → the Result of the scheme that leaf links to
 log      tuple of Step: what each evaluation step did (derived, clipped, rescaled, capped, vetoed,
          demoted, separated by tie-break), each with its numbers and the sentence made from them
+
+A summary Result (`summary`, from `score(..., explain=False)`: a comparison or trend period) has
+the same units, totals, metrics and linked results as the full one, and no explanation: reading
+its details, groups, inputs, issues or log raises `NotExplained`, so that no output can show an
+empty breakdown as if it were the period's.
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ class Step(NamedTuple):
 
 
 TABLES = frozenset({"units", "details", "groups", "totals", "inputs", "metrics"})
+EXPLANATION = frozenset({"details", "groups", "inputs", "issues", "log"})  # what a summary leaves out
+
+
+class NotExplained(LookupError):
+    """An explanation asked of a summary Result (a program error: score that period in full)."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,19 @@ class Result:
     generated_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     metrics: pd.DataFrame = field(default_factory=pd.DataFrame)
     linked: "MappingProxyType[str, Result]" = field(default_factory=lambda: MappingProxyType({}))
+    summary: bool = False  # totals only: no explanation (see the module docstring)
+
+    @classmethod
+    def summary_of(cls, scheme: "Scheme", period: Period, units: pd.DataFrame, totals: pd.DataFrame,
+                   metrics: pd.DataFrame, linked: "MappingProxyType[str, Result]") -> "Result":
+        empty = pd.DataFrame()
+        return cls(scheme, period, units, empty, empty, totals, empty, (), (), metrics=metrics, linked=linked,
+                   summary=True)
 
     def __getattribute__(self, name: str):
         value = object.__getattribute__(self, name)
+        if name in EXPLANATION and object.__getattribute__(self, "summary"):
+            raise NotExplained(f"{self.period.label} was scored as a summary (totals only): it has no {name}")
         if name in TABLES:  # copy-on-write: a change to what the caller got stays with the caller
             return value.copy(deep=False)
         return value

@@ -53,6 +53,19 @@ def make_data(
     return AgencyData(period=Period.parse(period), units=unit_frame, values=value_frame, records=recs)
 
 
+def assert_same_totals(full, summary) -> None:
+    """A summary Result (`explain=False`) holds exactly the full Result's totals, units and
+    derived metrics, and so do its linked schemes' results."""
+    assert summary.summary and not full.summary
+    pd.testing.assert_frame_equal(summary.totals, full.totals, check_exact=True)
+    pd.testing.assert_frame_equal(summary.units, full.units, check_exact=True)
+    pd.testing.assert_frame_equal(summary.metrics, full.metrics, check_exact=True)
+    assert summary.period == full.period and summary.scheme is full.scheme
+    assert summary.linked.keys() == full.linked.keys()
+    for leaf_id, sub in full.linked.items():
+        assert_same_totals(sub, summary.linked[leaf_id])
+
+
 def points(result, unit_id: str, item_id: str) -> float:
     d = result.details
     row = d[(d["unit_id"] == unit_id) & (d["item_id"] == item_id)]

@@ -23,7 +23,7 @@ from scoring.data.values import parse_value
 from scoring.engine import score
 from scoring.errors import CriteriaError, InputError
 from scoring.scheme.loader import load_scheme
-from tests.helpers import NA, make_data
+from tests.helpers import NA, assert_same_totals, make_data
 
 pytestmark = pytest.mark.hostile
 
@@ -218,8 +218,10 @@ def test_generated_criteria_and_data_keep_the_invariants(tmp_path_factory, data)
     assume(scheme is not None)  # hypothesis fails the test (filter_too_much) if the loader rejected most
     units, values = data.draw(unit_data("classes" in raw))
     period = data.draw(st.sampled_from(["2021", "2021Q4", "2021M02", "2021H1"]))
-    result = score(scheme, make_data(units, values, period=period))
+    agency = make_data(units, values, period=period)
+    result = score(scheme, agency)
     check_invariants(result, raw)
+    assert_same_totals(result, score(scheme, agency, explain=False))  # what a comparison period is scored by
 
 
 TEXT_CELLS = st.one_of(

@@ -88,8 +88,9 @@ def main_job(
     # all periods in one pass: files they share (a year of records) are read once
     data, *others = load_periods(source, wanted, scheme, units=paths.units)
     result, adjustments = score_adjusted(scheme, data, run_period, source)
-    scored = {p: score_adjusted(scheme, d, p, source)[0] for p, d in zip(wanted[1:], others)}
-    previous = scored.get(compare_period) if comparing else None
+    # the outputs read only the other periods' totals and ranks: scored as summaries
+    totals_of = {p: score_adjusted(scheme, d, p, source, explain=False)[0] for p, d in zip(wanted[1:], others)}
+    previous = totals_of.get(compare_period) if comparing else None
 
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
     found = None
@@ -100,7 +101,7 @@ def main_job(
         found = analyse(result, draws=draws, seed=seed, weights=weight_spread(weights), progress=track)
     written = write_outputs(result, target, previous=previous, overwrite=overwrite, unit_sheets=unit_sheets,
                             stability=found, data_format=data_format or default_format(len(result.units)),
-                            earlier=tuple(scored[p] for p in trend),
+                            earlier=tuple(totals_of[p] for p in trend),
                             inputs=[Path(scheme.source or ""), Path(source)],
                             office=paths.office_name)
     print_summary(result, written, previous, found)
