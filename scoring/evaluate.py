@@ -21,7 +21,7 @@ from scoring.expressions import Expression, condition
 from scoring.issues import DataIssue
 from scoring.periods import Period
 from scoring.rounding import half_up
-from scoring.rules.base import RuleContext, filled, join, num, nums
+from scoring.rules.base import Rewritten, RuleContext, filled, join, num, nums
 from scoring.scheme.describe import label_of, readable, veto_effect
 from scoring.scheme.model import Indicator, Item, Scheme, Veto
 
@@ -202,7 +202,7 @@ class Evaluator:
         # place below (undefined → missing)
         points = np.where(status == OK, points, 0.0)
         max_points = np.full(self.units.n, full)
-        why = why.copy() if self.explain else why
+        rewritten = Rewritten(why) if self.explain else None  # codes kept in step with the texts
 
         def set_(mask, pts, maxp, text: str | Callable[[], np.ndarray]):
             """`text`: one for all units of `mask`, or a function making one each (an array over
@@ -213,8 +213,8 @@ class Evaluator:
                 return
             points = np.where(mask, pts, points)
             max_points = np.where(mask, maxp, max_points)
-            if self.explain:
-                why[mask] = text() if callable(text) else text
+            if rewritten is not None:
+                rewritten.set(mask, text() if callable(text) else text)
 
         excluded_full = self.excluded_full[leaf.id]
         set_((status == EXCLUDED) & ~excluded_full, 0.0, 0.0, "本类别不考核此项 → 不计分,按适用指标折算")
@@ -236,13 +236,13 @@ class Evaluator:
             status[undefined] = MISSING
         missing = status == MISSING
         if not missing.any():
-            return points, max_points, why
+            return points, max_points, rewritten.result() if rewritten is not None else why
         pts, maxp, tail = {
             "full": (full, full, f" → 按规定满分 {num(full, p)}/{num(full, p)}"),
             "exclude": (0.0, 0.0, " → 不计分,按适用指标折算"),
         }.get(leaf.missing, (0.0, full, f" → 按0分计 0/{num(full, p)}"))
         set_(missing, pts, maxp, lambda: join(self._missing(leaf, sources, missing, undefined, reason, name)[missing], tail))
-        return points, max_points, why
+        return points, max_points, rewritten.result() if rewritten is not None else why
 
     def _claims(self, leaf: Indicator, sources: tuple[str, ...], claimed: np.ndarray, name: str) -> np.ndarray:
         """Why each unit of `claimed` (marked 不适用, accepted) is not scored; an issue per cell."""
@@ -313,14 +313,14 @@ class Evaluator:
         ctx = self._ctx(np.where(usable, values, 0.0), limit, usable, name, unit)
         outcome = rule.score(ctx) if kind == "bonus" else rule.deduction(ctx)
         points = np.where(usable, outcome.points, 0.0)
-        why = outcome.explanation.copy()
-        why[~usable] = f"无{name}数据 → 0"
+        why = Rewritten(outcome.explanation)
+        why.set(~usable, f"无{name}数据 → 0")
         status = np.where(usable, OK, MISSING).astype(np.int8)
         max_points = np.full(n, limit if np.isfinite(limit) else np.nan)
         return Scored(
             kind, item.id, item.title, item.title, "", item.metric, values,
             self.metrics.flag("approx", item.metric, n), status,
-            rule.describe(limit if np.isfinite(limit) else None, name, unit), points, max_points, why, unit,
+            rule.describe(limit if np.isfinite(limit) else None, name, unit), points, max_points, why.result(), unit,
         )
 
     def _broken_cells(self, metric: str, title: str) -> None:

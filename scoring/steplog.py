@@ -34,7 +34,8 @@ def unit_steps(
     # the Steps assembled by iterators in C (a nation logs 100,000s): each row's tuple of
     # (parameter, value) pairs zipped column by column, the named tuple made by tuple.__new__
     applied = zip(*(zip(repeat(k), _values(v, at)) for k, v in params.items())) if params else repeat(())
-    rows = zip(repeat(stage), messages, np.asarray(ids)[at].astype(str).tolist(), repeat(item_id),
+    # ids by str() of each: numpy's astype(str) copies every id twice (a nation's rescale: 50 ms)
+    rows = zip(repeat(stage), messages, list(map(str, np.asarray(ids, dtype=object)[at].tolist())), repeat(item_id),
                _points(before, at), _points(after, at), applied)
     return tuple(map(_STEP, rows))
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from scoring.evaluate import MISSING, OK, STATUSES, Scored, Units
 from scoring.ranking import competition_rank, sort_keys
-from scoring.rules.base import distinct_texts, factorize_objects, join, nums, pick
+from scoring.rules.base import Rewritten, codes_of, distinct_texts, factorize_objects, join, nums, pick
 from scoring.tables import details_table, repeated, side_by_side
 
 
@@ -19,6 +19,25 @@ def test_join_of_a_pick_that_leaves_a_text_unchosen() -> None:
 
 def test_join_writes_numbers_among_its_parts_by_str() -> None:
     assert join("第", np.array([1, 2], dtype=object), "名").tolist() == ["第1名", "第2名"]
+
+
+def test_join_of_many_combinations_numbers_them_densely() -> None:
+    left, right = pick(["a", "b", "c"], np.array([0, 2, 2, 1, 0])), nums(np.array([1.0, np.nan, 1.0, 2.5, 1.0]))
+    joined = join(left, "=", right)
+    assert joined.tolist() == ["a=1", "c=—", "c=1", "b=2.5", "a=1"]
+    codes = codes_of(joined)
+    assert codes[0] == codes[4] and len(set(codes.tolist())) == 4 and codes.max() == 3
+
+
+def test_rewritten_texts_keep_their_codes_in_step() -> None:
+    why = Rewritten(join("得分 ", nums(np.array([1.0, 2.0, 1.0, 3.0]))))
+    why.set(np.array([False, True, False, False]), "缺失")
+    why.set(np.array([False, False, False, True]), join("不适用", np.array(["!"], dtype=object)))
+    why.set(np.zeros(4, dtype=bool), "无人")
+    out = why.result()
+    assert out.tolist() == ["得分 1", "缺失", "得分 1", "不适用!"]
+    codes, distinct = distinct_texts(out)
+    assert distinct[codes].tolist() == out.tolist() and codes[0] == codes[2]
 
 
 def test_distinct_texts_of_coded_and_plain_arrays() -> None:
