@@ -39,7 +39,7 @@ empty breakdown as if it were the period's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
@@ -99,6 +99,13 @@ class Result:
         return cls(scheme, period, units, empty, empty, totals, empty, (), (), metrics=metrics, linked=linked,
                    summary=True)
 
+    def __reduce__(self):
+        """Pickled field by field (a forked child hands its summaries back: scoring/background.py):
+        read directly, as a summary's explanation fields cannot be asked for, and `linked` as a
+        plain dict, since pickle cannot take a read-only mapping."""
+        values = {f.name: object.__getattribute__(self, f.name) for f in fields(self)}
+        return _unpickled_result, (values | {"linked": dict(values["linked"])},)
+
     def __getattribute__(self, name: str):
         value = object.__getattribute__(self, name)
         if name in EXPLANATION and object.__getattribute__(self, "summary"):
@@ -122,3 +129,7 @@ class Result:
     def unit(self, unit_id: str) -> pd.DataFrame:
         """All detail rows of one unit (for `score explain`)."""
         return self.details[self.details["unit_id"] == unit_id]
+
+
+def _unpickled_result(values: dict) -> Result:
+    return Result(**(values | {"linked": MappingProxyType(values["linked"])}))

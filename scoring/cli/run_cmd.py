@@ -62,6 +62,7 @@ def main_job(
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
     from scoring.appeals import score_adjusted
+    from scoring.background import Background
     from scoring.cli.summary import print_summary
     from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
@@ -87,9 +88,12 @@ def main_job(
     wanted = list(dict.fromkeys([run_period, *([compare_period] if comparing else []), *trend]))
     # all periods in one pass: files they share (a year of records) are read once
     data, *others = load_periods(source, wanted, scheme, units=paths.units)
-    result, adjustments = score_adjusted(scheme, data, run_period, source)
-    # the outputs read only the other periods' totals and ranks: scored as summaries
-    totals_of = {p: score_adjusted(scheme, d, p, source, explain=False)[0] for p, d in zip(wanted[1:], others)}
+    # the outputs read only the other periods' totals and ranks: scored as summaries, in a forked
+    # child on the other core while this process scores the run's own period (scoring/background.py)
+    with Background(lambda: {p: score_adjusted(scheme, d, p, source, explain=False)[0]
+                             for p, d in zip(wanted[1:], others)}, fork=bool(others)) as pending:
+        result, adjustments = score_adjusted(scheme, data, run_period, source)
+        totals_of = pending.result()
     previous = totals_of.get(compare_period) if comparing else None
 
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
