@@ -128,7 +128,7 @@ def test_a_result_and_a_summary_survive_pickling():
     assert summary_again.summary and isinstance(summary_again.linked, MappingProxyType)
     pd.testing.assert_frame_equal(summary_again.totals, summary.totals)
     with pytest.raises(NotExplained):
-        summary_again.details
+        _ = summary_again.details
 
 
 @forking
