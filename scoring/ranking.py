@@ -8,12 +8,16 @@ same key share a rank and the next rank skips (1, 2, 2, 4).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from scoring.result import Step
 from scoring.rules.base import codes_of, filled
-from scoring.scheme.model import Scheme
+
+if TYPE_CHECKING:  # at run time: rules.rank ranks peers with competition_rank, and the scheme model imports the rules
+    from scoring.scheme.model import Scheme
 
 
 def sort_keys(total: np.ndarray, failed: np.ndarray, tiebreaks: list[np.ndarray]) -> pd.DataFrame:

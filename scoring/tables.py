@@ -36,14 +36,14 @@ def details_table(blocks: Sequence[Scored], units: Units, precision: int) -> pd.
     def col(attr):  # one column per block side by side, read row by row: unit-major
         return np.stack([np.asarray(getattr(b, attr)) for b in blocks], axis=1).ravel()
 
-    item = np.tile(np.arange(k), n)
+    item = np.tile(np.arange(k, dtype=code_type(k)), n)  # codes in their smallest type: neither cast nor taken again
 
     def rep(attr):  # the same text for every unit: a category per item, not a string per row
         return categorical(item, [getattr(b, attr) for b in blocks])
 
     statuses = [(np.asarray(b.status), STATUSES) for b in blocks]
     return pd.DataFrame({
-        "unit_id": categorical(np.repeat(np.arange(n), k), units.ids),
+        "unit_id": categorical(np.repeat(np.arange(n, dtype=code_type(n)), k), units.ids),
         "kind": rep("kind"), "item_id": rep("item_id"),
         "item_name": rep("item_name"), "path": rep("path"), "group_id": rep("group_id"),
         "metric": rep("metric"), "value": col("values").astype(float, copy=False),
@@ -97,9 +97,9 @@ def groups_table(groups: Sequence, units: Units, marks: tuple[np.ndarray, np.nda
     n = units.n
     if not groups:
         return pd.DataFrame(columns=GROUP_COLUMNS)
-    group = np.repeat(np.arange(len(groups)), n)
+    group = np.repeat(np.arange(len(groups), dtype=code_type(len(groups))), n)
     return pd.DataFrame({
-        "unit_id": categorical(np.tile(np.arange(n), len(groups)), units.ids),
+        "unit_id": categorical(np.tile(np.arange(n, dtype=code_type(n)), len(groups)), units.ids),
         "group_id": categorical(group, [g.id for g in groups]),
         "group_name": categorical(group, [g.name for g in groups]),
         "points": np.concatenate([g.points for g in groups]),
@@ -136,11 +136,12 @@ def categorical(codes: np.ndarray, texts: Sequence[str] | np.ndarray) -> pd.Cate
         texts = texts.astype(str).astype(object)
     if pd.Index(texts, dtype=object).is_unique:  # unit ids; item ids. Checked on the Python strings:
         # Arrow strings' check, and the numpy copy made for it, cost 0.1 s for 100,000 ids
-        position, categories = np.arange(len(texts)), pd.Index(texts, dtype="str")
+        categories = pd.Index(texts, dtype="str")
+        small = codes.astype(code_type(len(categories)), copy=False)  # the codes are the positions
     else:
         distinct, position = np.unique(texts.astype(str), return_inverse=True)
         categories = pd.Index(distinct)
-    small = position.astype(code_type(len(categories)))[codes]
+        small = position.astype(code_type(len(categories)))[codes]
     return pd.Categorical.from_codes(small, categories=categories, validate=False)
 
 

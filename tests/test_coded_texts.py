@@ -92,3 +92,17 @@ def test_competition_rank_by_hand() -> None:
     tiebreak = sort_keys(np.array([90.0, 90.0, 90.0]), np.zeros(3, dtype=bool), [np.array([5.0, 7.0, 5.0])])
     assert competition_rank(tiebreak).tolist() == [2, 1, 2]
     assert competition_rank(pd.DataFrame({"_failed": [], "_total": []})).tolist() == []
+
+
+def test_peer_ranks_by_hand() -> None:
+    from scoring.rules.base import coded
+    from scoring.rules.rank import peer_ranks
+
+    values = np.array([5.0, 3.0, np.nan, 5.0, 1.0, 7.0, 3.0])
+    classes = coded(np.array(list("aabaaab"), dtype=object))
+    peers = np.array([True, True, True, True, False, True, True])  # the unit valued 1 takes no part
+    ranks, counts = peer_ranks(values, classes, peers, ascending=False)
+    assert np.array_equal(ranks, [2, 4, np.nan, 2, np.nan, 1, 1], equal_nan=True)
+    assert counts.tolist() == [4, 4, 1, 4, 4, 4, 1]
+    ranks, _ = peer_ranks(values, classes, peers, ascending=True)
+    assert np.array_equal(ranks, [2, 1, np.nan, 2, np.nan, 4, 1], equal_nan=True)
