@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ from scoring.periods import Period
 from scoring.result import Result, Step
 from scoring.rules.base import num
 from scoring.scheme.model import Indicator, Scheme
+
+if TYPE_CHECKING:
+    from scoring.engine import Shared
 
 NAME_MARK = "复核调整"  # a data file whose name holds this is read here, not as data
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -228,14 +232,15 @@ def annotate(result: Result, adjustments: list[Adjustment], originals: dict[tupl
     return replace(result, details=details.assign(explanation=explanation), log=(*result.log, *steps))
 
 
-def score_adjusted(scheme: Scheme, data: AgencyData, period: Period, source: Path,
-                   explain: bool = True) -> tuple[Result, list[Adjustment]]:
+def score_adjusted(scheme: Scheme, data: AgencyData, period: Period, source: Path, explain: bool = True,
+                   shared: "Shared | None" = None) -> tuple[Result, list[Adjustment]]:
     """Score the period with its 复核调整 file applied (none: the plain result); `explain=False`:
-    a summary Result (scoring.engine), whose totals the adjustments change just the same."""
+    a summary Result (scoring.engine), whose totals the adjustments change just the same;
+    `shared`: what the run's other periods derived alike (scoring.engine.Shared)."""
     from scoring.engine import score
 
     adjustments = read_adjustments(source, period, scheme, data.units)
     originals = original_values(data, adjustments)
     result = score(scheme, with_values(data, adjustments, originals), period, overrides=points_overrides(adjustments),
-                   explain=explain)
+                   explain=explain, shared=shared)
     return (annotate(result, adjustments, originals) if explain else result), adjustments

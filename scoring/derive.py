@@ -9,6 +9,7 @@ without a value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +52,13 @@ class Metrics:
         return np.zeros(n, dtype=np.int8) if found is None else found
 
 
-def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, tuple[Step, ...]]:
-    """Every metric's values per unit, and a log entry for each derived metric."""
+Prepare = Callable[[pd.DataFrame, pd.Index], PreparedRecords]
+
+
+def derive(scheme: Scheme, data: AgencyData, period: Period,
+           prepare: Prepare = PreparedRecords.build) -> tuple[Metrics, tuple[Step, ...]]:
+    """Every metric's values per unit, and a log entry for each derived metric. `prepare`: how
+    the records become arrays over the units (the periods of a run share them: engine.Shared)."""
     steps: list[Step] = []
     unit_ids = pd.Index(data.units["unit_id"])
     values, not_applicable, approx, cells, gaps = _raw(data, unit_ids)
@@ -60,8 +66,7 @@ def derive(scheme: Scheme, data: AgencyData, period: Period) -> tuple[Metrics, t
     undefined: dict[str, np.ndarray] = {}
     pending = [m for m in scheme.metrics if m.derived]
     has_records = len(data.records) > 0
-    prepared = PreparedRecords.build(data.records, unit_ids) if has_records and any(m.records for m in pending) \
-        else None
+    prepared = prepare(data.records, unit_ids) if has_records and any(m.records for m in pending) else None
     for _ in range(len(pending) + 1):  # dependency order: repeat until everything is computed
         waiting = []
         for spec in pending:

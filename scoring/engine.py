@@ -9,6 +9,8 @@ Each step is a function from the run's fixed inputs (`Run`) and the state so far
 next state; steps that change units' points add structured entries to the state's log.
 `STEPS` is the order; `score(..., timer=...)` lets a caller (the benchmark) time each step.
 
+`Shared` holds what the periods of one run derive alike (`score(..., shared=...)`), made once.
+
 `score(..., explain=False)` runs the same steps for a summary: the same points, totals, vetoes,
 grades and ranks, without what only an explanation needs (explanation texts and their causes,
 the data issues those name, per-unit log entries, the detail, group and input tables). Outputs
@@ -30,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.data.model import AgencyData
+from scoring.data.records import PreparedRecords
 from scoring.derive import Metrics, derive
 from scoring.evaluate import STATUSES, VETOED, Evaluator, Scored, Units
 from scoring.expressions import Expression
@@ -50,13 +53,15 @@ Timer = Callable[[str], AbstractContextManager]
 
 
 def score(scheme: Scheme, data: AgencyData, period: str | Period | None = None, *, timer: Timer | None = None,
-          overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True) -> Result:
+          overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True,
+          shared: "Shared | None" = None) -> Result:
     """Score every unit in `data` with `scheme` for `period` (default: the data's period).
     `timer(step_name)`, if given, is entered around each step. `overrides`: (unit_id, leaf id) →
     an approved change of that leaf's points (复核调整, scoring/appeals.py), the `adjust` step.
-    `explain=False`: a summary Result, totals only (see the module docstring)."""
+    `explain=False`: a summary Result, totals only (see the module docstring). `shared`: what the
+    other periods of the run derived that this one can use too."""
     period = Period.parse(period) if isinstance(period, str) else (period or data.period)
-    run = Run.of(scheme, data, period, overrides, explain)
+    run = Run.of(scheme, data, period, overrides, explain, shared or Shared())
     state = State()
     with collector_paused():
         for step in STEPS:
@@ -82,6 +87,23 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class Shared:
+    """What the periods of one run (and the schemes it links) derive alike, made once: the
+    publication records as arrays over the units (a year of records feeds a quarter and the
+    quarter it is compared with)."""
+
+    def __init__(self) -> None:
+        self._prepared: list[tuple[pd.DataFrame, pd.Index, PreparedRecords]] = []
+
+    def prepared(self, records: pd.DataFrame, unit_ids: pd.Index) -> PreparedRecords:
+        for seen, units, prepared in self._prepared:
+            if seen is records and units.equals(unit_ids):
+                return prepared
+        prepared = PreparedRecords.build(records, unit_ids)
+        self._prepared.append((records, unit_ids, prepared))
+        return prepared
+
+
 @dataclass(frozen=True)
 class Run:
     """What every step reads and none changes."""
@@ -92,17 +114,19 @@ class Run:
     units: Units
     overrides: Mapping[tuple[str, str], "Adjustment"] = field(default_factory=lambda: MappingProxyType({}))
     explain: bool = True  # False: a summary run (totals only)
+    shared: Shared = field(default_factory=Shared)
 
     @classmethod
     def of(cls, scheme: Scheme, data: AgencyData, period: Period,
-           overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True) -> "Run":
+           overrides: Mapping[tuple[str, str], "Adjustment"] | None = None, explain: bool = True,
+           shared: Shared | None = None) -> "Run":
         u = data.units
         units = Units(
             ids=u["unit_id"].astype(str).to_numpy(dtype=object),
             names=u["name"].astype(str).to_numpy(dtype=object),
             classes=coded(u["class"].fillna("").astype(str).to_numpy(dtype=object)),
         )
-        return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})), explain)
+        return cls(scheme, data, period, units, MappingProxyType(dict(overrides or {})), explain, shared or Shared())
 
     def steps(self, stage: str, mask: np.ndarray, template: str, **kw) -> tuple[Step, ...]:
         """Per-unit log entries; none in a summary run."""
@@ -160,13 +184,13 @@ class EngineStep(NamedTuple):
 
 def score_linked(run: Run, state: State) -> State:
     """Score the units with every scheme a leaf links to (each loaded once with the scheme)."""
-    linked = {leaf_id: score(sub, run.data, run.period, explain=run.explain)
+    linked = {leaf_id: score(sub, run.data, run.period, explain=run.explain, shared=run.shared)
               for leaf_id, sub in run.scheme.linked.items()}
     return state.advance(linked=MappingProxyType(linked))
 
 
 def derive_metrics(run: Run, state: State) -> State:
-    metrics, log = derive(run.scheme, run.data, run.period)
+    metrics, log = derive(run.scheme, run.data, run.period, run.shared.prepared)
     return state.advance(log, metrics=metrics)
 
 
@@ -554,4 +578,4 @@ def _derived(run: Run, metrics: Metrics | None) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["STEPS", "EngineStep", "Run", "State", "categorical", "score"]
+__all__ = ["STEPS", "EngineStep", "Run", "Shared", "State", "categorical", "score"]

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from scoring.appeals import score_adjusted
 from scoring.data.load import load_periods
-from scoring.engine import score
+from scoring.data.records import PreparedRecords
+from scoring.engine import Shared, score
 from scoring.periods import Period
 from scoring.report.frames import comparison
 from scoring.report.sheets.trend import trend_columns
@@ -69,6 +70,20 @@ def test_a_summary_cannot_be_explained(sample):
         summary.unit(str(summary.units["unit_id"].iloc[0]))
     assert len(summary.totals) == len(summary.units) > 0
     assert summary.ranking().index.tolist() == score(scheme, before, periods[1]).ranking().index.tolist()
+
+
+def test_the_periods_of_a_run_make_their_shared_records_into_arrays_once(sample, monkeypatch):
+    scheme, periods, (now, before) = sample
+    assert now.records is before.records and len(now.records)  # one year of records, read once
+    built = []
+    build = PreparedRecords.build
+    monkeypatch.setattr(PreparedRecords, "build", classmethod(lambda cls, *args: built.append(args) or build(*args)))
+    shared = Shared()
+    score(scheme, now, periods[0], shared=shared)
+    summary = score(scheme, before, periods[1], explain=False, shared=shared)
+    assert len(built) == 1
+    assert_same_totals(score(scheme, before, periods[1]), summary)
+    assert len(built) == 2  # without the run's Shared: made again
 
 
 # Every step that changes points: classes (excluded, on_exclude: full, rescaled), missing and

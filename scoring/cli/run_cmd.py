@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from scoring.cli.common import EXIT_STRICT, echo, fail
 from scoring.cli.paths import run_paths
+
+if TYPE_CHECKING:
+    from scoring.appeals import Adjustment
+    from scoring.data.model import AgencyData
+    from scoring.periods import Period
+    from scoring.result import Result
+    from scoring.scheme.model import Scheme
 
 HELP = """政务公开考评:按考评准则为各单位打分、排名,生成给领导看的 Excel 工作簿。
 
@@ -61,8 +69,6 @@ def main_job(
         return
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
-    from scoring.appeals import score_adjusted
-    from scoring.background import Background
     from scoring.cli.summary import print_summary
     from scoring.data.folders import find_period_folders
     from scoring.data.load import load_periods
@@ -88,12 +94,7 @@ def main_job(
     wanted = list(dict.fromkeys([run_period, *([compare_period] if comparing else []), *trend]))
     # all periods in one pass: files they share (a year of records) are read once
     data, *others = load_periods(source, wanted, scheme, units=paths.units)
-    # the outputs read only the other periods' totals and ranks: scored as summaries, in a forked
-    # child on the other core while this process scores the run's own period (scoring/background.py)
-    with Background(lambda: {p: score_adjusted(scheme, d, p, source, explain=False)[0]
-                             for p, d in zip(wanted[1:], others)}, fork=bool(others)) as pending:
-        result, adjustments = score_adjusted(scheme, data, run_period, source)
-        totals_of = pending.result()
+    result, adjustments, totals_of = score_periods(scheme, [data, *others], wanted, source)
     previous = totals_of.get(compare_period) if comparing else None
 
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
@@ -119,6 +120,23 @@ def main_job(
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
         raise typer.Exit(EXIT_STRICT)
+
+
+def score_periods(scheme: "Scheme", loaded: list["AgencyData"], periods: list["Period"],
+                  source: Path) -> tuple["Result", list["Adjustment"], dict["Period", "Result"]]:
+    """The run's period in full, with its 复核调整; the others as summaries (the outputs read only
+    their totals and ranks), in a forked child on the other core while this process scores the
+    run's own period (scoring/background.py). Where they are scored here instead, what the periods
+    derive alike (a year of records) is made once."""
+    from scoring.appeals import score_adjusted
+    from scoring.background import Background
+    from scoring.engine import Shared
+
+    shared = Shared()
+    with Background(lambda: {p: score_adjusted(scheme, d, p, source, explain=False, shared=shared)[0]
+                             for p, d in zip(periods[1:], loaded[1:])}, fork=len(loaded) > 1) as pending:
+        result, adjustments = score_adjusted(scheme, loaded[0], periods[0], source, shared=shared)
+        return result, adjustments, pending.result()
 
 
 def weight_spread(text: str | None) -> float:

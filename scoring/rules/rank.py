@@ -117,6 +117,10 @@ class Rank(Rule):
                 points = np.where(r <= cut, share.points, points)
         return np.clip(points, 0, full)
 
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        ranks, counts = peer_ranks(ctx.values, ctx.classes, ctx.peers, self.config.order == "asc")
+        return self.points_for(ranks, counts, ctx.points)
+
     def score(self, ctx: RuleContext) -> Outcome:
         ranks, counts = peer_ranks(ctx.values, ctx.classes, ctx.peers, self.config.order == "asc")
         points = self.points_for(ranks, counts, ctx.points)

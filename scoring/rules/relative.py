@@ -43,10 +43,17 @@ class Relative(Rule):
                 share = np.where(best > 0, values / best, 0.0)
         return full * np.clip(np.nan_to_num(share), 0, 1)
 
-    def score(self, ctx: RuleContext) -> Outcome:
+    def _best(self, ctx: RuleContext) -> np.ndarray:
+        """Each unit's class's best value among peers."""
         v = np.where(ctx.peers, ctx.values, np.nan)
         grouped = pd.Series(v).groupby(base.codes_of(ctx.classes))
-        best = grouped.transform("min" if self.config.order == "asc" else "max").to_numpy()
+        return grouped.transform("min" if self.config.order == "asc" else "max").to_numpy()
+
+    def points(self, ctx: RuleContext) -> np.ndarray:
+        return self.points_for(ctx.values, self._best(ctx), ctx.points)
+
+    def score(self, ctx: RuleContext) -> Outcome:
+        best = self._best(ctx)
         points = self.points_for(ctx.values, best, ctx.points)
         label = "同类最低" if self.config.order == "asc" else "同类最高"
         why = join(value_phrase(ctx), f",{label} ", nums(best, ctx.precision), " → ", earned(points, ctx.points, ctx.precision))
