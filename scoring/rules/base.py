@@ -14,6 +14,7 @@ import ctypes
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -212,7 +213,11 @@ def num(x: float, precision: int = 2) -> str:
     """One number as a reader expects it: 10 not 10.0, 2.5 not 2.50."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "—"
-    x = float(x)
+    return _num(float(x), precision)
+
+
+@lru_cache(maxsize=1 << 16)  # each leaf writes its points and thresholds again for every policy
+def _num(x: float, precision: int) -> str:
     scale = 10**precision
     if not abs(x) < 1e15 / scale:  # astronomically large or infinite: as `_format_many` does
         return half_up_text(x, precision)
