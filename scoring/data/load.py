@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
@@ -61,6 +61,9 @@ class DataFile:
     form: bool = False  # a fill-in form made by `score form`
 
 
+Ahead = Callable[[DataFile, RawTable, UnitIndex], object]  # work on a file parsed while others still are
+
+
 def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | None = None,
               progress: bool = True, units: str | Path | None = None) -> AgencyData:
     """Read units, metric values and publication records for `period` from a folder or one file."""
@@ -99,7 +102,8 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
     base, units_path, plan = _plan(path, run, issues, units_override)
     units_file = _display(units_path, base) if units_path is not None else ""
     early = (lambda: files.early_index(units_path, units_file)) if units_path is not None else (lambda: None)
-    tables = _read_tables(plan, names, files, issues, progress, early)
+    tables = _read_tables(plan, names, files, issues, progress, early,
+                          lambda data_file, table, index: files.values(data_file, table, run, index))
     if units_path is not None:
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
@@ -115,7 +119,7 @@ def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool
             files.records(data_file, table, index, issues, shared_index=units_path is not None)
             record_files.append(data_file)
         else:
-            value_parts.append(_values(data_file, table, kind, run, names, index, issues))
+            value_parts.append(files.values(data_file, table, run, index, issues))
     check_forms(value_parts, {f.display for f, _, kind in tables if f.form and kind != "records"}, units, issues)
     values = _resolve_duplicates(value_parts, index, names, issues)
     records = files.merged(record_files, index, issues, lambda log: _merge_records(
@@ -145,17 +149,19 @@ class _Files:
         self._units: dict[Path, tuple[pd.DataFrame, UnitIndex, list[DataIssue]]] = {}
         self._records: dict[tuple[Path, int], tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._merged: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
+        self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._stopped = Event()  # a run stopped (Ctrl-C, a file's error): reading threads make nothing more
 
-    def tables(self, plan: list[DataFile], issues: IssueLog,
-               early: Callable[[], UnitIndex | None]) -> Iterator[tuple[DataFile, RawTable | None]]:
+    def tables(self, plan: list[DataFile], issues: IssueLog, early: Callable[[], UnitIndex | None],
+               ahead: Ahead) -> Iterator[tuple[DataFile, RawTable | None]]:
         """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time,
         the smallest first (a metrics file is not left waiting behind twelve months of records):
         while pyarrow parses one (on every core, without the GIL), Python works on another's top
         rows, odd rows, codes and, given the units file's index (`early()`, read here while the
         first files are parsed), its records, so twelve monthly files keep both cores busy.
-        A metrics file's values are made after reading, in the main thread, where a Ctrl-C
-        stops them at once."""
+        While waiting for a file, this thread calls `ahead` on each file already parsed (a
+        metrics file's values, made here, where a Ctrl-C stops them at once, and not after the
+        last month of records is parsed)."""
         fresh = [f for f in plan if (f.path, f.sheet) not in self._tables and f.path.suffix.lower() == ".csv"]
         sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f in fresh}  # the reader says what is wrong
         ready: Future[UnitIndex | None] = Future()  # the reading threads wait for it once a file is parsed
@@ -163,12 +169,16 @@ class _Files:
         try:
             futures = {(f.path, f.sheet): pool.submit(self._read, f, ready.result)
                        for f in sorted(fresh, key=lambda f: sizes[f.path])}
-            ready.set_result(early())
+            index = early()
+            ready.set_result(index)
+            unworked = {futures[(f.path, f.sheet)]: f for f in fresh}
             for data_file in plan:
                 future = futures.pop((data_file.path, data_file.sheet), None)
                 if future is not None:
+                    if index is not None:
+                        _work_ahead(future, unworked, lambda f, table: ahead(f, table, index))
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
-                yield data_file, self.table(data_file, issues, ready.result())
+                yield data_file, self.table(data_file, issues, index)
         except BaseException:  # Ctrl-C or a file that stops the run: the files not started are not
             self._stopped.set()  # read, and those being parsed are not made into records or values
             if not ready.done():
@@ -208,6 +218,22 @@ class _Files:
             return self.units(path, file)[1]
         except InputError:
             return None
+
+    def values(self, data_file: DataFile, table: RawTable, run: Period, index: UnitIndex,
+               issues: IssueLog | None = None) -> pd.DataFrame | None:
+        """A metrics file's values for `run`, made once (ahead, while later files are parsed),
+        their issues added to `issues` when given; None for a file that holds no metric values."""
+        key = (data_file.path, data_file.sheet, run.label, id(index))
+        if key not in self._values:
+            kind = _kind(table, self.names)
+            if not data_file.metrics or kind not in ("long", "wide"):
+                return None
+            log = IssueLog()
+            self._values[key] = (_values(data_file, table, kind, run, self.names, index, log), log.items)
+        frame, found = self._values[key]
+        if issues is not None:
+            issues.items.extend(found)
+        return frame
 
     def units(self, path: Path, file: str, issues: IssueLog | None = None) -> tuple[pd.DataFrame, UnitIndex]:
         """The units file and its index, read once; its issues added to `issues` when given."""
@@ -303,11 +329,24 @@ def _plan(path: Path, run: Period, issues: IssueLog,
     return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
 
 
+def _work_ahead(awaited: Future, unworked: dict[Future, DataFile], ahead: Callable[[DataFile, RawTable], object]) -> None:
+    """Until `awaited` is parsed, `ahead` of each file the reading threads have parsed (its
+    table, or None when it has none or failed: its error is raised in the plan's order)."""
+    while unworked:
+        done, _ = wait([awaited, *unworked], return_when=FIRST_COMPLETED)
+        for future in done:
+            data_file = unworked.pop(future, None)
+            if data_file is not None and future.exception() is None and future.result()[0] is not None:
+                ahead(data_file, future.result()[0])
+        if awaited.done():
+            return
+
+
 def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
-                 early: Callable[[], UnitIndex | None]) -> list[tuple[DataFile, RawTable, str]]:
+                 early: Callable[[], UnitIndex | None], ahead: Ahead) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues, early), "读取数据文件", total=len(plan),
+    for data_file, table in track(files.tables(plan, issues, early, ahead), "读取数据文件", total=len(plan),
                                   enabled=progress):
         if table is None:
             continue
