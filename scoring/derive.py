@@ -98,29 +98,25 @@ def _raw(data: AgencyData, unit_ids: pd.Index) -> tuple[dict, dict, dict, dict, 
     gap = np.zeros(len(v), dtype=np.int8)
     empty = np.isnan(value) & applicable  # only these can be gaps: their texts are few
     gap[empty] = gap_codes(v["raw"].iloc[np.flatnonzero(empty)].to_numpy(dtype=object))  # not the whole column
-    order = np.argsort(metric_code, kind="stable")  # rows of each metric together, in file order
-    bounds = np.searchsorted(metric_code[order], np.arange(len(metrics) + 1))
+    # metrics × units tables filled at once; each metric's arrays are rows of them
+    shape, at = (len(metrics), len(unit_ids)), (metric_code, pos)
+    table = _filled(shape, np.nan, at, np.where(np.isfinite(value), value, np.nan))  # readers never pass ±inf, others may
+    na, ap = _filled(shape, False, at, ~applicable), _filled(shape, False, at, approximate)
+    rows, why = _filled(shape, -1, at, row_of.astype(np.int64)), _filled(shape, 0, at, gap)
+    present = np.bincount(metric_code, minlength=len(metrics)) > 0  # not only rows of units outside the list
     values, not_applicable, approx, cells, gaps = {}, {}, {}, {}, {}
-    n = len(unit_ids)
-    for i, metric in enumerate(metrics):
-        idx = order[bounds[i]:bounds[i + 1]]
-        if not len(idx):  # only rows of units outside the list
-            continue
-        rows = pos[idx]
-        arr = np.full(n, np.nan)
-        arr[rows] = value[idx]
-        arr[~np.isfinite(arr)] = np.nan  # readers never pass ±inf, but AgencyData may come from elsewhere
-        na = np.zeros(n, dtype=bool)
-        na[rows] = ~applicable[idx]
-        ap = np.zeros(n, dtype=bool)
-        ap[rows] = approximate[idx]
-        at = np.full(n, -1, dtype=np.int64)
-        at[rows] = row_of[idx]
-        why = np.zeros(n, dtype=np.int8)
-        why[rows] = gap[idx]
-        values[metric], not_applicable[metric], approx[metric] = arr, na, ap
-        cells[metric], gaps[metric] = at, why
+    for i in np.flatnonzero(present):
+        metric = metrics[i]
+        values[metric], not_applicable[metric], approx[metric] = table[i], na[i], ap[i]
+        cells[metric], gaps[metric] = rows[i], why[i]
     return values, not_applicable, approx, cells, gaps
+
+
+def _filled(shape: tuple[int, int], fill: object, at: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> np.ndarray:
+    """A metrics × units table of `fill` with `values` at (metric, unit) `at`, in the type of `values`."""
+    table = np.full(shape, fill, dtype=values.dtype)
+    table[at] = values
+    return table
 
 
 def _blank_as_zero(scheme: Scheme, values: dict, gaps: dict, steps: list[Step]) -> None:

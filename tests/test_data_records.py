@@ -89,6 +89,9 @@ def test_on_time_share_counts_only_items_with_a_due_date() -> None:
 def test_no_record_inside_the_period_means_undefined_for_everyone() -> None:
     result = derive_record_metric(records(), UNITS, "count", {}, Period.parse("2022Q1"))
     assert result.isna().all()
+    # a record inside the period, of a unit not asked for: the period has records, none of these units'
+    assert derive_record_metric(records(), UNITS, "count", {}, Period.parse("2021M11")).tolist() == [1.0, 0.0, 0.0]
+    assert derive_record_metric(records().iloc[[5, 7]], UNITS, "count", {}, Period.parse("2021M11")).tolist() == [0.0] * 3
     empty = records().iloc[0:0]
     assert derive_record_metric(empty, UNITS, "max_gap_days", {}, Q4).isna().all()
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.data.fast_decimals import plain_decimals
@@ -18,8 +18,10 @@ TEXTS = st.one_of(
     st.text(alphabet="0123456789.-+ ,余万%条１２٣", max_size=14),
     st.sampled_from(["007", "-0", "12.", ".5", "1e5", "999999999999.99", "1000000000000", " 5", "5\n"]),
 )
+UNTIMED = settings(deadline=None)  # a shared machine: an example's time says nothing (the first also pays for imports)
 
 
+@UNTIMED
 @given(st.lists(TEXTS, max_size=40))
 def test_plain_decimals_equal_parse_value(texts: list[str]) -> None:
     plain, values = plain_decimals(pd.Series(texts, dtype=object))
@@ -49,6 +51,7 @@ DATES = st.one_of(
 )
 
 
+@UNTIMED
 @given(st.lists(DATES, max_size=30))
 def test_iso_days_equal_the_plain_date_reader(texts: list[str]) -> None:
     from scoring.data.fast_dates import iso_days
@@ -75,6 +78,7 @@ CODED = st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["工作动态", 
                           max_size=6), min_size=1, max_size=4)
 
 
+@UNTIMED
 @given(CODED)
 def test_records_joined_as_codes_equal_a_plain_concat(files: list[list[str | None]]) -> None:
     """Monthly files' categorical columns, each over its own categories (missing cells too), are
@@ -110,7 +114,8 @@ def test_monthly_record_files_keep_dates_as_codes_and_read_them_as_written(tmp_p
     assert records["due_date"].astype(object).isna().tolist() == due.isna().tolist()
     assert day_numbers(records["due_date"]).tolist() == day_numbers(due).tolist()
     prepared = PreparedRecords.build(records, pd.Index(["C01", "C02"]))
-    assert prepared.days.tolist() == day_numbers(parse_dates(pd.Series(written))).tolist()
+    days = prepared.day_of[prepared.date_codes]
+    assert days.tolist() == day_numbers(parse_dates(pd.Series(written))).tolist()
 
 
 MESSY_CSV = {
@@ -154,6 +159,7 @@ def test_a_mapped_csv_reads_as_a_copied_one(name: str, tmp_path, monkeypatch) ->
     assert read(1) == read(2**40)
 
 
+@UNTIMED
 @given(st.lists(st.one_of(st.none(), st.sampled_from(["工作动态", "m01", "", " 2021Q4", "nan"]), st.integers(0, 3)),
                 max_size=8))
 def test_coded_texts_convert_as_astype_str(cells: list) -> None:

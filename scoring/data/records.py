@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -173,61 +174,101 @@ _WHERE_COLUMNS = {key(s): role for role in ("category", "title") for s in ROLE_S
 
 
 @dataclass(frozen=True)
+class Window:
+    """The records of one period whose unit is listed, as arrays: what every metric of the
+    period picks its records from."""
+
+    rows: np.ndarray  # their positions among all the records
+    unit: np.ndarray  # int32 position of each one's unit in the unit list
+    day: np.ndarray  # int32 day of each one within the period, 0 for the first day
+    any_inside: bool  # whether any record at all (listed unit or not) is dated inside the period
+    _codes: dict[str, np.ndarray] = field(default_factory=dict)  # column → codes of these records
+
+
+@dataclass(frozen=True)
 class PreparedRecords:
-    """Records as arrays over one list of units, made once for all the records metrics of a run
-    (turning five million unit texts into positions is the costly part)."""
+    """Records as codes, made once for all the records metrics of a run. A unit's position and
+    a date's day are looked up once per distinct unit and date, and each period's records
+    (`window`) picked once: no array over every record but their codes (a year of records,
+    where a quarter is scored)."""
 
     records: pd.DataFrame
-    positions: np.ndarray  # int32: position of each record's unit in the unit list, -1 when not listed
-    days: np.ndarray  # int32 days since 1970-01-01, NO_DAY for none (half of datetime64's memory at 50M records)
+    unit_codes: np.ndarray  # code of each record's unit, -1 for none
+    unit_at: np.ndarray  # int32 position in the unit list of each unit code, -1 not listed (the last: code -1)
+    date_codes: np.ndarray  # code of each record's date, -1 for none
+    day_of: np.ndarray  # int32 days since 1970-01-01 of each date code, NO_DAY for none (the last: code -1)
     _codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # column → codes, texts
-    _windows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # period → offset, inside
+    _windows: dict[str, Window] = field(default_factory=dict)  # period label → its records
 
     @classmethod
     def build(cls, records: pd.DataFrame, unit_ids: pd.Index) -> "PreparedRecords":
-        column = records["unit_id"]
-        if isinstance(column.dtype, pd.CategoricalDtype):  # as the readers give it: codes are positions
-            codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
-        else:
-            codes, uniques = pd.factorize(column, sort=False)
-        found = np.append(pd.Index(unit_ids).get_indexer(uniques), -1).astype(np.int32)  # code -1 (no unit) → -1
-        positions = found[codes] if len(codes) else np.zeros(0, np.int32)
-        return cls(records, positions, day_numbers(records["date"]))
+        unit_codes, units = _codes_of(records["unit_id"])
+        unit_at = np.append(pd.Index(unit_ids).get_indexer(units), -1).astype(np.int32)
+        date_codes, dates = _codes_of(records["date"])
+        day_of = np.append(_days(pd.Index(dates).to_numpy("datetime64[ns]")), NO_DAY)
+        return cls(records, unit_codes, unit_at, date_codes, day_of)
 
-    def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
-        """Codes and normalised distinct texts of a text column (`where` filters)."""
+    def coded(self, column: str, window: Window) -> tuple[np.ndarray, np.ndarray]:
+        """Codes (of the window's records) and normalised distinct texts of a text column (`where` filters)."""
         if column not in self._codes:
             values = self.records[column]
             if isinstance(values.dtype, pd.CategoricalDtype):  # categories as the readers give them
                 codes, uniques = values.cat.codes.to_numpy(), [*values.cat.categories, ""]
-                codes = np.where(codes < 0, len(uniques) - 1, codes)  # no category counts as ""
             else:  # factorized as they are, without a converted copy of the column
                 codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
             texts = [normalize_text("" if pd.isna(u) else str(u)) for u in uniques]
-            self._codes[column] = (codes, np.array(texts, dtype=object))
-        return self._codes[column]
+            self._codes[column] = (codes, np.array(texts, dtype=object))  # code -1 (no category): the last, ""
+        codes, texts = self._codes[column]
+        if column not in window._codes:
+            window._codes[column] = codes[window.rows]
+        return window._codes[column], texts
 
-    def window(self, period: Period) -> tuple[np.ndarray, np.ndarray]:
-        """Each record's day within `period` (from its first day) and whether it falls inside;
-        worked out once for all the record metrics of a run."""
+    def window(self, period: Period) -> Window:
+        """The records dated inside `period` whose unit is listed, worked out once for all the
+        record metrics of a run: which dates are inside is decided per date, not per record."""
         if period.label not in self._windows:
-            offset = self.days - np.int32(np.datetime64(period.start, "D").astype(np.int64))
-            inside = (self.days != NO_DAY) & (offset >= 0) & (offset < period.days)
-            self._windows[period.label] = (offset, inside)
+            offset = self.day_of.astype(np.int64) - int(np.datetime64(period.start, "D").astype(np.int64))
+            inside = _per_record((self.day_of != NO_DAY) & (offset >= 0) & (offset < period.days), self.date_codes)
+            any_inside = bool(inside.any())
+            listed = self.unit_at >= 0
+            if not (listed[:-1].all() and self.unit_codes.min(initial=0) >= 0):  # the readers' records: all listed
+                inside &= _per_record(listed, self.unit_codes)
+            rows = np.flatnonzero(inside)
+            self._windows[period.label] = Window(rows, self.unit_at[self.unit_codes[rows]],
+                                                 offset.astype(np.int32)[self.date_codes[rows]], any_inside)
         return self._windows[period.label]
+
+
+def _per_record(per_code: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A flag per code (the last for code -1) spread to the records: compared as a range of codes
+    where the flagged codes run together (a quarter's days in a year of monthly files), which is
+    several times faster than a lookup per record."""
+    flagged = np.flatnonzero(per_code[:-1])
+    if per_code[-1] or not len(flagged) or flagged[-1] - flagged[0] + 1 != len(flagged):
+        return per_code[codes]
+    return (codes >= flagged[0]) & (codes <= flagged[-1])
+
+
+def _codes_of(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each cell's code (-1 for none) and the distinct values: a Categorical's own."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, uniques = pd.factorize(column, sort=False)
+    return codes, pd.Index(uniques)
 
 
 NO_DAY = np.iinfo(np.int32).min
 
 
-def day_numbers(dates: pd.Series, mask: np.ndarray | None = None) -> np.ndarray:
-    """Days since 1970-01-01 as int32 (of the records `mask` picks), NO_DAY where there is no
-    date. Dates coded as the readers give them are looked up by code, never expanded."""
+def day_numbers(dates: pd.Series, picked: np.ndarray | None = None) -> np.ndarray:
+    """Days since 1970-01-01 as int32 (of the records `picked`, a mask or positions), NO_DAY
+    where there is no date. Dates coded as the readers give them are looked up by code, never
+    expanded."""
     if isinstance(dates.dtype, pd.CategoricalDtype):
         codes = dates.cat.codes.to_numpy()
         table = _days(dates.cat.categories.to_numpy("datetime64[ns]"))
-        return np.append(table, NO_DAY)[codes if mask is None else codes[mask]]  # code -1: the last
-    return _days(dates.to_numpy("datetime64[ns]") if mask is None else dates.to_numpy("datetime64[ns]")[mask])
+        return np.append(table, NO_DAY)[codes if picked is None else codes[picked]]  # code -1: the last
+    return _days(dates.to_numpy("datetime64[ns]") if picked is None else dates.to_numpy("datetime64[ns]")[picked])
 
 
 def _days(dates: np.ndarray) -> np.ndarray:
@@ -237,30 +278,44 @@ def _days(dates: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Selected:
-    """The records one metric counts, as arrays: what every measure works from."""
+    """The records one metric counts, as arrays: what every measure works from. Each array is
+    picked from the period's records when a measure first asks for it."""
 
-    unit: np.ndarray  # position of each record's unit in the unit list
-    day: np.ndarray  # its day within the period, 0 for the first day
+    window: Window  # the period's records
+    kept: np.ndarray | None  # which of them the metric's `where` keeps; None: all
     units: int  # length of the unit list
     span: int  # days in the period
-    month0: np.datetime64  # the period's first month
+    start: np.datetime64  # the period's first day
     period_months: int  # calendar months the period touches
     threshold: float | None  # the measure's threshold (months_below)
-    mask: np.ndarray  # which of all the prepared records these are
     prepared: PreparedRecords
+
+    @cached_property
+    def unit(self) -> np.ndarray:
+        """Position of each record's unit in the unit list."""
+        return self._picked(self.window.unit)
+
+    @cached_property
+    def day(self) -> np.ndarray:
+        """Each record's day within the period, 0 for the first day."""
+        return self._picked(self.window.day)
 
     def column_days(self, column: str) -> np.ndarray:
         """Another date column of these records (due_date), as datetime64[D] (NaT where none)."""
-        days = day_numbers(self.prepared.records[column], self.mask)
+        days = day_numbers(self.prepared.records[column], self._picked(self.window.rows))
         return np.where(days == NO_DAY, np.datetime64("NaT", "D"), days.astype("datetime64[D]"))
 
     def dates(self) -> np.ndarray:
         """These records' dates as datetime64[D]."""
-        return self.prepared.days[self.mask].astype("datetime64[D]")
+        return self.start + self.day
 
     def months(self) -> np.ndarray:
-        """Each record's calendar month within the period, 0 for the first."""
-        return (self.dates().astype("datetime64[M]") - self.month0).astype("int64")
+        """Each record's calendar month within the period, 0 for the first: looked up by its day."""
+        days = self.start + np.arange(self.span)
+        return (days.astype("datetime64[M]") - self.start.astype("datetime64[M]")).astype(np.int64)[self.day]
+
+    def _picked(self, values: np.ndarray) -> np.ndarray:
+        return values if self.kept is None else values[self.kept]
 
 
 Measure = Callable[[Selected], np.ndarray]
@@ -288,8 +343,7 @@ def _count(s: Selected) -> np.ndarray:
 @measure("months_with_updates")
 def _months_with_updates(s: Selected) -> np.ndarray:
     """Calendar months with at least one item; 0 without any."""
-    pairs = _distinct(s.unit.astype("int64") * 12 + s.months())
-    return np.bincount(pairs // 12, minlength=s.units).astype(float)
+    return (_items_per_month(s) > 0).sum(axis=1).astype(float)
 
 
 @measure("months_without_updates")
@@ -323,11 +377,9 @@ def _max_gap_days(s: Selected) -> np.ndarray:
     """Longest gap in days (see the module docstring); the period's days without any item."""
     unit, day, first, last = _unit_days(s)
     result = np.full(s.units, float(s.span))
-    before = np.where(first, day, day - np.r_[0, day[:-1]])  # from period start, or from previous item
-    longest = np.zeros(s.units)
-    np.maximum.at(longest, unit, before)
-    np.maximum.at(longest, unit[last], s.span - day[last])
-    result[unit] = longest[unit]
+    if len(unit):  # each unit's days run together: the longest gap of each run, then the one to the period's end
+        before = np.where(first, day, day - np.r_[0, day[:-1]])  # from period start, or from previous item
+        result[unit[first]] = np.maximum(np.maximum.reduceat(before, np.flatnonzero(first)), s.span - day[last])
     return result
 
 
@@ -354,12 +406,11 @@ def derive_record_metric(records: pd.DataFrame, unit_ids: pd.Index, measure: str
         raise CriteriaError(f"未知的发布记录统计方式“{measure}”,可用:{'、'.join(MEASURES)}")
     index = pd.Index(unit_ids)
     prepared = prepared or PreparedRecords.build(records, index)
-    offset, inside = prepared.window(period)
-    if not inside.any():
+    window = prepared.window(period)
+    if not window.any_inside:
         return pd.Series(np.nan, index=index, dtype=float)
-    mask = inside & _where_mask(prepared, where) & (prepared.positions >= 0)
-    selected = Selected(prepared.positions[mask], offset[mask], len(index), period.days,
-                        np.datetime64(period.start, "M"), period.months, threshold, mask, prepared)
+    selected = Selected(window, _where_mask(prepared, window, where), len(index), period.days,
+                        np.datetime64(period.start, "D"), period.months, threshold, prepared)
     return pd.Series(MEASURES[measure](selected), index=index, dtype=float)
 
 
@@ -369,15 +420,20 @@ def _items_per_month(s: Selected) -> np.ndarray:
     return np.bincount(s.unit.astype("int64") * months + s.months(), minlength=s.units * months).reshape(s.units, months)
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct integers (np.unique hashes, which is far slower on millions of them)."""
+def _distinct(values: np.ndarray, size: int) -> np.ndarray:
+    """Sorted distinct integers of [0, size): marked in a table when it is small beside their
+    number, else sorted (np.unique hashes, which is far slower on millions of them)."""
+    if size <= 8 * len(values) + 1024:
+        seen = np.zeros(size, dtype=bool)
+        seen[values] = True
+        return np.flatnonzero(seen)
     ordered = np.sort(values)
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
 def _unit_days(s: Selected) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Distinct (unit, day) pairs sorted by unit then day, and which are each unit's first and last."""
-    pairs = _distinct(s.unit.astype("int64") * (s.span + 1) + s.day)
+    pairs = _distinct(s.unit.astype("int64") * (s.span + 1) + s.day, s.units * (s.span + 1))
     unit, day = pairs // (s.span + 1), pairs % (s.span + 1)
     if not len(unit):  # `where` left no record inside the period: no unit has a first or last item
         return unit, day, np.zeros(0, bool), np.zeros(0, bool)
@@ -395,15 +451,17 @@ def needs_titles(scheme: Scheme | None) -> bool:
                for column in spec.records.where)
 
 
-def _where_mask(prepared: PreparedRecords, where: Mapping[str, str | Sequence[str]]) -> np.ndarray:
+def _where_mask(prepared: PreparedRecords, window: Window,
+                where: Mapping[str, str | Sequence[str]]) -> np.ndarray | None:
+    """Which of the window's records `where` keeps; None without a filter (all of them)."""
     records = prepared.records
-    mask = np.ones(len(records), dtype=bool)
+    mask = None
     for column, wanted in where.items():
         name = column if column in records.columns else _WHERE_COLUMNS.get(key(column), column)
         if name not in records.columns:
             raise CriteriaError(f"发布记录没有“{column}”列,where 只能按 category(栏目)或 title(标题)筛选")
         values = {normalize_text(wanted)} if isinstance(wanted, str) else {normalize_text(v) for v in wanted}
-        codes, texts = prepared.coded(name)
-        hit = np.array([t in values for t in texts], dtype=bool)
-        mask &= hit[codes]
+        codes, texts = prepared.coded(name, window)
+        hit = np.array([t in values for t in texts], dtype=bool)[codes]
+        mask = hit if mask is None else mask & hit
     return mask
