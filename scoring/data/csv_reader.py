@@ -27,6 +27,7 @@ import mmap
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -104,6 +105,17 @@ def _read_text(raw: Text, encoding: str, file: str, is_header: IsHeader, issues:
 
 class _NotUtf8(Exception):
     """Text the parser found not to be UTF-8 (the first guess was taken from the file's top)."""
+
+
+def _check_utf8(columns: Iterable[pa.Array | pa.ChunkedArray]) -> None:
+    """Raises _NotUtf8 unless every text is UTF-8. The parser is told not to check its cells: a
+    coded column's distinct texts (its dictionary) are checked instead, a few thousand where
+    it has hundreds of thousands of cells."""
+    try:
+        for column in columns:
+            column.validate(full=True)
+    except pa.ArrowInvalid as exc:
+        raise _NotUtf8 from exc
 
 
 def _first_guess(raw: Text, file: str) -> str:
@@ -250,6 +262,7 @@ class _Body:
         """Cells (columns 0..width-1) and the row number of each."""
         fields = max(Counter(self.sample).most_common(1)[0][0] if self.sample else self.header_fields, self.width)
         table, odd = self._parse(fields)
+        _check_utf8(table.column(name) for name in table.column_names if int(name) not in self.columns.coded)
         numbers = np.arange(1, table.num_rows + len(odd.rows) + 1, dtype=np.int32)  # half the memory of int64 at 50M
         if odd.rows:
             odd_numbers = np.array([number for number, _ in odd.rows], dtype=np.int32)
@@ -257,8 +270,10 @@ class _Body:
             table, numbers = self._place(table, numbers, odd.rows, issues)
         if fields > self.width and table.num_rows:
             table, numbers = self._drop_spilled(table, numbers, fields, issues)
-        self._check_quotes_closed(table, numbers)
         table = self._encoded(table)
+        _check_utf8(table.column(name).chunk(0).dictionary for name in table.column_names
+                    if int(name) in self.columns.coded and table.column(name).num_chunks)
+        self._check_quotes_closed(table, numbers)
         self._check_cell_lengths(table, numbers)
         cells = pd.DataFrame({i: self._series(table, i) for i in range(self.width)}, copy=False)  # columns made here
         return cells, self.header_row + numbers
@@ -300,7 +315,7 @@ class _Body:
                                                      ignore_empty_lines=False, invalid_row_handler=odd),
                     convert_options=pacsv.ConvertOptions(
                         include_columns=[names[i] for i in read], column_types={names[i]: pa.string() for i in read},
-                        strings_can_be_null=False, quoted_strings_can_be_null=False),
+                        strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False),
                 ), odd
             except pa.ArrowInvalid as exc:  # never a Ctrl-C: pyarrow raises KeyboardInterrupt for that
                 if "UTF8" in str(exc) or "UTF-8" in str(exc):
