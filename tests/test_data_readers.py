@@ -493,3 +493,27 @@ def test_reading_threads_make_no_records_once_a_run_is_stopped(tmp_path: Path) -
     stopped._stopped.set()
     table, _ = stopped._read(data_file, lambda: index)
     assert not stopped._records and table is not None and len(table.cells) == 2
+
+
+def test_periods_loaded_together_read_later_periods_files_ahead_with_the_same_results(tmp_path: Path) -> None:
+    """load_periods reads the compared period's files while the run's are read, and makes its
+    metric values meanwhile; each period gets what loading it alone gives, issues in order. A
+    compared period's file that cannot be read fails the load as it always did."""
+    from scoring.data.load import load_periods
+
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "2021/records_10.csv", "单位,发布日期,栏目\n东湖区,2021-10-05,工作动态\n西山县,2021-08-06,通知公告\n")
+    write(tmp_path, "2021Q4/metrics.csv", "单位,proactive_items\n东湖区,12\n西山县,约30\n")
+    write(tmp_path, "2021Q3/metrics.csv", "2021年第三季度\n单位,proactive_items\n东湖区,7\n北岭镇,5\n西山县,abc\n")
+    together = load_periods(tmp_path, ["2021Q4", "2021Q3"], progress=False)
+    for data in together:
+        alone = load_data(tmp_path, data.period, progress=False)
+        assert data.issues == alone.issues and data.sources == alone.sources
+        pd.testing.assert_frame_equal(data.values, alone.values)
+        pd.testing.assert_frame_equal(data.records, alone.records)
+    assert together[1].values["value"].tolist()[0] == 7 and any("北岭镇" in i.message for i in together[1].issues)
+    (tmp_path / "2021Q3" / "metrics.csv").write_bytes(b"PK\x03\x04" + bytes(60))  # a workbook named .csv
+    assert load_data(tmp_path, "2021Q4", progress=False).values["value"].tolist() == [12, 30]
+    with pytest.raises(InputError, match="Excel") as raised:
+        load_periods(tmp_path, ["2021Q4", "2021Q3"], progress=False)
+    assert raised.value.location.file == "2021Q3/metrics.csv"

@@ -61,9 +61,6 @@ class DataFile:
     form: bool = False  # a fill-in form made by `score form`
 
 
-Ahead = Callable[[DataFile, RawTable, UnitIndex], object]  # work on a file parsed while others still are
-
-
 def load_data(input_path: str | Path, period: str | Period, scheme: Scheme | None = None,
               progress: bool = True, units: str | Path | None = None) -> AgencyData:
     """Read units, metric values and publication records for `period` from a folder or one file."""
@@ -85,7 +82,25 @@ def load_periods(input_path: str | Path, periods: Sequence[str | Period], scheme
     files = _Files(names, titles=needs_titles(scheme))
     runs = [p if isinstance(p, Period) else Period.parse(str(p)) for p in periods]
     reads_values = scheme is not None and _reads_values(scheme)
-    return [_load(path, run, names, files, progress, Path(units) if units else None, reads_values) for run in runs]
+    plans = [_Plan.make(path, run, Path(units) if units else None) for run in runs]
+    # each period's files are read while the first period's are: its metrics file's values made meanwhile
+    return [_load(path, plan, names, files, progress, reads_values, plans[i + 1:]) for i, plan in enumerate(plans)]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a period reads (`_plan`), and the issues its run has from the start."""
+
+    run: Period
+    issues: IssueLog
+    base: Path
+    units_path: Path | None
+    files: list[DataFile]
+
+    @classmethod
+    def make(cls, path: Path, run: Period, units_override: Path | None) -> "_Plan":
+        issues = IssueLog()
+        return cls(run, issues, *_plan(path, run, issues, units_override))
 
 
 def _reads_values(scheme: Scheme) -> bool:
@@ -96,14 +111,13 @@ def _reads_values(scheme: Scheme) -> bool:
     return bool(metrics_used(scheme) - derived)
 
 
-def _load(path: Path, run: Period, names: Names, files: "_Files", progress: bool,
-          units_override: Path | None, reads_values: bool) -> AgencyData:
-    issues = IssueLog()
-    base, units_path, plan = _plan(path, run, issues, units_override)
+def _load(path: Path, planned: _Plan, names: Names, files: "_Files", progress: bool, reads_values: bool,
+          later: list[_Plan]) -> AgencyData:
+    run, issues, base, units_path, plan = planned.run, planned.issues, planned.base, planned.units_path, planned.files
     units_file = _display(units_path, base) if units_path is not None else ""
     early = (lambda: files.early_index(units_path, units_file)) if units_path is not None else (lambda: None)
-    tables = _read_tables(plan, names, files, issues, progress, early,
-                          lambda data_file, table, index: files.values(data_file, table, run, index))
+    tables = _read_tables(plan, run, names, files, issues, progress, early,
+                          [(data_file, p.run) for p in later for data_file in p.files])
     if units_path is not None:
         units, index = files.units(units_path, units_file, issues)
         sources = [units_file]
@@ -152,33 +166,40 @@ class _Files:
         self._values: dict[tuple, tuple[pd.DataFrame, list[DataIssue]]] = {}
         self._stopped = Event()  # a run stopped (Ctrl-C, a file's error): reading threads make nothing more
 
-    def tables(self, plan: list[DataFile], issues: IssueLog, early: Callable[[], UnitIndex | None],
-               ahead: Ahead) -> Iterator[tuple[DataFile, RawTable | None]]:
+    def tables(self, plan: list[DataFile], run: Period, issues: IssueLog, early: Callable[[], UnitIndex | None],
+               later: list[tuple[DataFile, Period]]) -> Iterator[tuple[DataFile, RawTable | None]]:
         """`table` of each file, in the plan's order. CSV files are read READ_AHEAD at a time,
         the smallest first (a metrics file is not left waiting behind twelve months of records):
         while pyarrow parses one (on every core, without the GIL), Python works on another's top
         rows, odd rows, codes and, given the units file's index (`early()`, read here while the
         first files are parsed), its records, so twelve monthly files keep both cores busy.
-        While waiting for a file, this thread calls `ahead` on each file already parsed (a
-        metrics file's values, made here, where a Ctrl-C stops them at once, and not after the
-        last month of records is parsed)."""
-        fresh = [f for f in plan if (f.path, f.sheet) not in self._tables and f.path.suffix.lower() == ".csv"]
-        sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f in fresh}  # the reader says what is wrong
+        While waiting for a file, this thread makes the values of each metrics file already
+        parsed (here, where a Ctrl-C stops them at once, and not after the last month of records
+        is parsed). The CSV files of the `later` periods (with their runs) are read meanwhile too,
+        and kept for them unless reading one fails (it then fails in its own period)."""
+        wanted: dict[tuple[Path, str | None], tuple[DataFile, Period]] = {}
+        for data_file, its_run in [*((f, run) for f in plan), *later]:  # a file two periods read: with the first
+            wanted.setdefault((data_file.path, data_file.sheet), (data_file, its_run))
+        fresh = [(f, r) for key, (f, r) in wanted.items() if key not in self._tables and f.path.suffix.lower() == ".csv"]
+        sizes = {f.path: f.path.stat().st_size if f.path.is_file() else 0 for f, _ in fresh}  # the reader says what is wrong
         ready: Future[UnitIndex | None] = Future()  # the reading threads wait for it once a file is parsed
         pool = ThreadPoolExecutor(max_workers=READ_AHEAD)  # spreadsheets: read in turn, below
         try:
             futures = {(f.path, f.sheet): pool.submit(self._read, f, ready.result)
-                       for f in sorted(fresh, key=lambda f: sizes[f.path])}
+                       for f, _ in sorted(fresh, key=lambda pair: sizes[pair[0].path])}
             index = early()
             ready.set_result(index)
-            unworked = {futures[(f.path, f.sheet)]: f for f in fresh}
+            unworked = {futures[(f.path, f.sheet)]: (f, r) for f, r in fresh}
             for data_file in plan:
                 future = futures.pop((data_file.path, data_file.sheet), None)
                 if future is not None:
-                    if index is not None:
-                        _work_ahead(future, unworked, lambda f, table: ahead(f, table, index))
+                    self._await(future, unworked, index)
                     self._tables[(data_file.path, data_file.sheet)] = future.result()
                 yield data_file, self.table(data_file, issues, index)
+            for key, future in futures.items():  # the later periods' files
+                self._await(future, unworked, index)
+                if future.exception() is None:
+                    self._tables[key] = future.result()
         except BaseException:  # Ctrl-C or a file that stops the run: the files not started are not
             self._stopped.set()  # read, and those being parsed are not made into records or values
             if not ready.done():
@@ -186,6 +207,11 @@ class _Files:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _await(self, future: Future, unworked: dict[Future, tuple[DataFile, Period]], index: UnitIndex | None) -> None:
+        """While `future` is parsed, the values of the metrics files already parsed are made."""
+        if index is not None:
+            _work_ahead(future, unworked, lambda data_file, run, table: self.values(data_file, table, run, index))
 
     def table(self, data_file: DataFile, issues: IssueLog, index: UnitIndex | None = None) -> RawTable | None:
         key = (data_file.path, data_file.sheet)
@@ -329,24 +355,27 @@ def _plan(path: Path, run: Period, issues: IssueLog,
     return base, units_path, [DataFile(path, _display(path, base), folder_period(path.parent), True)]
 
 
-def _work_ahead(awaited: Future, unworked: dict[Future, DataFile], ahead: Callable[[DataFile, RawTable], object]) -> None:
-    """Until `awaited` is parsed, `ahead` of each file the reading threads have parsed (its
-    table, or None when it has none or failed: its error is raised in the plan's order)."""
+def _work_ahead(awaited: Future, unworked: dict[Future, tuple[DataFile, Period]],
+                ahead: Callable[[DataFile, Period, RawTable], object]) -> None:
+    """Until `awaited` is parsed, `ahead` of each file (with its run) the reading threads have
+    parsed, given its table (none when it has none or failed: its error is raised in the plan's
+    order)."""
     while unworked:
         done, _ = wait([awaited, *unworked], return_when=FIRST_COMPLETED)
         for future in done:
-            data_file = unworked.pop(future, None)
-            if data_file is not None and future.exception() is None and future.result()[0] is not None:
-                ahead(data_file, future.result()[0])
+            found = unworked.pop(future, None)
+            if found is not None and future.exception() is None and future.result()[0] is not None:
+                ahead(*found, future.result()[0])
         if awaited.done():
             return
 
 
-def _read_tables(plan: list[DataFile], names: Names, files: _Files, issues: IssueLog, progress: bool,
-                 early: Callable[[], UnitIndex | None], ahead: Ahead) -> list[tuple[DataFile, RawTable, str]]:
+def _read_tables(plan: list[DataFile], run: Period, names: Names, files: _Files, issues: IssueLog, progress: bool,
+                 early: Callable[[], UnitIndex | None],
+                 later: list[tuple[DataFile, Period]]) -> list[tuple[DataFile, RawTable, str]]:
     """Each file's table and kind; metric files of periods other than the run's are dropped."""
     tables: list[tuple[DataFile, RawTable, str]] = []
-    for data_file, table in track(files.tables(plan, issues, early, ahead), "读取数据文件", total=len(plan),
+    for data_file, table in track(files.tables(plan, run, issues, early, later), "读取数据文件", total=len(plan),
                                   enabled=progress):
         if table is None:
             continue
