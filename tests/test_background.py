@@ -1,5 +1,5 @@
 """scoring.background: work in a forked child, or here when the child gives no answer; the main
-job scores its comparison and trend periods so."""
+job scores its comparison and trend periods so, and writes its data files beside the workbook."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_an_error_here_while_the_child_works_stops_the_child():
         os.waitpid(pid, 0)
 
 
-# ---- the main job: its comparison and trend periods scored in a child ----
+# ---- the main job: its comparison and trend periods scored, its data files written in a child ----
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -152,6 +152,6 @@ def test_the_main_job_gives_the_same_files_with_and_without_the_child(tmp_path, 
         document = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
         document.pop("generated_at")
         outputs[fork] = (document, next(out.glob("*.csv")).read_bytes())
-    assert used == [True, False]
+    assert used == [True, True, False, False]  # periods, then the data files beside the workbook
     assert outputs[True] == outputs[False]
     assert outputs[True][0]["comparison"] and outputs[True][0]["previous_period"] == "2021Q3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 import report_fixtures as fx
 
+from scoring.background import can_fork
 from scoring.errors import OutputError
 from scoring.report import exports
 from scoring.report.exports import write_csv, write_json, write_outputs
@@ -384,3 +386,77 @@ def test_parquet_table_failing_to_encode_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="encoding failed"):
         write_outputs(fx.make_result(), tmp_path / "2021Q4.xlsx", data_format="parquet")
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- files written beside the others by a forked child (atomic_write_all(beside=...)) ----
+
+forking = pytest.mark.skipif(not can_fork(), reason="needs Linux with fork and two CPUs")
+
+
+def _pid_writer(tmp: Path) -> None:
+    Path(tmp).write_text(str(os.getpid()), encoding="utf-8")
+
+
+@forking
+def test_the_last_files_are_written_by_a_child_and_all_land(tmp_path):
+    from scoring.report import output
+
+    targets = [tmp_path / "r.xlsx", tmp_path / "r.csv", tmp_path / "r.json"]
+    written, renamed = output.atomic_write_all([(t, _pid_writer) for t in targets], beside=2)
+    pids = [int(t.read_text(encoding="utf-8")) for t in written]
+    assert written == targets and not renamed
+    assert pids[0] == os.getpid() and pids[1] == pids[2] != os.getpid()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.json", "r.xlsx"]
+
+
+@forking
+def test_a_file_the_child_cannot_write_stops_all_with_the_message_here(tmp_path):
+    from scoring.report import output
+
+    targets = [tmp_path / "r.xlsx", tmp_path / "r.csv"]
+    for t in targets:
+        t.write_text("old", encoding="utf-8")
+
+    def full_disk(tmp: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError) as info:
+        output.atomic_write_all([(targets[0], _pid_writer), (targets[1], full_disk)], beside=1)
+    assert "磁盘空间不足" in info.value.message and info.value.location.file == str(targets[1])
+    assert [t.read_text(encoding="utf-8") for t in targets] == ["old", "old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.xlsx"]
+
+
+@forking
+def test_a_failure_here_stops_the_child_and_leaves_nothing(tmp_path):
+    from scoring.report import output
+
+    def slow(tmp: Path) -> None:
+        Path(tmp).write_text("partial", encoding="utf-8")
+        time.sleep(60)
+
+    def broken(tmp: Path) -> None:
+        raise ValueError("workbook failed")
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="workbook failed"):
+        output.atomic_write_all([(tmp_path / "r.xlsx", broken), (tmp_path / "r.csv", slow)], beside=1)
+    assert time.perf_counter() - start < 10
+    assert list(tmp_path.iterdir()) == []
+
+
+@forking
+def test_parquet_files_written_by_the_child_are_those_written_here(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    result = fx.make_result()
+    tables = {}
+    for fork in (True, False):
+        monkeypatch.setattr("scoring.background.can_fork", lambda fork=fork: fork)
+        monkeypatch.setattr("scoring.report.exports.can_fork", lambda fork=fork: fork)
+        paths = write_outputs(result, tmp_path / str(fork) / "r.xlsx", data_format="parquet")
+        tables[fork] = {p.name: pq.read_table(p) for p in paths.parquet}
+        tables[fork] = {name: t.replace_schema_metadata({}) for name, t in tables[fork].items()}
+    assert tables[True].keys() == tables[False].keys() and tables[True]
+    for name, table in tables[True].items():
+        assert table.equals(tables[False][name]), name

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
+from scoring.background import can_fork
 from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all
@@ -98,9 +99,8 @@ def write_csv(result: Result, path: Path) -> None:
 
 
 def _csv_writer(result: Result):
-    frame = ranking_csv_frame(result)
-
     def write(tmp: Path) -> None:
+        frame = ranking_csv_frame(result)
         with settled_heap(), open(tmp, "w", encoding="utf-8-sig", newline="") as out:
             write_csv_rows(frame, out)
 
@@ -310,6 +310,10 @@ def write_outputs(
     `earlier`: results of earlier periods of the same year, for the 趋势 sheet; `office`: the
     issuing office's name for the title (default: the criteria's `office:`).
 
+    The CSV and the JSON or Parquet files are written by a forked child on the other core while
+    this process writes the workbook (`atomic_write_all(beside=...)`; here, after it, where
+    there is no child).
+
     Without `overwrite`, an existing file is never replaced: the files move together to the
     first free numbered name, x(2).xlsx / x(2).csv / x(2).json, claimed atomically (two runs at
     once never share one). With it, a file among `inputs` is still never replaced.
@@ -322,10 +326,13 @@ def write_outputs(
     if data_format == "parquet":
         from scoring.report.parquet_export import parquet_paths, parquet_tables, parquet_writers
 
-        tables = parquet_tables(result, previous, stability)  # encoding starts now, beside the workbook
-        jobs += zip(parquet_paths(base, list(tables)), parquet_writers(tables, run_header(result, previous, stability)))
-        (workbook, csv, *data_paths), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs)
+        tables = parquet_tables(result, previous, stability)
+        # encoded beside the workbook: in the forked child that writes the data files, else in threads here
+        writers = parquet_writers(tables, run_header(result, previous, stability), start=not can_fork())
+        jobs += zip(parquet_paths(base, list(tables)), writers)
+        (workbook, csv, *data_paths), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs,
+                                                                 beside=len(jobs) - 1)
         return OutputPaths(workbook, csv, None, renamed, tuple(notes), tuple(data_paths))
     jobs.append((base.with_suffix(".json"), _json_writer(result, previous, stability)))
-    (workbook, csv, json_path), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs)
+    (workbook, csv, json_path), renamed = atomic_write_all(jobs, overwrite=overwrite, inputs=inputs, beside=2)
     return OutputPaths(workbook, csv, json_path, renamed, tuple(notes))

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from scoring.background import Background
 from scoring.errors import Location, OutputError
 
 STALE_AFTER_S = 24 * 3600  # where no process check is possible (Windows), older temp files are stale
@@ -75,7 +76,7 @@ def atomic_write(path: Path, write: Writer) -> None:
 
 
 def atomic_write_all(jobs: Sequence[tuple[Path, Writer]], overwrite: bool = True, numbered: bool = True,
-                     inputs: Iterable[Path] = ()) -> tuple[list[Path], bool]:
+                     inputs: Iterable[Path] = (), beside: int = 0) -> tuple[list[Path], bool]:
     """Write files that belong together (workbook, CSV, JSON): all or none. Returns the paths
     written and whether they were numbered because a name was taken.
 
@@ -84,6 +85,11 @@ def atomic_write_all(jobs: Sequence[tuple[Path, Writer]], overwrite: bool = True
     temporary file and leaves the existing files untouched. `overwrite` replaces existing
     files (never one of `inputs`); without it, existing files are kept and the new ones take
     the first number free for all (`numbered`) or are refused.
+
+    `beside`: the last `beside` files are written by a forked child on another core while this
+    process writes the others (scoring/background.py; written here after them where there is
+    no child, or it fails). Their writers must each write their temporary file whole from what
+    they were given, in either process.
     """
     targets = [Path(path) for path, _ in jobs]
     if overwrite:
@@ -91,17 +97,14 @@ def atomic_write_all(jobs: Sequence[tuple[Path, Writer]], overwrite: bool = True
     temps: list[tuple[Path, Path]] = []
     claimed: list[Path] = []
     try:
-        for path, write in jobs:
-            path = Path(path)
+        for path in targets:
             remove_stale_temps(path)
-            tmp = _temp_beside(path)
-            temps.append((tmp, path))
-            try:
-                write(tmp)
-                _flush_to_disk(tmp)
-                os.chmod(tmp, _target_mode(path))
-            except OSError as exc:  # disk full, quota, folder removed meanwhile
-                raise OutputError(f"写入文件失败({reason(exc)}),原有文件未改动", Location(file=str(path))) from exc
+            temps.append((_temp_beside(path), path))
+        writers = [write for _, write in jobs]
+        here = len(jobs) - beside
+        with Background(lambda: _write_files(temps[here:], writers[here:]), fork=beside > 0) as child:
+            _write_files(temps[:here], writers[:here])
+            child.result()
         if overwrite:
             _swap_in(temps)
             return targets, False
@@ -116,6 +119,18 @@ def atomic_write_all(jobs: Sequence[tuple[Path, Writer]], overwrite: bool = True
             for tmp in _temps_of(path, str(os.getpid())):
                 tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_files(temps: Sequence[tuple[Path, Path]], writers: Sequence[Writer]) -> bool:
+    """Each writer's file at its temporary path, flushed to disk, with the target's mode."""
+    for (tmp, path), write in zip(temps, writers):
+        try:
+            write(tmp)
+            _flush_to_disk(tmp)
+            os.chmod(tmp, _target_mode(path))
+        except OSError as exc:  # disk full, quota, folder removed meanwhile
+            raise OutputError(f"写入文件失败({reason(exc)}),原有文件未改动", Location(file=str(path))) from exc
+    return True
 
 
 def _refuse_inputs(targets: list[Path], inputs: Iterable[Path]) -> None:

@@ -56,19 +56,29 @@ def parquet_paths(base: Path, names: list[str]) -> list[Path]:
     return [base.with_name(f"{base.stem}_{name}.parquet") for name in names]
 
 
-def parquet_writers(tables: dict[str, pd.DataFrame], header: dict) -> list[Callable[[Path], None]]:
+def parquet_writers(tables: dict[str, pd.DataFrame], header: dict, start: bool = True) -> list[Callable[[Path], None]]:
     """A writer per table, in the tables' order. Every table starts converting and encoding
     into memory at once, ENCODERS at a time in threads, largest first: Arrow and the Parquet
     encoder release the GIL, so a nation's details and inputs (6.6 and 6.7 million rows) are
     encoded side by side, and in `score` while the workbook is written. A writer waits for its
     table's bytes and puts them into the temporary file it is given; the files are still
-    renamed into place together (`atomic_write_all`)."""
+    renamed into place together (`atomic_write_all`). With `start=False` the encoding starts
+    when the first writer is called, in the process that calls it (a forked child, which
+    must not inherit running threads)."""
     metadata = json.dumps(header, ensure_ascii=False).encode()
-    pool = ThreadPoolExecutor(ENCODERS, thread_name_prefix="parquet")
-    largest_first = sorted(tables, key=lambda name: -tables[name].size)
-    encoded = {name: pool.submit(_encoded, tables[name], metadata) for name in largest_first}
-    pool.shutdown(wait=False)  # the queued tables still run; the threads end with the last
-    return [_file_writer(encoded[name]) for name in tables]
+    encoded: dict[str, Future] = {}
+
+    def begin() -> None:
+        if encoded:
+            return
+        pool = ThreadPoolExecutor(ENCODERS, thread_name_prefix="parquet")
+        for name in sorted(tables, key=lambda name: -tables[name].size):
+            encoded[name] = pool.submit(_encoded, tables[name], metadata)
+        pool.shutdown(wait=False)  # the queued tables still run; the threads end with the last
+
+    if start:
+        begin()
+    return [_file_writer(lambda name=name: begin() or encoded[name]) for name in tables]
 
 
 def _encoded(frame: pd.DataFrame, metadata: bytes) -> pa.Buffer:
@@ -79,10 +89,10 @@ def _encoded(frame: pd.DataFrame, metadata: bytes) -> pa.Buffer:
     return sink.getvalue()
 
 
-def _file_writer(encoded: Future) -> Callable[[Path], None]:
+def _file_writer(encoded: Callable[[], Future]) -> Callable[[Path], None]:
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as out:
-            out.write(encoded.result())  # re-raises what went wrong while encoding
+            out.write(encoded().result())  # re-raises what went wrong while encoding
 
     return write
 
