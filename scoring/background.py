@@ -18,6 +18,7 @@ its usual message, and the child's own output is thrown away.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
@@ -30,6 +31,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 CHUNK = 1 << 20
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def can_fork() -> bool:
@@ -54,10 +56,11 @@ class Background(Generic[T]):
 
     def _start(self) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            _child(self._work, write)
+            _child(self._work, write, parent)
         os.close(write)
         self._pid, self._read = pid, read
 
@@ -92,12 +95,13 @@ class Background(Generic[T]):
         self._reap()
 
 
-def _child(work: Callable[[], object], write: int) -> None:
+def _child(work: Callable[[], object], write: int, parent: int) -> None:
     """Run `work`, send (done, answer) through `write`, and leave without running anything of
     the parent's (no atexit handlers, no flushing of its buffered output, no temporary-file
     clean-up): os._exit."""
     code = 1
     try:
+        _die_with_parent(parent)
         _quiet()
         try:
             payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -109,6 +113,16 @@ def _child(work: Callable[[], object], write: int) -> None:
         code = 0
     finally:
         os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """The child ends when the parent does, even by SIGKILL: nobody would read its answer."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl: the child ends when it finds the pipe closed
+        pass
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
 
 
 def _quiet() -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import MappingProxyType
@@ -155,3 +158,35 @@ def test_the_main_job_gives_the_same_files_with_and_without_the_child(tmp_path, 
     assert used == [True, True, False, False]  # periods, then the data files beside the workbook
     assert outputs[True] == outputs[False]
     assert outputs[True][0]["comparison"] and outputs[True][0]["previous_period"] == "2021Q3"
+
+
+@forking
+def test_the_child_ends_when_the_parent_is_killed(tmp_path):
+    noted = tmp_path / "child.pid"
+    script = (
+        "import os, signal, time\n"
+        "from scoring.background import Background\n"
+        "def work():\n"
+        f"    open({str(noted)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "with Background(work):\n"
+        f"    while not os.path.exists({str(noted)!r}): time.sleep(0.01)\n"
+        "    time.sleep(0.2)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    parent = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60)
+    assert parent.returncode == -signal.SIGKILL
+    child = int(noted.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its reaper counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

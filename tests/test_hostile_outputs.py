@@ -193,7 +193,7 @@ def test_sigkill_while_writing_leaves_the_old_workbook_and_the_next_run_cleans_u
     assert killed.returncode == -signal.SIGKILL
     assert {name: (kit.out / name).read_bytes() for name in OUTPUTS} == before  # intact, not half-replaced
     assert listing(kit.out) - set(OUTPUTS) == {p.name for p in temps(kit.out)}  # no partial target file
-    assert len(temps(kit.out)) == 1  # a killed process cannot clean up ...
+    assert temps(kit.out)  # a killed process cannot clean up its temporary files ...
     assert score_cli(*kit.job("--overwrite")).code == 0
     assert temps(kit.out) == [] and listing(kit.out) == set(OUTPUTS)  # ... the next run does
     assert openpyxl.load_workbook(kit.workbook).sheetnames[0] == "排名"
