@@ -327,7 +327,9 @@ DESIGN = """
   compiles into its temporary folder, since some environments turn caching off).
 - **Memory** is each child process's peak resident set (`ru_maxrss` from `wait4`). The
   benchmark's parent writes no data itself, so it does not lend its own size to its
-  children's figures.
+  children's figures. A `score` run forks children of its own (see *Both cores*); `wait4`
+  reports the largest of the run and the children it waited for, not their sum, and a child
+  shares the pages it does not write with the run (copy on write).
 
 ## Design choices at scale
 
@@ -357,8 +359,9 @@ DESIGN = """
   ranking CSV and Parquet files. Since a province's JSON (140 MB) cost more time than the
   rest of its results together, a run of more than 2,000 units writes Parquet unless
   `--format json` asks for the JSON. The tables are encoded into memory in two threads,
-  largest first, as soon as they exist (in `score`, while the workbook is written; Arrow's
-  conversion and the encoder release the GIL), 16,384 rows at a time; a repeated text column
+  largest first, as soon as they exist (in `score`, while the workbook is written, by the
+  child that writes the data files (see *Both cores*), else beside it in this process;
+  Arrow's conversion and the encoder release the GIL), 16,384 rows at a time; a repeated text column
   is dictionary-encoded by grouping its rows first by the string object they hold (the
   engine reuses a few thousand objects across millions of rows), then by text.
 
@@ -407,6 +410,20 @@ DESIGN = """
   full). Titles are most of a records file's bytes and three quarters of its parsing time.
 - **A comparison run reads shared files once** (`load_periods`): the year's records, their
   checks and the units file serve both the run and the previous quarter.
+- **Comparison and trend periods are scored as summaries** (`score(..., explain=False)`):
+  the same steps give the same totals, ranks, grades and vetoes without the explanations,
+  issues, step log and detail tables, which no output reads for those periods (a province's
+  comparison quarter: about half the work of a full pass).
+- **Both cores for Python's own work** (`scoring/background.py`). The engine and the
+  workbook writer are Python and hold the interpreter's lock, so threads would not help;
+  on Linux with two or more CPUs a run forks, after reading, a child that scores the
+  comparison and trend periods' summaries while the run scores its own period, and, when
+  writing, a child that writes the CSV and the JSON or Parquet files (into temporary files
+  the run made, renamed with the workbook, all or none) while the run writes the workbook.
+  A fork of a province's process takes 10–16 ms; the children start with the loaded tables
+  in memory and send back only the summaries (pickled through a pipe). Where a child cannot
+  be used (Windows, macOS, one CPU) or fails, the run does that work itself, after its own,
+  and reports any error as usual; a child ends with the run, even one killed outright.
 
 ## Towards a national platform's 10⁹ records
 
