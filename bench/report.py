@@ -217,8 +217,8 @@ def floor_lines(results: dict[str, Measured]) -> list[str]:
             workbook += (f" ({_s(m.seconds('workbook'))} s in the stages; plain XlsxWriter alone "
                          f"{_s(m.baseline_seconds)} s for its cells)")
         lines.append(f"- {m.scale.name}: start and import {_s(parts[0])} s + bare pyarrow read {_s(parts[1])} s = "
-                     f"**{_s(sum(parts))} s**, against {_s(m.cli_seconds)} s end to end (which also reads and scores "
-                     f"the comparison period and writes {workbook}, the CSV and the "
+                     f"**{_s(sum(parts))} s**, against {_s(m.cli_seconds)} s end to end (which also reads the "
+                     f"comparison period and scores its summary, and writes {workbook}, the CSV and the "
                      f"{'JSON' if m.scale.units <= 2_000 else 'Parquet files'}).")
     if not lines:
         return []
@@ -457,14 +457,17 @@ LIMITS = """
 - Rows with another number of fields than the body's come to Python one by one (pyarrow's
   invalid-row handler): a records file whose every row omits its trailing empty cells is read
   at Python speed (seconds per million rows) with a warning per row (capped).
-- The first 64 KB of a CSV decide between UTF-8 (checked further by the parser) and a strict
-  GB18030 decode; a UTF-8 file whose unread title column holds GBK bytes is read without
+- The first 64 KB of a CSV decide between UTF-8 (checked further after the parse: a coded
+  column's distinct texts, every other column read in full) and a strict GB18030 decode; a UTF-8 file whose unread title column holds GBK bytes is read without
   complaint (the titles are not used).
 - Reading the 50M year maps two monthly files (about 370 MB each) into memory at a time while
   they are parsed, and keeps the year's records as codes (about 400 MB) for the run.
 - A CSV of 4 MB or more is mapped into memory, not copied: a file overwritten in place while
   the run parses it (`cp` onto it, say) ends the process with a bus error instead of a message.
   Saving from Excel or WPS writes a new file and replaces the old one, which is safe.
+- The second core works for Python only where a process can be forked safely (Linux, two
+  CPUs or more): on Windows and macOS a run scores its comparison periods and writes its CSV
+  and data files after its own work, in one process, about a second more for a province.
 
 """
 
