@@ -15,6 +15,7 @@ the second gets the next `x(n)` name (or, when numbering is off, an error).
     atomic_write_all(jobs, overwrite=False)                   # next free x(n) for all: (paths, renamed)
     atomic_write_all(jobs, overwrite=False, numbered=False)   # refuse when one exists
     atomic_write_all(jobs, inputs=[units_file])               # refuse to write over an input
+    atomic_write_all(jobs, beside=2)                          # the last two written by a forked child meanwhile
 """
 
 from __future__ import annotations
