@@ -211,13 +211,8 @@ class PreparedRecords:
     def coded(self, column: str, window: Window) -> tuple[np.ndarray, np.ndarray]:
         """Codes (of the window's records) and normalised distinct texts of a text column (`where` filters)."""
         if column not in self._codes:
-            values = self.records[column]
-            if isinstance(values.dtype, pd.CategoricalDtype):  # categories as the readers give them
-                codes, uniques = values.cat.codes.to_numpy(), [*values.cat.categories, ""]
-            else:  # factorized as they are, without a converted copy of the column
-                codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
-            texts = [normalize_text("" if pd.isna(u) else str(u)) for u in uniques]
-            self._codes[column] = (codes, np.array(texts, dtype=object))  # code -1 (no category): the last, ""
+            codes, uniques = distinct_texts(self.records[column])  # "" for a missing cell
+            self._codes[column] = (codes, np.array([normalize_text(u) for u in uniques], dtype=object))
         codes, texts = self._codes[column]
         if column not in window._codes:
             window._codes[column] = codes[window.rows]
