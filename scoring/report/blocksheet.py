@@ -37,14 +37,13 @@ COLS = 16384  # columns of a worksheet: row * COLS + col numbers a cell
 
 @dataclass(frozen=True)
 class _Block:
-    """One column's cells: sheet rows (ascending), each cell's value XML after its style
-    (' t="s"><v>3</v></c>', '><v>2.5</v></c>' or '/>' for a formatted blank), its format (a
-    position in the sheet's format list, NO_FORMAT for none), and its value for charts: a
-    shared-string index (-1 if not a text), else a number (NaN for a blank)."""
+    """One column's cells: sheet rows (ascending), each cell's format (a position in the
+    sheet's format list, NO_FORMAT for none) and value: a shared-string index (-1 if not a
+    text), else a number (NaN for a formatted blank). Their XML is made when the sheet is
+    written (`_write_rows`), for all blocks of the sheet at once."""
 
     rows: np.ndarray
     col: int
-    bodies: pa.Array
     formats: np.ndarray
     shared: np.ndarray
     numbers: np.ndarray
@@ -66,6 +65,7 @@ class BlockSheet(Worksheet):
         self._blocks: list[_Block] = []
         self._formats: list[Format] = []  # the formats blocks use, by position
         self._format_at: dict[int, int] = {}  # id(format) → position
+        self._cells: tuple[np.ndarray, ...] | None = None  # _block_cells, once made
 
     def write_block(self, first_row: int, col: int, strings: np.ndarray | None = None,
                     numbers: np.ndarray | None = None, formats: Format | np.ndarray | None = None) -> None:
@@ -87,15 +87,8 @@ class BlockSheet(Worksheet):
             if self._check_dimensions(row, col):
                 raise ValueError(f"cell ({row}, {col}) is outside the worksheet")
         self._drop_ordinary(rows, col)
-        text_at, number_at = is_text[present], is_number[present]
-        shared = shared[present]
-        numbers_at = np.where(number_at, values[present], np.nan)
-        bodies = pc.if_else(
-            pa.array(text_at),
-            pc.binary_join_element_wise(' t="s"><v>', pa.array(shared).cast(pa.string()), "</v></c>", ""),
-            pc.if_else(pa.array(number_at),
-                       pc.binary_join_element_wise("><v>", _number_texts(numbers_at), "</v></c>", ""), "/>"))
-        self._blocks.append(_Block(rows.astype(np.int64), col, bodies, codes[present], shared, numbers_at))
+        numbers_at = np.where(is_number[present], values[present], np.nan)
+        self._blocks.append(_Block(rows.astype(np.int64), col, codes[present], shared[present], numbers_at))
 
     def _format_codes(self, formats: Format | np.ndarray | None, n: int) -> np.ndarray:
         """Each row's format as a position in the sheet's format list (NO_FORMAT for none)."""
@@ -163,6 +156,29 @@ class BlockSheet(Worksheet):
                 low, high = min(low, first - 1), max(high, last - 1)
             self.row_spans[bucket] = f"{low + 1}:{high + 1}"
 
+    def cell_count(self) -> int:
+        """Cells written so far, in blocks and the usual way (a cell written twice counts twice)."""
+        return sum(len(b.rows) for b in self._blocks) + sum(len(own) for own in self.table.values())
+
+    def number_formats(self) -> None:
+        """Give the formats the sheet uses their style numbers in the order XlsxWriter's writing
+        of it would: column formats by column, then by row and column over the row formats (a
+        row's first), the ordinary cells and the block cells. Run for every sheet in the
+        workbook's order before any is written (scoring/report/packager.py), it lets sheets be
+        written in any order, or apart, with the numbers of one by one."""
+        columns = [info.column_format for _, info in sorted(self.col_info.items()) if info.column_format]
+        uses = [(r, -1, info.row_format) for r, info in self.row_info.items() if info.row_format]
+        uses += [(r, c, cell.format) for r, own in self.table.items() for c, cell in own.items() if cell.format]
+        if self._blocks:
+            rows, cols, _, _, formats = self._block_cells()
+            used = formats != NO_FORMAT
+            codes, at = np.unique(formats[used], return_index=True)
+            first = np.flatnonzero(used)[at]
+            uses += [(int(rows[i]), int(cols[i]), self._formats[code]) for i, code in zip(first.tolist(),
+                                                                                         codes.tolist())]
+        for fmt in columns + [fmt for *_, fmt in sorted(uses, key=lambda use: use[:2])]:
+            fmt._get_xf_index()
+
     def _write_rows(self) -> None:
         if not self._blocks:
             return super()._write_rows()
@@ -170,9 +186,9 @@ class BlockSheet(Worksheet):
                 i.column_format for i in self.col_info.values()):
             raise NotImplementedError("row and column formats do not reach block cells")
         self._calculate_spans()
-        rows, cols, bodies, formats = self._block_cells()
-        self._number_formats(rows, cols, formats)
-        cells = self._cell_xml(rows, cols, bodies, formats)
+        self.number_formats()
+        rows, cols, shared, numbers, formats = self._block_cells()
+        cells = self._cell_xml(rows, cols, _value_xml(shared, numbers), formats)
         starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
         block_rows = rows[starts]
         mixed = {r for r in block_rows.tolist() if self.table.get(r) or r in self.comments}
@@ -192,33 +208,24 @@ class BlockSheet(Worksheet):
             else:
                 self._write_ordinary_row(row)
 
-    def _block_cells(self) -> tuple[np.ndarray, np.ndarray, pa.Array, np.ndarray]:
-        """All blocks' cells in row, then column order: of two blocks writing one cell, the
-        later; none where a cell written the usual way (after the block) replaces it."""
-        rows = np.concatenate([b.rows for b in self._blocks])
-        cols = np.concatenate([np.full(len(b.rows), b.col, dtype=np.int64) for b in self._blocks])
-        order = np.lexsort((-np.arange(len(rows)), cols, rows))
-        keep = np.r_[True, (np.diff(rows[order]) != 0) | (np.diff(cols[order]) != 0)]
-        order = order[keep]
-        own = [(r, c) for r, cells in self.table.items() for c in cells]
-        if own:
-            replaced = np.isin(rows[order] * COLS + cols[order], [r * COLS + c for r, c in own])
-            order = order[~replaced]
-        bodies = pa.concat_arrays([b.bodies for b in self._blocks]).take(pa.array(order))
-        formats = np.concatenate([b.formats for b in self._blocks])
-        return rows[order], cols[order], bodies, formats[order]
-
-    def _number_formats(self, rows: np.ndarray, cols: np.ndarray, formats: np.ndarray) -> None:
-        """Give formats their style numbers in the order XlsxWriter would, by first use in row,
-        then column order over the ordinary cells and the block cells together."""
-        used = formats != NO_FORMAT
-        codes, at = np.unique(formats[used], return_index=True)
-        positions = np.flatnonzero(used)[at]
-        uses = [(r, c, f) for r, own in self.table.items() for c, cell in own.items() if (f := cell.format)]
-        uses += [(int(rows[i]), int(cols[i]), self._formats[code]) for i, code in zip(positions.tolist(),
-                                                                                        codes.tolist())]
-        for _, _, fmt in sorted(uses, key=lambda use: use[:2]):
-            fmt._get_xf_index()
+    def _block_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All blocks' cells in row, then column order (rows, columns, shared-string indices,
+        numbers, formats): of two blocks writing one cell, the later; none where a cell written
+        the usual way (after the block) replaces it. Made once, when the workbook is closed
+        (numbering the formats, then writing the rows): nothing is written to it after."""
+        if self._cells is None:
+            rows = np.concatenate([b.rows for b in self._blocks])
+            cols = np.concatenate([np.full(len(b.rows), b.col, dtype=np.int64) for b in self._blocks])
+            order = np.lexsort((-np.arange(len(rows)), cols, rows))
+            keep = np.r_[True, (np.diff(rows[order]) != 0) | (np.diff(cols[order]) != 0)]
+            order = order[keep]
+            own = [(r, c) for r, cells in self.table.items() for c in cells]
+            if own:
+                replaced = np.isin(rows[order] * COLS + cols[order], [r * COLS + c for r, c in own])
+                order = order[~replaced]
+            self._cells = (rows[order], cols[order], *(np.concatenate([getattr(b, part) for b in self._blocks])[order]
+                                                       for part in ("shared", "numbers", "formats")))
+        return self._cells
 
     def _cell_xml(self, rows: np.ndarray, cols: np.ndarray, bodies: pa.Array, formats: np.ndarray) -> pa.Array:
         """Each cell's XML, built by Arrow: '<c r="B7" s="3"><v>2.5</v></c>'."""
@@ -291,6 +298,17 @@ class _Collect:
     def take(self) -> str:
         text, self.parts = "".join(self.parts), []
         return text
+
+
+def _value_xml(shared: np.ndarray, numbers: np.ndarray) -> pa.Array:
+    """Each cell's value XML after its style: ' t="s"><v>3</v></c>' for a shared string,
+    '><v>2.5</v></c>' for a number, '/>' for a formatted blank."""
+    is_text = shared >= 0
+    return pc.if_else(
+        pa.array(is_text),
+        pc.binary_join_element_wise(' t="s"><v>', pa.array(shared).cast(pa.string()), "</v></c>", ""),
+        pc.if_else(pa.array(~is_text & np.isfinite(numbers)),
+                   pc.binary_join_element_wise("><v>", _number_texts(numbers), "</v></c>", ""), "/>"))
 
 
 def _number_texts(values: np.ndarray) -> pa.Array:

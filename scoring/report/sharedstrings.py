@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
 
 SEPARATOR = "\x00"  # a control character: where the check passed, no text holds it
@@ -38,15 +37,3 @@ class OnePassSharedStrings(SharedStrings):
             else f"<si><t>{text}</t></si>"
             for text, original in zip(escaped, strings)
         ]))
-
-
-class OnePassPackager(Packager):
-    """XlsxWriter's Packager with the one-pass shared-string table."""
-
-    def _write_shared_strings_file(self) -> None:
-        if not self.workbook.str_table.count:
-            return
-        sst = OnePassSharedStrings()
-        sst.string_table = self.workbook.str_table
-        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
-        sst._assemble_xml_file()

@@ -19,7 +19,7 @@ import scoring
 from scoring.report.frames import ranking_table
 from scoring.report.layout import Styles, workbook_options
 from scoring.report.output import atomic_write
-from scoring.report.sharedstrings import OnePassPackager
+from scoring.report.packager import WorkbookPackager
 from scoring.report.sheets.chart import write_chart
 from scoring.report.sheets.criteria import write_criteria
 from scoring.report.sheets.details import ordered_details, write_details
@@ -105,10 +105,10 @@ class QuickZipWorkbook(Workbook):
     instead of 3.2 MB. XlsxWriter has no option for the level, so its ZipFile is given one
     for the time the workbook is stored. (A workbook built in memory keeps zlib's default:
     its members carry their own settings, and it is small.) Its shared-string table is written
-    in one pass (scoring/report/sharedstrings.py)."""
+    in one pass and its sheets on both cores (scoring/report/packager.py)."""
 
-    def _get_packager(self) -> OnePassPackager:
-        return OnePassPackager()
+    def _get_packager(self) -> WorkbookPackager:
+        return WorkbookPackager()
 
     def _store_workbook(self) -> None:
         xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=ZIP_LEVEL)
