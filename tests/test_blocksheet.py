@@ -92,6 +92,20 @@ def test_a_formatted_table_with_header_labels_and_red_rows_is_the_same_file():
     assert ws.cell(13, 1).value == "注:以上为示例。"
 
 
+def test_formats_given_as_choices_and_picks_are_those_rows_formats_and_an_unused_one_is_not_styled():
+    def layout(ws, write, f):
+        choices = [f["num"], f["red"], f["text"]]  # "text" is picked by no row
+        if write == ws.write_block:
+            write(0, 0, numbers=np.arange(4.0), formats=(choices, np.array([0, 1, 0, -1])))
+        else:
+            write(0, 0, numbers=np.arange(4.0), formats=[f["num"], f["red"], f["num"], None])
+
+    files = _same_file(layout)
+    assert files["xl/styles.xml"].count(b"<xf ") == _workbook(
+        lambda wb, ws, f: ws.write_number(0, 0, 1.0, f["num"]) or ws.write_number(1, 0, 1.0, f["red"])
+    )["xl/styles.xml"].count(b"<xf ")
+
+
 def test_a_block_over_earlier_cells_and_over_another_block_wins():
     def layout(ws, write, f):
         ws.write_number(3, 2, 99.0)

@@ -12,7 +12,7 @@ from scoring.cli.paths import run_paths
 
 if TYPE_CHECKING:
     from scoring.appeals import Adjustment
-    from scoring.data.model import AgencyData
+    from scoring.data.load import Loader
     from scoring.periods import Period
     from scoring.result import Result
     from scoring.scheme.model import Scheme
@@ -71,7 +71,7 @@ def main_job(
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
     from scoring.cli.summary import print_summary
     from scoring.data.folders import find_period_folders
-    from scoring.data.load import load_periods
+    from scoring.data.load import Loader
     from scoring.periods import Period
     from scoring.report.exports import FORMATS, default_format, write_outputs
     from scoring.scheme.loader import load_scheme
@@ -92,9 +92,7 @@ def main_job(
     # earlier periods of the year with data of their own: each unit's total and rank per period (趋势)
     trend = [p for p in run_period.earlier_in_year() if find_period_folders(Path(source), p)]
     wanted = list(dict.fromkeys([run_period, *([compare_period] if comparing else []), *trend]))
-    # all periods in one pass: files they share (a year of records) are read once
-    data, *others = load_periods(source, wanted, scheme, units=paths.units)
-    result, adjustments, totals_of = score_periods(scheme, [data, *others], wanted, source)
+    result, adjustments, totals_of = score_periods(scheme, Loader(source, scheme, units=paths.units), wanted, source)
     previous = totals_of.get(compare_period) if comparing else None
 
     target = Path(out_dir) / f"{scheme.id}_{run_period.label}.xlsx"
@@ -122,20 +120,24 @@ def main_job(
         raise typer.Exit(EXIT_STRICT)
 
 
-def score_periods(scheme: "Scheme", loaded: list["AgencyData"], periods: list["Period"],
+def score_periods(scheme: "Scheme", loader: "Loader", periods: list["Period"],
                   source: Path) -> tuple["Result", list["Adjustment"], dict["Period", "Result"]]:
-    """The run's period in full, with its 复核调整; the others as summaries (the outputs read only
-    their totals and ranks), in a forked child on the other core while this process scores the
-    run's own period (scoring/background.py). Where they are scored here instead, what the periods
-    derive alike (a year of records) is made once."""
+    """The run's period (`periods[0]`) read and scored in full, with its 复核调整; the others
+    read and scored as summaries (the outputs read only their totals and ranks), in a forked
+    child on the other core while this process scores the run's own period, from the files
+    already read (a year of records is read once: scoring/background.py). Where they are read
+    and scored here instead, their CSV files are read during the run's own read, and what the
+    periods derive alike (a year of records) is made once."""
     from scoring.appeals import score_adjusted
-    from scoring.background import Background
+    from scoring.background import Background, can_fork
     from scoring.engine import Shared
 
+    run, others = periods[0], periods[1:]
+    data = loader.load(run, later=[] if others and can_fork() else others)
     shared = Shared()
-    with Background(lambda: {p: score_adjusted(scheme, d, p, source, explain=False, shared=shared)[0]
-                             for p, d in zip(periods[1:], loaded[1:])}, fork=len(loaded) > 1) as pending:
-        result, adjustments = score_adjusted(scheme, loaded[0], periods[0], source, shared=shared)
+    with Background(lambda: {p: score_adjusted(scheme, loader.load(p), p, source, explain=False, shared=shared)[0]
+                             for p in others}, fork=bool(others)) as pending:
+        result, adjustments = score_adjusted(scheme, data, run, source, shared=shared)
         return result, adjustments, pending.result()
 
 

@@ -73,18 +73,36 @@ def load_periods(input_path: str | Path, periods: Sequence[str | Period], scheme
     them read (a year of publication records, the units file) is read and checked only once.
     `units`: a units file kept elsewhere (an office's score.toml may name one); by default the
     one at the top of the input folder."""
-    path = Path(input_path)
-    if not path.exists():
-        raise InputError(f"找不到输入“{path}”,请检查 --input 的路径")
-    if units is not None and not Path(units).is_file():
-        raise InputError("找不到单位名单文件", Location(file=str(units)))
-    names = Names.build(scheme)
-    files = _Files(names, titles=needs_titles(scheme))
+    loader = Loader(input_path, scheme, progress, units)
     runs = [p if isinstance(p, Period) else Period.parse(str(p)) for p in periods]
-    reads_values = scheme is not None and _reads_values(scheme)
-    plans = [_Plan.make(path, run, Path(units) if units else None) for run in runs]
     # each period's files are read while the first period's are: its metrics file's values made meanwhile
-    return [_load(path, plan, names, files, progress, reads_values, plans[i + 1:]) for i, plan in enumerate(plans)]
+    return [loader.load(run, later=runs[i + 1:]) for i, run in enumerate(runs)]
+
+
+class Loader:
+    """Periods' data, one period at a time, each file read and checked once whatever the
+    number of periods: the main job reads its own period, then a forked child reads the
+    periods it is compared with from what is already read (a year of records) while the run
+    scores its own (scoring/cli/run_cmd.py)."""
+
+    def __init__(self, input_path: str | Path, scheme: Scheme | None = None, progress: bool = True,
+                 units: str | Path | None = None):
+        self.path = Path(input_path)
+        if not self.path.exists():
+            raise InputError(f"找不到输入“{self.path}”,请检查 --input 的路径")
+        if units is not None and not Path(units).is_file():
+            raise InputError("找不到单位名单文件", Location(file=str(units)))
+        self.units = Path(units) if units else None
+        self.progress = progress
+        self.names = Names.build(scheme)
+        self.files = _Files(self.names, titles=needs_titles(scheme))
+        self.reads_values = scheme is not None and _reads_values(scheme)
+
+    def load(self, run: Period, later: Sequence[Period] = ()) -> AgencyData:
+        """`run`'s data; the CSV files of the `later` periods are read meanwhile (kept for them)."""
+        plan = _Plan.make(self.path, run, self.units)
+        return _load(self.path, plan, self.names, self.files, self.progress, self.reads_values,
+                     [_Plan.make(self.path, p, self.units) for p in later])
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,13 @@ class BlockSheet(Worksheet):
         self._cells: tuple[np.ndarray, ...] | None = None  # _block_cells, once made
 
     def write_block(self, first_row: int, col: int, strings: np.ndarray | None = None,
-                    numbers: np.ndarray | None = None, formats: Format | np.ndarray | None = None) -> None:
+                    numbers: np.ndarray | None = None,
+                    formats: Format | np.ndarray | tuple[list[Format], np.ndarray] | None = None) -> None:
         """Cells from `first_row` down in column `col`: row i holds `strings[i]` where that is a
         non-empty text, else `numbers[i]` where that is finite, else a blank cell if it has a
-        format, else nothing. `formats`: one format for every cell, or one per row (None for
-        none)."""
+        format, else nothing. `formats`: one format for every cell, one per row (None for
+        none), or (choices, picks): row i has choices[picks[i]] (the few formats of a table
+        column, without an object per row)."""
         n = len(strings) if strings is not None else len(numbers) if numbers is not None else 0
         shared = self._shared_indices(strings) if strings is not None else np.full(n, -1, dtype=np.int64)
         is_text = shared >= 0
@@ -90,14 +92,17 @@ class BlockSheet(Worksheet):
         numbers_at = np.where(is_number[present], values[present], np.nan)
         self._blocks.append(_Block(rows.astype(np.int64), col, codes[present], shared[present], numbers_at))
 
-    def _format_codes(self, formats: Format | np.ndarray | None, n: int) -> np.ndarray:
+    def _format_codes(self, formats: Format | np.ndarray | tuple[list[Format], np.ndarray] | None,
+                      n: int) -> np.ndarray:
         """Each row's format as a position in the sheet's format list (NO_FORMAT for none)."""
         if formats is None or isinstance(formats, Format):
             return np.full(n, self._format_position(formats), dtype=np.int64)
-        each = np.asarray(formats, dtype=object)
-        keys, distinct = pd.factorize(np.array([id(f) for f in each.tolist()], dtype=np.int64))
-        first = {id(f): f for f in each.tolist()}
-        return np.array([self._format_position(first[k]) for k in distinct.tolist()], dtype=np.int64)[keys]
+        if isinstance(formats, tuple):
+            choices, picks = formats
+        else:  # a Format is equal only to itself (XlsxWriter defines no __eq__): factorized by identity
+            picks, choices = pd.factorize(np.asarray(formats, dtype=object))  # None → -1
+        positions = [self._format_position(f) for f in list(choices)] + [NO_FORMAT]
+        return np.array(positions, dtype=np.int64)[np.asarray(picks)]
 
     def _format_position(self, fmt: Format | None) -> int:
         if fmt is None:
@@ -230,7 +235,10 @@ class BlockSheet(Worksheet):
     def _cell_xml(self, rows: np.ndarray, cols: np.ndarray, bodies: pa.Array, formats: np.ndarray) -> pa.Array:
         """Each cell's XML, built by Arrow: '<c r="B7" s="3"><v>2.5</v></c>'."""
         refs = pa.array([xl_col_to_name(c) for c in range(int(cols.max()) + 1)]).take(pa.array(cols))
-        styles = pa.array([f' s="{f._get_xf_index()}"' for f in self._formats] + [""])
+        texts = [""] * (len(self._formats) + 1)  # a format given but never used keeps no style number
+        for code in np.unique(formats[formats != NO_FORMAT]).tolist():
+            texts[code] = f' s="{self._formats[code]._get_xf_index()}"'
+        styles = pa.array(texts)
         style = styles.take(pa.array(np.where(formats == NO_FORMAT, len(self._formats), formats)))
         return pc.binary_join_element_wise('<c r="', refs, pa.array(rows + 1).cast(pa.string()), '"', style, bodies,
                                            "")

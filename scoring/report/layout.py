@@ -173,9 +173,9 @@ def _write_column(
         strings[labelled] = [str(v) for v in labels[labelled]]
     formats = None
     if not plain:  # red rows in red; a label is formatted as text
-        formats = np.where(red, styles.cell(column.kind, True), styles.cell(column.kind))
-        if labelled is not None:
-            formats = np.where(labelled, np.where(red, styles.cell("text", True), styles.cell("text")), formats)
+        kinds = [(column.kind, False), (column.kind, True), ("text", False), ("text", True)]
+        picks = red.astype(np.int64) + (2 * labelled if labelled is not None else 0)
+        formats = ([styles.cell(*kind) for kind in kinds], picks)
     ws.write_block(first_row, col, strings=strings, numbers=None if text else values, formats=formats)
 
 

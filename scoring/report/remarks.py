@@ -107,26 +107,35 @@ def tie_notes(result: Result, order: pd.DataFrame) -> pd.Series:
     names = order["name"].astype(str).to_numpy()
     ranks = pd.to_numeric(order[rank_col], errors="coerce").to_numpy()
     members = np.flatnonzero(tied)
-    members = members[np.argsort(tie[members], kind="stable")]
-    for at in np.split(members, np.flatnonzero(np.diff(tie[members])) + 1):  # each tie, its units in order
-        separating = _separating(breakers, at)
-        same_rank = bool((ranks[at] == ranks[at[0]]).all())
-        for i in at:
-            others = "、".join(names[j] for j in at if j != i)
-            if same_rank:
+    members = members[np.argsort(tie[members], kind="stable")]  # each tie's units together, in order
+    starts = np.r_[0, np.flatnonzero(np.diff(tie[members])) + 1]
+    same_rank = _same_within(ranks[members], starts)
+    separating = _separating([points[members] for _, points in breakers], starts)
+    for g, at in enumerate(np.split(members, starts[1:])):
+        k = int(separating[g])
+        for i in at.tolist():
+            others = "、".join(names[j] for j in at.tolist() if j != i)
+            if same_rank[g]:
                 notes[i] = f"与{others}并列"
             else:
-                by = "同分排序规则" if separating is None else f"{breakers[separating][0]}得分({texts[separating][i]})"
+                by = "同分排序规则" if k < 0 else f"{breakers[k][0]}得分({texts[k][i]})"
                 notes[i] = f"与{others}同分,按{by}排序"
     return pd.Series(notes, dtype=object)
 
 
-def _separating(breakers: list[tuple[str, np.ndarray]], members: np.ndarray) -> int | None:
-    """The first tie-break indicator (rounded points) on which the units of a tie differ."""
-    for k, (_, points) in enumerate(breakers):
-        if len(set(points[members].tolist())) > 1:
-            return k
-    return None
+def _same_within(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per group (runs of `values` beginning at `starts`): whether all its values are equal
+    (False where one is NaN)."""
+    return np.minimum.reduceat(values, starts) == np.maximum.reduceat(values, starts)
+
+
+def _separating(points: list[np.ndarray], starts: np.ndarray) -> np.ndarray:
+    """Per tie (runs beginning at `starts`): the first tie-break indicator (rounded points, in
+    the ties' order) on which its units differ, -1 for none."""
+    first = np.full(len(starts), -1)
+    for k in range(len(points) - 1, -1, -1):  # the last kept is the first that differs
+        first = np.where(_same_within(points[k], starts), first, k)
+    return first
 
 
 def _tiebreak_points(result: Result, unit_ids: pd.Index) -> list[tuple[str, np.ndarray]]:
