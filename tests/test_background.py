@@ -190,3 +190,20 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+@forking
+def test_a_compared_period_the_child_cannot_read_stops_the_run_with_its_message(tmp_path, score_cli, monkeypatch):
+    import shutil
+
+    forked = []
+    original = Background._start
+    monkeypatch.setattr(Background, "_start", lambda self: forked.append(True) or original(self))
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "sample_inputs", data)
+    (data / "2021Q3" / "metrics.csv").write_bytes(b"PK\x03\x04" + bytes(60))  # a workbook named .csv
+    run = score_cli("--period", "2021Q4", "--input", data, "--criteria", ROOT / "criteria" / "gov_openness_2021.yaml",
+                    "--out", tmp_path / "out")
+    assert forked  # the compared period was the child's to read
+    assert run.code == 2 and "2021Q3" in run.err and "metrics.csv" in run.err, run.text
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -517,3 +517,26 @@ def test_periods_loaded_together_read_later_periods_files_ahead_with_the_same_re
     with pytest.raises(InputError, match="Excel") as raised:
         load_periods(tmp_path, ["2021Q4", "2021Q3"], progress=False)
     assert raised.value.location.file == "2021Q3/metrics.csv"
+
+
+def test_a_loader_reads_periods_one_after_another_each_file_once(tmp_path: Path, monkeypatch) -> None:
+    """Loader.load for the run, then for the compared period (as the main job's child does):
+    each period gets what loading it alone gives, and the year of records is parsed once."""
+    from scoring.data import load
+    from scoring.data.load import Loader
+
+    write(tmp_path, "units.csv", UNITS_CSV)
+    write(tmp_path, "2021/records_10.csv", "单位,发布日期,栏目\n东湖区,2021-10-05,工作动态\n西山县,2021-08-06,通知公告\n")
+    write(tmp_path, "2021Q4/metrics.csv", "单位,proactive_items\n东湖区,12\n西山县,约30\n")
+    write(tmp_path, "2021Q3/metrics.csv", "单位,proactive_items\n东湖区,7\n西山县,abc\n")
+    alone = {p: load_data(tmp_path, p, progress=False) for p in ("2021Q4", "2021Q3")}
+    parsed: list[str] = []
+    original = load.read_table
+    monkeypatch.setattr(load, "read_table", lambda path, *a, **k: parsed.append(Path(path).name) or original(path, *a, **k))
+    loader = Loader(tmp_path, progress=False)
+    for label in ("2021Q4", "2021Q3"):
+        data = loader.load(Period.parse(label))
+        assert data.issues == alone[label].issues and data.sources == alone[label].sources
+        pd.testing.assert_frame_equal(data.values, alone[label].values)
+        pd.testing.assert_frame_equal(data.records, alone[label].records)
+    assert sorted(parsed) == ["metrics.csv", "metrics.csv", "records_10.csv", "units.csv"]
