@@ -608,25 +608,30 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
         issues.add("info", f"{rows} 行未注明期间(文件不在期间文件夹中,也没有填写“期间”列),按本次考评期间 "
                    f"{run.label} 读取", file=table.file)
     cells = cells[undated | (cells["period"] == run.label).to_numpy()].reset_index(drop=True)
-    unit_ids = index.match(cells["unit_text"])
+    positions = index.positions(cells["unit_text"])
+    listed = positions >= 0
     unit_column = table.header[unit_position(names.positions(table.header))]  # type: ignore[index]
-    firsts = cells.drop_duplicates(["unit_text", "row"])  # a wide row has many cells: count rows once
-    index.report_unknown(firsts["unit_text"], (unit_ids[firsts.index] == "").to_numpy(), firsts["row"].to_numpy(), table.file,
+    firsts = cells[~cells["row"].duplicated().to_numpy()]  # a row names one unit: its first cell stands for the row
+    index.report_unknown(firsts["unit_text"], ~listed[firsts.index], firsts["row"].to_numpy(), table.file,
                          unit_column, "error", "该单位的数据", issues)
-    cells = cells.assign(unit_id=unit_ids)[(unit_ids != "").to_numpy()].reset_index(drop=True)
-    _report_aliases(firsts.assign(unit_id=unit_ids[firsts.index]), index, table.file, unit_column, issues)
+    # unit ids as codes over the listed ids: made text once per id, not once per cell (`_typed`)
+    cells = cells.assign(unit_id=pd.Categorical.from_codes(positions, categories=index.ids, validate=False))
+    if not listed.all():
+        cells = cells[listed].reset_index(drop=True)
+    _report_aliases(firsts.assign(unit_id=index.ids_at(positions[firsts.index])), index, table.file, unit_column, issues)
     metric = cells["metric"]
     is_count = pd.Series(map_distinct(metric, names.is_count, bool), index=cells.index)
     is_fraction = pd.Series(map_distinct(metric, names.is_fraction, bool), index=cells.index)
     parsed = parse_values(cells["raw"], is_count, is_fraction)
     parsed = convert_units(cells, parsed, names, index.names_by_id, issues)
-    _report_problems(cells, parsed, index, names, issues)
-    _report_approximations(cells, parsed, index, names, issues)
+    usable = parsed["problem"].to_numpy(object) == ""  # numpy's comparison: pandas' is several times slower
+    _report_problems(cells, parsed, ~usable, index, names, issues)
+    _report_approximations(cells, parsed, usable, index, names, issues)
     return _typed(pd.DataFrame({  # typed per file, as each is read, not after every file is read
         "unit_id": cells["unit_id"], "metric": metric, "value": parsed["value"], "raw": cells["raw"],
         "approx": parsed["approx"] | cells["approx_mark"].astype(bool), "applicable": parsed["applicable"],
         "source": cells["source"], "row": cells["row"], "column": cells["column"], "evidence": cells["evidence"],
-        "usable": parsed["problem"] == "",
+        "usable": usable,
         "filled": map_distinct(cells["raw"], lambda text: normalize_text(text) != "", bool),
     }, copy=False))
 
@@ -643,10 +648,10 @@ def _report_aliases(rows: pd.DataFrame, index: UnitIndex, file: str, column: str
                    column=column, unit=unit_names[unit_id])
 
 
-def _report_approximations(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex, names: Names,
-                           issues: IssueLog) -> None:
+def _report_approximations(cells: pd.DataFrame, parsed: pd.DataFrame, usable: np.ndarray, index: UnitIndex,
+                           names: Names, issues: IssueLog) -> None:
     """A note for each approximate value ("600余"): used as the number, flagged in the workbook."""
-    approx = (parsed["approx"] & (parsed["problem"] == "")).to_numpy()
+    approx = parsed["approx"].to_numpy() & usable
     if not approx.any():
         return
     unit_names = index.names_by_id
@@ -660,9 +665,8 @@ def _report_approximations(cells: pd.DataFrame, parsed: pd.DataFrame, index: Uni
     )
 
 
-def _report_problems(cells: pd.DataFrame, parsed: pd.DataFrame, index: UnitIndex, names: Names,
+def _report_problems(cells: pd.DataFrame, parsed: pd.DataFrame, bad: np.ndarray, index: UnitIndex, names: Names,
                      issues: IssueLog) -> None:
-    bad = (parsed["problem"] != "").to_numpy()
     if not bad.any():
         return
     unit_names = index.names_by_id

@@ -63,7 +63,8 @@ def convert_units(cells: pd.DataFrame, parsed: pd.DataFrame, names: Names, unit_
     scaled = parsed["scaled"].to_numpy(bool)
     effective = np.where(written != "", written, np.where(scaled, "", from_header))
     declared = map_distinct(cells["metric"], lambda m: names.units.get(m, ""))
-    usable = (parsed["problem"] == "").to_numpy() & ~np.isnan(parsed["value"].to_numpy(float))
+    # numpy's comparisons of texts throughout: pandas' are several times slower
+    usable = (parsed["problem"].to_numpy(object) == "") & ~np.isnan(parsed["value"].to_numpy(float))
     considered = usable & ((effective != "") | scaled)
     value = parsed["value"].to_numpy(float).copy()
     problem = parsed["problem"].to_numpy(object).copy()
@@ -79,9 +80,10 @@ def convert_units(cells: pd.DataFrame, parsed: pd.DataFrame, names: Names, unit_
             problem[i] = f"{where},无法换算为该指标的单位“{declared[i]}”"
         value[at[bad]] = np.nan
         _report_conversions(cells, at[~bad & (factors != 1)], value, declared, written, names, unit_names, issues)
-    problem = _check_shares(cells, value, problem, declared, usable, parsed, names, issues)
+    problem = _check_shares(cells, value, problem, usable, parsed, names, issues)
     value = np.where(problem != "", np.nan, value)
-    return parsed.assign(value=value, problem=problem)
+    # the messages stay Python strings: a frame would convert every cell to Arrow text
+    return parsed.assign(value=value, problem=pd.Series(problem, index=parsed.index, dtype=object))
 
 
 def _report_conversions(cells: pd.DataFrame, at: np.ndarray, value: np.ndarray, declared: np.ndarray,
@@ -103,16 +105,16 @@ def _report_conversions(cells: pd.DataFrame, at: np.ndarray, value: np.ndarray, 
                    f"的单位“{unit}”", file=source, column=column, metric=metric)
 
 
-def _check_shares(cells: pd.DataFrame, value: np.ndarray, problem: np.ndarray, declared: np.ndarray,
-                  usable: np.ndarray, parsed: pd.DataFrame, names: Names, issues: IssueLog) -> np.ndarray:
+def _check_shares(cells: pd.DataFrame, value: np.ndarray, problem: np.ndarray, usable: np.ndarray,
+                  parsed: pd.DataFrame, names: Names, issues: IssueLog) -> np.ndarray:
     """A 0–1 share above 1 is a problem; a percentage column whose values are all at most 1 is flagged."""
-    fraction = usable & np.isin(declared, list(FRACTION))
+    fraction = usable & _declared_in(cells, names, FRACTION)
     above = fraction & (value > 1)
     if above.any():
         problem = problem.copy()
         problem[above] = [f"数值“{raw}”超出 0–1 的范围(该指标以 0–1 计,如 0.17;百分数请写作“17%”)"
                           for raw in cells["raw"].to_numpy(object)[above]]
-    percent = usable & np.isin(declared, list(PERCENT))
+    percent = usable & _declared_in(cells, names, PERCENT)
     if percent.any():
         frame = pd.DataFrame({"source": cells["source"].to_numpy()[percent], "column": cells["column"].to_numpy()[percent],
                               "metric": cells["metric"].to_numpy()[percent], "value": value[percent],
@@ -124,3 +126,8 @@ def _check_shares(cells: pd.DataFrame, value: np.ndarray, problem: np.ndarray, d
                            f"“{names.display_name(metric)}”以百分数计(95 表示 95%):请核对是否漏乘 100。已按原值计算",
                            file=source, row=int(group["row"].iloc[0]), column=column, metric=metric)
     return problem
+
+
+def _declared_in(cells: pd.DataFrame, names: Names, units: frozenset[str]) -> np.ndarray:
+    """Which cells' metrics declare one of `units`: looked up once per metric, not per cell."""
+    return map_distinct(cells["metric"], lambda m: names.units.get(m, "") in units, bool)
