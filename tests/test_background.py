@@ -155,7 +155,9 @@ def test_the_main_job_gives_the_same_files_with_and_without_the_child(tmp_path, 
         document = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))
         document.pop("generated_at")
         outputs[fork] = (document, next(out.glob("*.csv")).read_bytes())
-    assert used == [True, True, False, False]  # periods, then the data files beside the workbook
+    # the compared periods, the workbook's long tables (made here: the sample's workbook is
+    # small), the data files beside the workbook
+    assert used == [True, False, True, False, False, False]
     assert outputs[True] == outputs[False]
     assert outputs[True][0]["comparison"] and outputs[True][0]["previous_period"] == "2021Q3"
 

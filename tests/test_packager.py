@@ -99,3 +99,32 @@ def test_the_child_takes_the_biggest_sheets_it_can_and_never_one_with_links(tmp_
     # cannot go, c (500), d (450) and a (100) go: 1,050 cells apart against 1,701 here
     assert [sheets[i].name for i in packager._apart(sheets)] == ["a", "c", "d"]
     wb.close()
+
+
+@forking
+def test_a_big_workbook_made_with_children_is_the_file_made_without(tmp_path, monkeypatch):
+    """The sample city's workbook built as a province's is (on disk, its long tables made by a
+    child, its biggest sheets written by another): the same file as built here alone."""
+    from scoring.data.load import load_periods
+    from scoring.engine import score
+    from scoring.periods import Period
+    from scoring.report import workbook
+    from scoring.scheme.loader import load_scheme
+
+    root = Path(__file__).resolve().parents[1]
+    scheme = load_scheme(root / "criteria" / "gov_openness_2021.yaml")
+    data, before = load_periods(root / "sample_inputs", ["2021Q4", "2021Q3"], scheme, progress=False)
+    result = score(scheme, data, Period.parse("2021Q4"))
+    previous = score(scheme, before, Period.parse("2021Q3"))
+    monkeypatch.setattr(workbook, "_small", lambda result: False)
+    forked = []
+    original = background.Background._start
+    monkeypatch.setattr(background.Background, "_start", lambda self: forked.append(True) or original(self))
+    files = {}
+    for fork in (True, False):
+        monkeypatch.setattr(background, "can_fork", lambda fork=fork: fork)
+        workbook.write_workbook(result, tmp_path / f"{fork}.xlsx", previous=previous)
+        with zipfile.ZipFile(tmp_path / f"{fork}.xlsx") as z:
+            files[fork] = {name: z.read(name) for name in z.namelist()}
+    assert forked == [True, True]  # the long tables, then the sheets apart
+    assert files[True] == files[False]

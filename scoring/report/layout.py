@@ -127,6 +127,12 @@ class Column:
         """Display width of each row's text: CJK characters count two."""
         return display_widths(self.text)
 
+    def ready(self) -> "Column":
+        """The column with what writing and fitting it needs already computed (where it is
+        prepared in a forked child and sent back whole)."""
+        _ = (self.text, self.text_widths) if self.kind in ("text", "wrap") else self.numbers
+        return self
+
 
 def write_header(ws: Worksheet, row: int, headers: list[str], fmt, first_col: int = 0) -> None:
     for offset, text in enumerate(headers):

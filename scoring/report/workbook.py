@@ -16,14 +16,15 @@ import xlsxwriter.workbook
 from xlsxwriter.workbook import Workbook
 
 import scoring
+from scoring.background import Background
 from scoring.report.frames import ranking_table
 from scoring.report.layout import Styles, workbook_options
 from scoring.report.output import atomic_write
 from scoring.report.packager import WorkbookPackager
 from scoring.report.sheets.chart import write_chart
 from scoring.report.sheets.criteria import write_criteria
-from scoring.report.sheets.details import ordered_details, write_details
-from scoring.report.sheets.inputs import write_inputs
+from scoring.report.sheets.details import detail_table, ordered_details, write_details
+from scoring.report.sheets.inputs import input_table, write_inputs
 from scoring.report.sheets.issues import write_issues
 from scoring.report.sheets.provenance import write_provenance
 from scoring.report.sheets.ranking import sheet_title, write_ranking
@@ -82,12 +83,17 @@ def _build(result: Result, target: Path, options: WorkbookOptions) -> list[str]:
         _set_properties(wb, result, office)
         styles = Styles(wb, result.scheme.precision, sheet_title(result, office))
         table = ranking_table(result, options.previous)
-        write_ranking(wb, styles, result, table, office, options.stability)
-        if options.earlier:
-            write_trend(wb, styles, result, table.order, options.earlier)
-        write_scores(wb, styles, result, table)
-        notes = write_details(wb, styles, result, table.order, options.data_format)
-        notes += write_inputs(wb, styles, result, table.order, options.data_format)
+        # the two long tables are made by a forked child while the first sheets are written here
+        with Background(lambda: (detail_table(result, table.order, options.data_format),
+                                 input_table(result, table.order, options.data_format)),
+                        fork=not _small(result)) as long_tables:
+            write_ranking(wb, styles, result, table, office, options.stability)
+            if options.earlier:
+                write_trend(wb, styles, result, table.order, options.earlier)
+            write_scores(wb, styles, result, table)
+            details, inputs = long_tables.result()
+        notes = write_details(wb, styles, result, table.order, table=details)
+        notes += write_inputs(wb, styles, result, table.order, table=inputs)
         write_criteria(wb, styles, result)
         write_issues(wb, styles, result)
         write_chart(wb, styles, result, table)

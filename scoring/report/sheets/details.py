@@ -66,14 +66,20 @@ def detail_columns(details: pd.DataFrame, unit_names: pd.Series | None, scheme: 
     ]
 
 
-def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame,
-                  data_format: str = "json") -> list[str]:
-    """The sheet; returns a note for the user (Chinese) when it holds only the first units
-    (`data_format`: of the full results, where the note sends the reader for the rest)."""
-    ws = new_sheet(wb, SHEET)
+def detail_table(result: Result, order: pd.DataFrame, data_format: str = "json") -> tuple[list[Column], str]:
+    """The sheet's columns, ready to write, and the note (Chinese, "" for none) saying it holds
+    only the first units (`data_format`: of the full results, where the note sends the reader
+    for the rest)."""
     details, note = ranked_rows(result.details, order.index, "得分明细", "details", data_format=data_format)
-    header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
-    columns = detail_columns(details, names, result.scheme)
+    return [c.ready() for c in detail_columns(details, names, result.scheme)], note
+
+
+def write_details(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame, data_format: str = "json",
+                  table: tuple[list[Column], str] | None = None) -> list[str]:
+    """The sheet (`table`: `detail_table`, when already made); returns the note for the user."""
+    ws = new_sheet(wb, SHEET)
+    columns, note = table or detail_table(result, order, data_format)
+    header = write_note(ws, styles, note)
     write_long_table(ws, styles, header, columns, f"{styles.page_title} 得分明细")
     return [f"“{SHEET}”表:{note[2:]}"] if note else []

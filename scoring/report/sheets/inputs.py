@@ -13,13 +13,11 @@ from scoring.result import Result
 SHEET = "原始数据"
 
 
-def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame,
-                 data_format: str = "json") -> list[str]:
-    """The sheet; returns a note for the user (Chinese) when it holds only the first units
-    (`data_format`: of the full results, where the note sends the reader for the rest)."""
-    ws = new_sheet(wb, SHEET)
+def input_table(result: Result, order: pd.DataFrame, data_format: str = "json") -> tuple[list[Column], str]:
+    """The sheet's columns, ready to write, and the note (Chinese, "" for none) saying it holds
+    only the first units (`data_format`: of the full results, where the note sends the reader
+    for the rest)."""
     rows, note = ranked_rows(result.inputs, order.index, "原始数据", "inputs", data_format=data_format)
-    header = write_note(ws, styles, note)
     names = result.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
     metric = rows["metric_name"].astype(object).where(rows["metric_name"].fillna("") != "", rows["metric"])
     columns = [
@@ -34,5 +32,14 @@ def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFra
         Column("列", rows["column"], "wrap", max_width=24),  # the file's own header, as written
         Column("依据原文", rows["evidence"], "wrap"),
     ]
+    return [c.ready() for c in columns], note
+
+
+def write_inputs(wb: Workbook, styles: Styles, result: Result, order: pd.DataFrame, data_format: str = "json",
+                 table: tuple[list[Column], str] | None = None) -> list[str]:
+    """The sheet (`table`: `input_table`, when already made); returns the note for the user."""
+    ws = new_sheet(wb, SHEET)
+    columns, note = table or input_table(result, order, data_format)
+    header = write_note(ws, styles, note)
     write_long_table(ws, styles, header, columns, f"{styles.page_title} 原始数据")
     return [f"“{SHEET}”表:{note[2:]}"] if note else []
