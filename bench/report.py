@@ -416,12 +416,17 @@ DESIGN = """
   comparison quarter: about half the work of a full pass).
 - **Both cores for Python's own work** (`scoring/background.py`). The engine and the
   workbook writer are Python and hold the interpreter's lock, so threads would not help;
-  on Linux with two or more CPUs a run forks, after reading, a child that scores the
-  comparison and trend periods' summaries while the run scores its own period, and, when
+  on Linux with two or more CPUs a run forks, after reading its own period, a child that
+  reads the comparison and trend periods (from what the run has read: the year of records
+  is not read again) and scores their summaries while the run scores its own period; when
   writing, a child that writes the CSV and the JSON or Parquet files (into temporary files
-  the run made, renamed with the workbook, all or none) while the run writes the workbook.
-  A fork of a province's process takes 10–16 ms; the children start with the loaded tables
-  in memory and send back only the summaries (pickled through a pipe). Where a child cannot
+  the run made, renamed with the workbook, all or none), a child that makes the workbook's
+  two long tables while the run writes its first sheets, and, when the workbook is closed,
+  a child that writes the biggest sheets' XML (about half the cells) while the run writes
+  the others (the formats' style numbers are given for every sheet first, so the file is
+  the same as one written by one process). A fork of a province's process takes 10–16 ms;
+  the children start with the loaded tables in memory and send back only small answers
+  (pickled through a pipe) or files. Where a child cannot
   be used (Windows, macOS, one CPU) or fails, the run does that work itself, after its own,
   and reports any error as usual; a child ends with the run, even one killed outright.
 
