@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DRIFT_DIGITS = 6  # decimals beyond `precision` that absorb binary drift before rounding
 _EXACT_ABOVE = 1e9  # scaled magnitudes above this take the exact path (float spacing too coarse)
@@ -84,25 +86,32 @@ def fixed_text(values, precision: int) -> np.ndarray:
 
 
 def _fixed_each(values: np.ndarray, precision: int) -> np.ndarray:
-    out = np.full(values.shape, "", dtype=object)
     safe, negative, whole, decimals = decimal_digits(values, precision)
-    text = np.strings.add(np.strings.add(whole, "."), decimals) if precision else whole
-    text = np.where(negative, np.strings.add("-", text), text)
-    out[safe] = text[safe].astype(object)
-    for i in np.flatnonzero(np.isfinite(values) & ~safe):  # astronomically large: one by one, exactly
-        out.flat[i] = f"{half_up_exact(float(values.flat[i]), precision):.{precision}f}"
-    return out
+    text = pc.binary_join_element_wise(whole, ".", decimals, "") if precision else whole
+    out = np.where(safe, signed(text, negative).to_numpy(zero_copy_only=False), "").astype(object)
+    for i in np.flatnonzero(np.isfinite(values) & ~safe.reshape(values.shape)):  # astronomically large: one by one, exactly
+        out[i] = f"{half_up_exact(float(values.flat[i]), precision):.{precision}f}"
+    return out.reshape(values.shape)
 
 
-def decimal_digits(values: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def decimal_digits(values: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
     """The half-up value's digits with integer arithmetic, for the texts of explanations
     (`rules.base.nums`) and of the CSV (`fixed_text`): `safe` (magnitude below 1e15 ÷
     10**precision; NaN and ±inf are not), the sign, the whole part and exactly `precision`
-    decimals (zero-padded), as numpy strings. Entries that are not safe hold zeros."""
-    values = np.asarray(values, dtype=float)
+    decimals (zero-padded), flat, the digits as Arrow strings: pyarrow's casts and string
+    kernels write them 3 to 5 times as fast as numpy's string ufuncs (a nation's explanations
+    and step log write millions of numbers). Entries that are not safe hold zeros."""
+    values = np.asarray(values, dtype=float).ravel()
     scale = 10**precision
     safe = np.abs(values) < 1e15 / scale
     r = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64)
     a = np.abs(r)
-    decimals = np.strings.zfill((a % scale).astype(str), precision) if precision else np.full(a.shape, "")
-    return safe, r < 0, (a // scale).astype(str), decimals
+    whole = pc.cast(pa.array(a // scale), pa.string())
+    decimals = pc.utf8_lpad(pc.cast(pa.array(a % scale), pa.string()), precision, "0") if precision \
+        else pa.repeat("", len(a)).cast(pa.string())
+    return safe, r < 0, whole, decimals
+
+
+def signed(text: pa.Array, negative: np.ndarray) -> pa.Array:
+    """`text` with "-" before the entries of `negative` (digits from `decimal_digits`)."""
+    return pc.if_else(pa.array(negative), pc.binary_join_element_wise("-", text, ""), text)

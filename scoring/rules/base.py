@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 
-from scoring.rounding import decimal_digits, half_up_scaled, half_up_text
+from scoring.rounding import decimal_digits, half_up_scaled, half_up_text, signed
 from scoring.rules import registry
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ def _num(x: float, precision: int) -> str:
     scale = 10**precision
     if not abs(x) < 1e15 / scale:  # astronomically large or infinite: as `_format_many` does
         return half_up_text(x, precision)
-    # `_format_many`'s digits for one number with Python ints: its numpy string ufuncs cost
+    # `_format_many`'s digits for one number with Python ints: its array kernels cost
     # about 0.1 ms a call, and explanations and step logs call this thousands of times
     r = int(half_up_scaled(np.array([x]), precision)[0])
     whole, frac = divmod(abs(r), scale)
@@ -242,15 +243,15 @@ def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
 
 
 def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
-    """Half up (scoring.rounding), then integer arithmetic plus numpy string ufuncs: no
+    """Half up (scoring.rounding), then integer arithmetic plus Arrow string kernels: no
     Python-level loop per value."""
     if values.size == 0:
         return np.array([], dtype=object)
     safe, negative, text, decimals = decimal_digits(values, precision)
     if precision:
-        decimals = np.strings.rstrip(decimals, "0")
-        text = np.where(decimals == "", text, np.strings.add(np.strings.add(text, "."), decimals))
-    text = np.where(negative, np.strings.add("-", text), text).astype(object)
+        decimals = pc.utf8_rtrim(decimals, "0")
+        text = pc.if_else(pc.equal(decimals, ""), text, pc.binary_join_element_wise(text, ".", decimals, ""))
+    text = signed(text, negative).to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(~safe):  # astronomically large values: rare, format one by one
         text[i] = half_up_text(float(values[i]), precision)
     return text
