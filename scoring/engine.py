@@ -38,7 +38,7 @@ from scoring.evaluate import STATUSES, VETOED, Evaluator, Scored, Units
 from scoring.expressions import Expression
 from scoring.issues import DataIssue
 from scoring.periods import Period
-from scoring.ranking import competition_rank, grade, sort_keys
+from scoring.ranking import Ordered, grade, sort_keys
 from scoring.result import Result, Step
 from scoring.rounding import half_up
 from scoring.rules.base import coded, filled, join, num, nums, pick
@@ -165,6 +165,7 @@ class State:
     veto_reasons: np.ndarray | None = None
     grades: np.ndarray | None = None
     demoted: np.ndarray | None = None
+    ordered: Ordered | None = None  # units sorted once by their rank keys, for grades and ranks
     rank: np.ndarray | None = None
     class_rank: np.ndarray | None = None
     issues: tuple[DataIssue, ...] = ()
@@ -443,20 +444,22 @@ def round_points(run: Run, state: State) -> State:
 
 def assign_grades(run: Run, state: State) -> State:
     u = run.units
-    grades, demoted, log = grade(run.scheme, state.total, state.failed, _keys(run, state), u.classes, u.names, u.ids)
-    return state.advance(log, grades=grades, demoted=demoted)
+    tiebreaks = [state.points[tid] for tid in run.scheme.tiebreak]
+    ordered = Ordered(sort_keys(state.total, state.failed, tiebreaks))
+    grades, demoted, log = grade(run.scheme, state.total, state.failed, ordered, u.classes, u.names, u.ids)
+    return state.advance(log, grades=grades, demoted=demoted, ordered=ordered)
 
 
 def assign_ranks(run: Run, state: State) -> State:
-    keys = _keys(run, state)
-    rank = competition_rank(keys)
+    assert state.ordered is not None
+    rank = state.ordered.ranks()
     log: tuple[Step, ...] = ()
     if run.scheme.tiebreak:
         full = rank
-        separated = competition_rank(keys[["_failed", "_total"]]) != full
+        separated = state.ordered.ranks(leading=2) != full  # by the first two keys, failed and total
         log = run.steps("rank", separated, "总分与其他单位相同,按 tiebreak({order})排第 {after} 名",
                         after=full, digits=0, order="、".join(run.scheme.tiebreak))
-    return state.advance(log, rank=rank, class_rank=competition_rank(keys, run.units.classes))
+    return state.advance(log, rank=rank, class_rank=state.ordered.ranks(run.units.classes))
 
 
 def build_tables(run: Run, state: State) -> State:
@@ -521,11 +524,6 @@ def _explained(run: Run, hit: np.ndarray, text: Callable[[], np.ndarray], explan
     if not run.explain:
         return explanation
     return np.where(hit, text(), explanation).astype(object)
-
-
-def _keys(run: Run, state: State) -> pd.DataFrame:
-    tiebreaks = [state.points[tid] for tid in run.scheme.tiebreak]
-    return sort_keys(state.total, state.failed, tiebreaks)
 
 
 def _linked_blocks(sub: Result, leaf_id: str, path: str, group_id: str, n: int) -> list[Scored]:
