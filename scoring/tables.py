@@ -65,10 +65,12 @@ def side_by_side(blocks: Sequence[tuple[np.ndarray, np.ndarray]]) -> pd.Categori
     code, categories = pd.factorize(np.concatenate([texts for _, texts in blocks]))  # an unheld text (None): -1
     code = code.astype(code_type(len(categories)))
     starts = np.cumsum([0, *sizes[:-1]])
-    # a block's codes read through its slice of `code`; the appended -1 keeps a missing text missing
-    columns = [np.append(code[start:start + size], -1)[codes] for (codes, _), start, size in zip(blocks, starts, sizes)]
-    return pd.Categorical.from_codes(np.stack(columns, axis=1).ravel(), validate=False,
-                                     categories=pd.Index(categories, dtype=object))
+    rows = np.empty((len(blocks[0][0]), len(blocks)), dtype=code.dtype)
+    for j, ((codes, _), start, size) in enumerate(zip(blocks, starts, sizes)):
+        # a block's codes read through its slice of `code` straight into its column (half the
+        # time of taking then stacking); the appended -1, taken for a -1, keeps a missing text missing
+        np.take(np.append(code[start:start + size], -1), codes, out=rows[:, j], mode="wrap")
+    return pd.Categorical.from_codes(rows.ravel(), validate=False, categories=pd.Index(categories, dtype=object))
 
 
 def value_texts(block: Scored, precision: int) -> tuple[np.ndarray, np.ndarray]:
