@@ -49,29 +49,35 @@ def half_up_scaled(values: np.ndarray, precision: int) -> np.ndarray:
     """Rounded values × 10**precision as integers in a float array (sign kept); values too big
     for float spacing to hold their decimals take the exact path (inf where × 10**precision
     overflows)."""
-    values = np.asarray(values, dtype=float)
+    return _half_up_scaled(np.asarray(values, dtype=float), precision)[0]
+
+
+def _half_up_scaled(values: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray]:
+    """`half_up_scaled` and the positions of the values that took the exact path."""
     with np.errstate(over="ignore", invalid="ignore"):
-        scaled = np.abs(values) * 10.0**precision
-        out = np.sign(values) * np.floor(np.round(scaled, DRIFT_DIGITS) + 0.5)
-        for i in _big(values, scaled):  # rare: one by one
+        scaled = np.abs(values, out=np.empty_like(values))
+        scaled *= 10.0**precision
+        big = np.flatnonzero(scaled > _EXACT_ABOVE)  # NaN is not; ±inf is, and is not finite
+        big = big[np.isfinite(values.flat[big])]
+        # in place: the engine rounds a nation's points 100,000 at a time, and each pass counts
+        out = np.round(scaled, DRIFT_DIGITS, out=scaled)
+        out += 0.5
+        np.floor(out, out=out)
+        out *= np.sign(values)
+        for i in big:  # rare: one by one
             # rint: 335544.29 × 10^5 is 33554428999.999996 in binary, and callers take ints
             out.flat[i] = np.rint(half_up_exact(float(values.flat[i]), precision) * 10.0**precision)
-    return out
+    return out, big
 
 
 def half_up(values, precision: int) -> np.ndarray:
-    """`half_up_exact` over an array (NaN and ±inf kept)."""
+    """`half_up_exact` over an array (NaN and ±inf kept: the arithmetic keeps them)."""
     values = np.asarray(values, dtype=float)
-    out = half_up_scaled(values, precision) / 10.0**precision
-    out = np.where(np.isfinite(values), out, values)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in _big(values, np.abs(values) * 10.0**precision):
-            out.flat[i] = half_up_exact(float(values.flat[i]), precision)
+    out, big = _half_up_scaled(values, precision)
+    out /= 10.0**precision
+    for i in big:
+        out.flat[i] = half_up_exact(float(values.flat[i]), precision)
     return out + 0.0  # no -0.0
-
-
-def _big(values: np.ndarray, scaled: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(np.isfinite(values) & ~(scaled <= _EXACT_ABOVE))
 
 
 def fixed_text(values, precision: int) -> np.ndarray:
