@@ -447,9 +447,12 @@ class _Body:
         # codes of the dictionary's own (all cells valid), in the smallest type, checked by
         # construction: each chunk's indices looked up straight into the column's codes
         remap = small_codes(remap, len(distinct))
+        indices = [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+        if len(distinct) == len(texts):  # the usual: stripping merged no texts, the indices are the codes
+            return pd.Series(pd.Categorical.from_codes(np.concatenate(indices, dtype=remap.dtype, casting="same_kind"),
+                                                       categories=distinct, validate=False), copy=False)
         codes, at = np.empty(len(column), dtype=remap.dtype), 0
-        for chunk in column.chunks:
-            np.take(remap, chunk.indices.to_numpy(zero_copy_only=False), out=codes[at:at + len(chunk)],
-                    mode="wrap")  # indices within the dictionary; "raise" would buffer `out`
-            at += len(chunk)
+        for part in indices:  # indices within the dictionary; "raise" would buffer `out`
+            np.take(remap, part, out=codes[at:at + len(part)], mode="wrap")
+            at += len(part)
         return pd.Series(pd.Categorical.from_codes(codes, categories=distinct, validate=False), copy=False)

@@ -618,7 +618,8 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     cells = cells.assign(unit_id=pd.Categorical.from_codes(positions, categories=index.ids, validate=False))
     if not listed.all():
         cells = cells[listed].reset_index(drop=True)
-    _report_aliases(firsts.assign(unit_id=index.ids_at(positions[firsts.index])), index, table.file, unit_column, issues)
+    _report_aliases(firsts["unit_text"], positions[firsts.index], firsts["row"].to_numpy(), index, table.file, unit_column,
+                    issues)
     metric = cells["metric"]
     is_count = pd.Series(map_distinct(metric, names.is_count, bool), index=cells.index)
     is_fraction = pd.Series(map_distinct(metric, names.is_fraction, bool), index=cells.index)
@@ -636,14 +637,18 @@ def _values(data_file: DataFile, table: RawTable, kind: str, run: Period, names:
     }, copy=False))
 
 
-def _report_aliases(rows: pd.DataFrame, index: UnitIndex, file: str, column: str, issues: IssueLog) -> None:
-    """A note for each unit written other than by its id or name (an alias, a stray space)."""
-    rows = rows[rows["unit_id"] != ""].drop_duplicates("unit_text")
+def _report_aliases(texts: pd.Series, positions: np.ndarray, rows: np.ndarray, index: UnitIndex, file: str,
+                    column: str, issues: IssueLog) -> None:
+    """A note for each unit written other than by its id or name (an alias, a stray space): the
+    first row of each such text (`positions` in `index.ids`, -1 unknown: a note elsewhere)."""
+    written = texts.to_numpy(object)
+    first = (positions >= 0) & ~pd.Index(written, dtype=object).duplicated()  # arrays: no frame per call
+    ids = index.ids_at(positions[first])
     unit_names = index.names_by_id
-    written = rows["unit_text"].astype(str)
-    canonical = rows["unit_id"].map(unit_names)
-    other = (written != canonical) & (written != rows["unit_id"])
-    for text, unit_id, row in zip(written[other], rows["unit_id"][other], rows["row"][other]):
+    canonical = np.array([unit_names[unit_id] for unit_id in ids], dtype=object)
+    written = written[first]
+    other = (written != canonical) & (written != ids)
+    for text, unit_id, row in zip(written[other], ids[other], rows[first][other]):
         issues.add("info", f"单位写作“{text}”,已按单位名单匹配为“{unit_names[unit_id]}”", file=file, row=int(row),
                    column=column, unit=unit_names[unit_id])
 
