@@ -336,5 +336,9 @@ def _excel_text(text: str) -> str:
 
 def _bucket_spans(rows: np.ndarray, cols: np.ndarray) -> dict[int, tuple[int, int]]:
     """Lowest and highest column of each block of SPAN_ROWS rows that has cells."""
-    frame = pd.DataFrame({"bucket": rows // SPAN_ROWS, "col": cols}).groupby("bucket")["col"].agg(["min", "max"])
-    return {int(b): (int(lo), int(hi)) for b, lo, hi in zip(frame.index, frame["min"], frame["max"])}
+    buckets = rows // SPAN_ROWS
+    order = np.argsort(buckets, kind="stable")
+    buckets, cols = buckets[order], cols[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(buckets)) + 1]
+    lows, highs = np.minimum.reduceat(cols, starts), np.maximum.reduceat(cols, starts)
+    return dict(zip(buckets[starts].tolist(), zip(lows.tolist(), highs.tolist())))
