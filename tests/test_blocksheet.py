@@ -162,6 +162,12 @@ def test_any_columns_give_the_same_file(data):
     _same_file(layout)
 
 
+def test_negative_zero_is_written_as_xlsxwriter_writes_it():
+    """-0.0 equals 0.0 for a hash table, not for `%.16G` ("-0"): found by the test above."""
+    files = _same_file(lambda ws, write, f: write(0, 0, numbers=np.array([0.0, -0.0, -0.0, 0.0, np.nan, 2.5])))
+    assert b"<v>-0</v>" in files["xl/worksheets/sheet1.xml"]
+
+
 def test_a_cell_beyond_the_sheet_is_refused():
     def layout(ws, write, f):
         write(1_048_575, 0, numbers=np.array([1.0, 2.0]))

@@ -321,10 +321,12 @@ def _value_xml(shared: np.ndarray, numbers: np.ndarray) -> pa.Array:
 
 def _number_texts(values: np.ndarray) -> pa.Array:
     """Each number as XlsxWriter writes it (`%.16G`), formatted once per distinct value (NaN:
-    null)."""
-    codes, distinct = pd.factorize(values)  # NaN → -1
-    return pa.array([f"{v:.16G}" for v in distinct.tolist()], pa.string()).take(
-        pa.array(codes, mask=codes < 0))
+    null). -0.0 is a value of its own ("-0"): factorizing counts it equal to 0.0."""
+    negative_zero = (values == 0) & np.signbit(values)
+    codes, distinct = pd.factorize(np.where(negative_zero, np.nan, values))  # NaN → -1
+    texts = [f"{v:.16G}" for v in distinct.tolist()] + [f"{-0.0:.16G}"]
+    codes[negative_zero] = len(texts) - 1
+    return pa.array(texts, pa.string()).take(pa.array(codes, mask=codes < 0))
 
 
 def _excel_text(text: str) -> str:
