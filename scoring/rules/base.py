@@ -224,8 +224,12 @@ def _num(x: float, precision: int) -> str:
         return half_up_text(x, precision)
     # `_format_many`'s digits for one number with Python ints: its array kernels cost
     # about 0.1 ms a call, and explanations and step logs call this thousands of times
-    r = int(half_up_scaled(np.array([x]), precision)[0])
-    whole, frac = divmod(abs(r), scale)
+    return _written(int(half_up_scaled(np.array([x]), precision)[0]), precision)
+
+
+def _written(r: int, precision: int) -> str:
+    """The number `r` × 10**-precision as `num` writes it ("2.5", "-3", "10")."""
+    whole, frac = divmod(abs(r), 10**precision)
     text = str(whole)
     if precision and frac:
         text += "." + str(frac).zfill(precision).rstrip("0")
@@ -242,11 +246,18 @@ def nums(values: np.ndarray, precision: int = 2) -> np.ndarray:
     return _coded(out[codes], codes, len(out))
 
 
+FEW_NUMBERS = 256  # up to this many, numbers are written faster one by one than by array kernels
+
+
 def _format_many(values: np.ndarray, precision: int) -> np.ndarray:
-    """Half up (scoring.rounding), then integer arithmetic plus Arrow string kernels: no
-    Python-level loop per value."""
-    if values.size == 0:
-        return np.array([], dtype=object)
+    """Half up (scoring.rounding), then the digits: a few numbers (most leaves' distinct values
+    and points) by Python ints, each, since Arrow's string kernels take about 0.3 ms a call to
+    set up; more by integer arithmetic plus those kernels, with no Python-level loop per value."""
+    if len(values) <= FEW_NUMBERS:
+        safe = np.abs(values) < 1e15 / 10**precision  # astronomically large values: exactly, by `_num`
+        rounded = half_up_scaled(np.where(safe, values, 0.0), precision).astype(np.int64).tolist()
+        return np.array([_written(r, precision) if ok else _num(x, precision)
+                         for r, ok, x in zip(rounded, safe.tolist(), values.tolist())], dtype=object)
     safe, negative, text, decimals = decimal_digits(values, precision)
     if precision:
         decimals = pc.utf8_rtrim(decimals, "0")
