@@ -335,8 +335,8 @@ DESIGN = """
 
 - **CSV through pyarrow** (`scoring/data/csv_reader.py`): the body of a file is parsed by
   pyarrow's multi-threaded C++ reader from the byte after the header (a big file mapped into
-  memory, not copied; two files read at once, so that Python's share of one overlaps the
-  parse of the other), only the header's
+  memory, its pages loaded by the mapping call, not copied; three files read at once, so
+  that Python's share of one overlaps the parse of the others), only the header's
   columns, a record's title left unread unless the criteria filter on titles. What a bare
   parser does not do stays ours and costs little: the encoding (UTF-8 checked by the parser
   for every cell it reads, GB18030 decoded strictly), title rows and the separator from the
