@@ -32,6 +32,7 @@ T = TypeVar("T")
 
 CHUNK = 1 << 20
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+STOPS = {signal.SIGINT, signal.SIGTERM}  # what stops a run (scoring/cli/common.py)
 
 
 def can_fork() -> bool:
@@ -57,12 +58,21 @@ class Background(Generic[T]):
     def _start(self) -> None:
         read, write = os.pipe()
         parent = os.getpid()
+        # A Ctrl-C or SIGTERM arriving during the fork would run its handler inside the
+        # interpreter's at-fork callbacks, where an exception is only printed ("Exception
+        # ignored"): the run would go on as if never stopped. It waits until the fork is done.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            _child(self._work, write, parent)
+            _child(self._work, write, parent, mask)
         os.close(write)
         self._pid, self._read = pid, read
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a stop that waited is raised here
+        except BaseException:
+            self._reap()
+            raise
 
     def result(self) -> T:
         """The child's answer; `work()` here if there is no child or it gave none."""
@@ -95,14 +105,15 @@ class Background(Generic[T]):
         self._reap()
 
 
-def _child(work: Callable[[], object], write: int, parent: int) -> None:
+def _child(work: Callable[[], object], write: int, parent: int, mask: set[signal.Signals]) -> None:
     """Run `work`, send (done, answer) through `write`, and leave without running anything of
     the parent's (no atexit handlers, no flushing of its buffered output, no temporary-file
-    clean-up): os._exit."""
+    clean-up): os._exit. `mask`: the signal mask to restore once the child's own handlers are set."""
     code = 1
     try:
         _die_with_parent(parent)
         _quiet()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         try:
             payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # the parent runs `work` itself and reports whatever goes wrong

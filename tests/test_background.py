@@ -209,3 +209,35 @@ def test_a_compared_period_the_child_cannot_read_stops_the_run_with_its_message(
     assert forked  # the compared period was the child's to read
     assert run.code == 2 and "2021Q3" in run.err and "metrics.csv" in run.err, run.text
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@forking
+def test_a_stop_arriving_while_the_process_forks_still_stops_it(tmp_path):
+    """SIGTERM (or Ctrl-C) during the fork would run its handler inside the interpreter's
+    at-fork callbacks, which only print an exception: the run went on and wrote its files.
+    Here the signal comes from such a callback, as if it arrived at that instant."""
+    script = (
+        "import os, signal\n"
+        "from scoring.background import Background\n"
+        "class Stopped(BaseException):\n"
+        "    pass\n"
+        "def stop(signum, frame):\n"
+        "    raise Stopped\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "sent = []\n"
+        "def arrives():\n"
+        "    if not sent:\n"
+        "        sent.append(True)\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "os.register_at_fork(after_in_parent=arrives)\n"
+        "try:\n"
+        "    with Background(lambda: 1) as pending:\n"
+        "        pending.result()\n"
+        "    print('went on')\n"
+        "except Stopped:\n"
+        "    print('stopped')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.stdout.strip() == "stopped", run.stdout + run.stderr
+    assert "Exception ignored" not in run.stderr
