@@ -113,7 +113,7 @@ def _workbook_and_baseline(write_workbook, result, cells, out: Path, pairs: int)
     of each, and each pair's ratio. A pair's two writes are seconds apart, so a slow spell of a
     shared machine mostly slows both; the median of the pairs' ratios is what is judged."""
     from bench.baseline import write_plain
-    from scoring.report.workbook import settled_heap
+    from scoring.collector import settled_heap
 
     def workbook() -> float:
         start = time.perf_counter()

@@ -20,9 +20,8 @@ read only a comparison period's totals, so that is how a run scores it (`Result.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
 from types import MappingProxyType
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
+from scoring import collector
 from scoring.data.model import AgencyData
 from scoring.data.records import PreparedRecords
 from scoring.derive import Metrics, derive
@@ -63,28 +63,12 @@ def score(scheme: Scheme, data: AgencyData, period: str | Period | None = None, 
     period = Period.parse(period) if isinstance(period, str) else (period or data.period)
     run = Run.of(scheme, data, period, overrides, explain, shared or Shared())
     state = State()
-    with collector_paused():
+    with collector.paused():
         for step in STEPS:
             with timer(step.name) if timer else nullcontext():
                 state = step.apply(run, state)
     assert state.result is not None
     return state.result
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the steps run: they make a small tuple or two per
-    logged unit (a nation's step log: 100,000s of Steps and their parameters), and the
-    collector's passes over them cost more than making them (a nation: about 1.3 s of 10). The
-    steps make no reference cycles of their own; whatever pandas leaves in one is collected
-    when the collector runs again after the engine."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Shared:

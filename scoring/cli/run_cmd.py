@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +69,8 @@ def main_job(
         return
     if period is None:
         raise fail("请用 --period 指定考评期间,例如:score --period 2021Q4(score --help 查看全部用法)")
+    from scoring.collector import settled_imports
+
     with settled_imports():
         from scoring.cli.summary import print_summary
         from scoring.data.folders import find_period_folders
@@ -122,21 +121,6 @@ def main_job(
     if strict and any(i.severity in ("error", "warning") for i in result.issues):
         echo(f"--strict:发现 {len(result.issues)} 条数据问题,以退出码 {EXIT_STRICT} 结束。", err=True)
         raise typer.Exit(EXIT_STRICT)
-
-
-@contextmanager
-def settled_imports() -> Iterator[None]:
-    """Import pandas & co. without the cyclic garbage collector, then leave what they made out
-    of its passes (gc.freeze): those objects (hundreds of thousands) live as long as the run,
-    and walking them cost a province's run two full passes, 0.12 s, while it imported and read."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def score_periods(scheme: "Scheme", loader: "Loader", periods: list["Period"],

@@ -23,11 +23,12 @@ import pandas as pd
 
 import scoring
 from scoring.background import can_fork
+from scoring.collector import settled_heap
 from scoring.report.frames import comparison, ranking_table
 from scoring.report.layout import as_text
 from scoring.report.output import atomic_write, atomic_write_all
 from scoring.report.rounding import half_up
-from scoring.report.workbook import WorkbookOptions, settled_heap, workbook_writer
+from scoring.report.workbook import WorkbookOptions, workbook_writer
 from scoring.result import Result, Step
 from scoring.rounding import fixed_text
 from scoring.rules.base import first_rows, nums

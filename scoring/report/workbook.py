@@ -4,10 +4,7 @@ year were scored), optional unit sheets after them."""
 from __future__ import annotations
 
 import functools
-import gc
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +14,7 @@ from xlsxwriter.workbook import Workbook
 
 import scoring
 from scoring.background import Background
+from scoring.collector import settled_heap
 from scoring.report.frames import ranking_table
 from scoring.report.layout import Styles, workbook_options
 from scoring.report.output import atomic_write
@@ -130,19 +128,6 @@ def _small(result: Result) -> bool:
     city's writing time; a province's XML held in memory would add a sixth of a gigabyte."""
     rows = len(result.totals) * len(result.scheme.leaves()) + len(result.details) + len(result.inputs)
     return rows < IN_MEMORY_ROWS
-
-
-@contextmanager
-def settled_heap() -> Iterator[None]:
-    """Leave what already exists (the Result's millions of objects) out of the garbage
-    collector's scans while a writer adds objects by the million (XlsxWriter one per cell,
-    the CSV writer one per value): otherwise every full collection walks them all again, a
-    third of the writing time for a province."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _set_properties(wb: Workbook, result: Result, office: str | None) -> None:
